@@ -106,10 +106,11 @@ class Store(SubscriptionQueries, OutboxQueries):
 
         def work(db: Database) -> list[Event]:
             with db.atomic():
+                # Running sessions, and those whose starting_soon may be due.
                 rows = db.query(
-                    "SELECT * FROM meetings WHERE cancelled = 0 AND"
-                    " (in_progress = 1 OR (ended_at IS NULL AND start > ?))",
-                    [to_db_time(now)],
+                    "SELECT * FROM meetings WHERE cancelled = 0 AND (in_progress = 1"
+                    " OR (ended_at IS NULL AND start > ? AND start <= ?))",
+                    [to_db_time(now), to_db_time(now + rules.starting_soon_lead)],
                 )
                 current = {r["key"]: snapshot_from_row(r) for r in rows}
                 results = [tick(s, now, rules) for s in current.values()]

@@ -46,7 +46,7 @@ class Runner:
     """Runs callables against the connection on the store thread."""
 
     def __init__(self, path: str) -> None:
-        """Private: use :meth:`open`."""
+        """Private: use ``Store.open``. The connection is opened on the store thread."""
         self._path = path
         self._db: Database | None = None
         self._open_error: BaseException | None = None
@@ -94,6 +94,8 @@ class Runner:
             self._db = None
 
     def _guarded(self, work: Callable[[Database], T]) -> T:
+        if self._closed and self._db is None:
+            raise StoreError("the store is closed")
         if self._db is None:
             raise StoreError("the database could not be opened") from self._open_error
         try:
