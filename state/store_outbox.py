@@ -62,6 +62,7 @@ class OutboxQueries(Runner):
             delivery_id,
             "state = 'in_flight', attempts = attempts + 1, next_attempt_at = ?",
             [to_db_time(now + IN_FLIGHT_LEASE)],
+            undelivered_only=True,
         )
 
     async def mark_delivered(self, delivery_id: int, channel: str, ts: str, now: datetime) -> None:
@@ -88,16 +89,27 @@ class OutboxQueries(Runner):
             delivery_id, "state = 'dead', last_error = ?", [error[:_MAX_ERROR_CHARS]]
         )
 
-    async def _update(self, delivery_id: int, assignments: str, params: list[Any]) -> None:
+    async def _update(
+        self,
+        delivery_id: int,
+        assignments: str,
+        params: list[Any],
+        *,
+        undelivered_only: bool = False,
+    ) -> None:
+        """Raises StoreError when no such row exists (or, with ``undelivered_only``,
+        when it is already delivered or dead: it must not be sent again)."""
+        guard = " AND state IN ('pending', 'in_flight')" if undelivered_only else ""
+
         def work(db: Database) -> int:
             with db.atomic():
                 cursor = db.execute(
-                    f"UPDATE outbox SET {assignments} WHERE id = ?", [*params, delivery_id]
+                    f"UPDATE outbox SET {assignments} WHERE id = ?{guard}", [*params, delivery_id]
                 )
             return cursor.rowcount
 
         if await self._run(work) == 0:
-            raise StoreError(f"no delivery with id {delivery_id}")
+            raise StoreError(f"no undelivered delivery with id {delivery_id}")
 
     async def card_ref(self, meeting_key: str, channel: str) -> tuple[str, str] | None:
         """(channel, ts) of the card ``channel`` shows for the meeting, or None."""

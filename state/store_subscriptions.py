@@ -99,8 +99,9 @@ class SubscriptionQueries(Runner):
         return await self._run(work)
 
     async def watched_hosts(self) -> tuple[bool, frozenset[str]]:
-        """(whether any enabled subscription covers every meeting, enabled host
-        targets casefolded) so the watcher knows which listings to ask for."""
+        """(whether any enabled subscription covers every meeting, the enabled host
+        targets: webExIDs or emails, casefolded) so the watcher knows which
+        listings to ask for."""
         found = await self._run(lambda db: self._subscriptions(db, None, enabled_only=True))
         hosts = frozenset(s.target for s in found if s.scope is Scope.HOST and s.target)
         return any(s.scope is Scope.ALL for s in found), hosts

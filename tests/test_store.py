@@ -289,6 +289,28 @@ async def test_marking_an_unknown_delivery_fails(store: Store) -> None:
         await store.mark_dead(12345, "nope")
 
 
+async def test_a_delivered_row_is_never_sent_again(store: Store) -> None:
+    await store.subscribe("C1", "all", None)
+    await store.observe([row()], now=NOW, rules=RULES)
+    (delivery,) = await store.due_deliveries(NOW)
+    await store.mark_in_flight(delivery.id, NOW)
+    await store.mark_delivered(delivery.id, "C1", "1.5", NOW)
+    with pytest.raises(StoreError):
+        await store.mark_in_flight(delivery.id, NOW)
+    assert await store.due_deliveries(NOW + timedelta(hours=1)) == []
+
+
+async def test_tick_fires_starting_soon_once(store: Store) -> None:
+    await store.subscribe("C1", "all", None, frozenset({K.STARTING_SOON}))
+    await store.observe([row()], now=NOW, rules=RULES)
+    assert await store.due_deliveries(NOW) == []
+    due = START - 10 * MIN
+    assert [e.kind for e in await store.tick(now=due, rules=RULES)] == [K.STARTING_SOON]
+    assert await store.tick(now=due + MIN, rules=RULES) == []
+    (delivery,) = await store.due_deliveries(due)
+    assert (delivery.event.kind, delivery.event.at) == (K.STARTING_SOON, due)
+
+
 async def test_disable_destination(store: Store) -> None:
     await store.subscribe("C1", "all", None)
     await store.subscribe("C1", "host", "alice")
