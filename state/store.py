@@ -149,11 +149,12 @@ class Store(SubscriptionQueries, OutboxQueries):
     ) -> list[Event]:
         """Write changed snapshots, then each event and its outbox rows. Runs inside
         the caller's transaction; writes nothing when nothing changed."""
-        changed = {r.snapshot.key: r.snapshot for r in results if r.changed and r.snapshot}
+        # ``current`` holds each key's final snapshot; several results may touch one key.
+        changed = {r.snapshot.key for r in results if r.changed and r.snapshot is not None}
         events = [e for r in results for e in r.events]
         if changed:
             db.table("meetings").insert_all(
-                (snapshot_row(s) for s in changed.values()), pk="key", replace=True
+                (snapshot_row(current[key]) for key in sorted(changed)), pk="key", replace=True
             )
         if not events:
             return []

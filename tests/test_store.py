@@ -376,3 +376,17 @@ async def test_snapshots_active_only(store: Store) -> None:
     assert {s.key for s in await store.snapshots()} == {"100", "300"}
     assert {s.key for s in await store.snapshots(now=NOW)} == {"100"}
     assert {s.key for s in await store.snapshots(active_only=False)} == {"100", "300"}
+
+
+async def test_several_observations_of_one_session_apply_in_order(store: Store) -> None:
+    info = Observation(
+        key="100", authority=Authority.SESSION_INFO, in_progress=True, host_present=True
+    )
+    events = await store.observe(
+        [row(start=NOW - MIN), info, row(start=NOW - MIN, in_progress=None)],
+        now=NOW,
+        rules=RULES,
+    )
+    assert [e.kind for e in events] == [K.SCHEDULED, K.STARTED, K.HOST_JOINED]
+    snapshot = await store.snapshot("100")
+    assert snapshot is not None and snapshot.in_progress and snapshot.host_present
