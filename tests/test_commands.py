@@ -6,7 +6,6 @@ from datetime import date, time
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from adapters.webex.models import ExternalAttendeeSecurity as Sec
 from bot.commands import (
@@ -24,6 +23,7 @@ from bot.commands import (
 )
 from bot.when import AtClock, AtDateTime, InDelta
 from state.model import EventKind
+from tests.strategies import COMMAND_TEXTS
 
 VALID = [
     ("", HelpCommand()),
@@ -157,39 +157,7 @@ def test_subscribe_defaults_to_every_kind() -> None:
     assert result.kinds == ALL_KINDS == frozenset(EventKind)
 
 
-WORDS = st.sampled_from(
-    [
-        "create",
-        "in",
-        "at",
-        "for",
-        "private",
-        "autolock",
-        "lobby",
-        "5m",
-        "2h",
-        "10:00",
-        "2026-12-01",
-        "status",
-        "cancel",
-        "subscribe",
-        "host",
-        "meeting",
-        "events",
-        "all",
-        "123456789",
-        '"',
-        "\u201c",
-        "&lt;",
-        "<!channel>",
-        "started,ended",
-        "7",
-        "0",
-    ]
-)
-
-
-@given(st.one_of(st.text(max_size=80), st.lists(WORDS, max_size=12).map(" ".join)))
+@given(COMMAND_TEXTS)
 def test_parse_never_raises(text: str) -> None:
     result = parse(text)
     assert result is not None

@@ -1,0 +1,220 @@
+"""Signed Slack requests through our aiohttp app, bolt, the handlers and the actions.
+
+Slack's side is the fake Slack Web API (users.info, response URLs, views.publish);
+the Webex side is a recording WebexSource.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack.client import NO_RETRIES, make_web_client
+from adapters.slack.directory import SlackDirectory
+from bot.actions import CommandActions
+from bot.config import load_settings
+from bot.slack_app import SlackHandlers, create_slack_app
+from bot.tasks import TaskOwner
+from bot.web import create_web_app
+from state.model import MeetingSnapshot
+from tests.fakes.memory_store import MemoryStore
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webex_recorder import RecordingWebex
+
+SECRET = "test-signing-secret"
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Bot:
+    http: TestClient[web.Request, web.Application]
+    slack: FakeSlack
+    webex: RecordingWebex
+    store: MemoryStore
+    tasks: TaskOwner
+    healthy: list[bool]
+
+    async def post(
+        self,
+        body: str,
+        *,
+        timestamp: int | None = None,
+        secret: str = SECRET,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> ClientResponse:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        assert signature is not None
+        response = await self.http.post(
+            "/slack/events",
+            data=body.encode(),
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": signature,
+            },
+        )
+        await response.read()
+        return response
+
+    async def command(
+        self, text: str, *, user: str = "UALICE", timestamp: int | None = None, secret: str = SECRET
+    ) -> ClientResponse:
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "channel_id": "C1",
+                "user_id": user,
+                "command": "/webex",
+                "text": text,
+                "response_url": self.slack.response_url("r1"),
+                "trigger_id": "1.2.3",
+            }
+        )
+        return await self.post(body, timestamp=timestamp, secret=secret)
+
+
+@pytest.fixture
+async def bot(fake_slack: FakeSlack) -> AsyncIterator[Bot]:
+    fake_slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
+    fake_slack.add_user("UBOB", name="Bob", email="bob@acme.test", tz="UTC")
+    settings = load_settings({"PORT": "3000"}, env_file=None)
+    client = make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)
+    webex, store, tasks = RecordingWebex(), MemoryStore(), TaskOwner()
+    handlers = SlackHandlers(
+        actions=CommandActions(webex=webex, store=store, clock=lambda: NOW),
+        directory=SlackDirectory(client),
+        store=store,
+        spawn=tasks.spawn,
+    )
+    healthy = [True]
+    app = create_web_app(
+        settings,
+        create_slack_app(client=client, signing_secret=SECRET, handlers=handlers),
+        lambda: healthy[0],
+    )
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
+        yield Bot(http, fake_slack, webex, store, tasks, healthy)
+        await tasks.close()
+
+
+def texts(bot: Bot, name: str = "r1") -> list[tuple[str, str]]:
+    return [(r["response_type"], r["text"]) for r in bot.slack.responses.get(name, [])]
+
+
+async def test_healthz_follows_the_health_callable(bot: Bot) -> None:
+    assert (await bot.http.get("/healthz")).status == 200
+    bot.healthy[0] = False
+    assert (await bot.http.get("/healthz")).status == 503
+
+
+async def test_create_answers_privately_and_announces_without_password(bot: Bot) -> None:
+    response = await bot.command('create "Launch <!channel>" at 10:30 autolock 5')
+    assert response.status == 200
+    await bot.tasks.join()
+    (request,) = bot.webex.created
+    assert request.auto_lock_minutes == 5
+    assert request.start == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # Alice is in Berlin
+    (private, public) = texts(bot)
+    assert private[0] == "ephemeral" and "s3cr&amp;t&lt;pw&gt;" in private[1]
+    assert public[0] == "in_channel"
+    assert "s3cr" not in public[1]
+    assert "<!channel>" not in public[1] and "Launch &lt;!channel&gt;" in public[1]
+    assert [c.body["user"] for c in bot.slack.calls_to("users.info")] == ["UALICE"]
+
+
+async def test_invalid_command_is_answered_in_the_ack_and_reaches_nothing(bot: Bot) -> None:
+    response = await bot.command("create x autolock 7")
+    assert response.status == 200
+    assert "0|5|10|15|20" in await response.text()
+    await bot.tasks.join()
+    assert bot.webex.calls == []
+    assert bot.slack.calls_to("users.info") == []
+
+
+async def test_help_is_answered_in_the_ack(bot: Bot) -> None:
+    response = await bot.command("help")
+    assert "Usage: /webex" in await response.text()
+    assert bot.tasks.pending == 0
+
+
+@pytest.mark.parametrize(
+    ("secret", "age"),
+    [("wrong-secret", 0), (SECRET, 301), (SECRET, -400)],
+    ids=["forged", "stale", "future"],
+)
+async def test_forged_or_stale_requests_are_refused_and_not_acted_on(
+    bot: Bot, secret: str, age: int
+) -> None:
+    response = await bot.command("create Standup", secret=secret, timestamp=int(time.time()) - age)
+    assert response.status == 401
+    await bot.tasks.join()
+    assert bot.webex.calls == []
+    assert bot.slack.responses == {}
+    assert bot.slack.calls == []
+
+
+async def test_unsigned_request_is_refused(bot: Bot) -> None:
+    response = await bot.http.post("/slack/events", data=b"command=%2Fwebex&text=list")
+    assert response.status == 401
+    assert bot.slack.calls == []
+
+
+async def test_cancel_by_someone_else_is_refused(bot: Bot) -> None:
+    bot.store.meetings["123456789"] = MeetingSnapshot(
+        key="123456789", host_email="alice@acme.test", start=NOW, last_seen=NOW
+    )
+    await bot.command("cancel 123456789", user="UBOB")
+    await bot.tasks.join()
+    (answer,) = texts(bot)
+    assert answer[0] == "ephemeral" and "Only the meeting's host" in answer[1]
+    assert bot.webex.deleted == []
+
+
+async def test_profile_lookup_failure_is_a_sentence(bot: Bot) -> None:
+    bot.slack.script("users.info", error="user_not_found")
+    await bot.command("list")
+    await bot.tasks.join()
+    assert texts(bot) == [("ephemeral", "I could not read your Slack profile; try again shortly.")]
+
+
+async def test_app_home_lists_the_users_meetings(bot: Bot) -> None:
+    bot.store.meetings["123456789"] = MeetingSnapshot(
+        key="123456789", title="Alice <b>", host_email="alice@acme.test", start=NOW, last_seen=NOW
+    )
+    bot.store.meetings["987654321"] = MeetingSnapshot(
+        key="987654321", title="Not hers", host_email="bob@acme.test", start=NOW, last_seen=NOW
+    )
+    event = {
+        "token": "legacy",
+        "team_id": "T0001",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home"},
+    }
+    response = await bot.post(json.dumps(event), content_type="application/json")
+    assert response.status == 200
+    await bot.tasks.join()
+    (call,) = bot.slack.calls_to("views.publish")
+    view = json.dumps(call.body["view"])
+    assert call.body["user_id"] == "UALICE"
+    assert "Alice &lt;b&gt;" in view and "Not hers" not in view
+
+
+async def test_url_verification_handshake(bot: Bot) -> None:
+    body = json.dumps({"type": "url_verification", "challenge": "abc", "token": "legacy"})
+    response = await bot.post(body, content_type="application/json")
+    assert response.status == 200
+    assert "abc" in await response.text()
