@@ -9,10 +9,10 @@ sentence with its exceptionID. Replies are Slack mrkdwn, escaped in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any
 
 from adapters.errors import WebexError, WebexTransportError
 from adapters.slack.mrkdwn import escape
@@ -20,14 +20,12 @@ from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
 from bot import replies
 from bot.commands import (
-    ALL_KINDS,
     USAGE,
     CancelCommand,
     Command,
     CreateCommand,
     HelpCommand,
     ListCommand,
-    Scope,
     StatusCommand,
     SubscribeCommand,
     SubscriptionsCommand,
@@ -35,50 +33,21 @@ from bot.commands import (
 )
 from bot.when import StartTimeError, resolve_start
 from bot.zones import user_zone, webex_zone_id
-from state.model import EventKind, MeetingSnapshot
+from state.fanout import matches
+from state.model import EventKind, MeetingSnapshot, Scope, Subscription
+from state.store import Store
 
 __all__ = [
     "LIST_WINDOW",
     "CommandActions",
     "Reply",
     "Requester",
-    "SubscriptionLike",
-    "SubscriptionStore",
 ]
 
 logger = logging.getLogger("meetbot.actions")
 
 #: How far ahead ``list`` looks for upcoming meetings.
 LIST_WINDOW = timedelta(hours=24)
-
-
-class SubscriptionLike(Protocol):
-    """The parts of a stored subscription the commands show."""
-
-    @property
-    def channel(self) -> str: ...
-    @property
-    def scope(self) -> str: ...
-    @property
-    def target(self) -> str | None: ...
-    @property
-    def kinds(self) -> frozenset[EventKind]: ...
-
-
-class SubscriptionStore(Protocol):
-    """The store calls the commands need (``state.store.Store`` provides them)."""
-
-    async def subscribe(
-        self, channel: str, scope: Scope, target: str | None, kinds: frozenset[EventKind]
-    ) -> SubscriptionLike: ...
-
-    async def unsubscribe(self, channel: str, scope: Scope, target: str | None) -> bool: ...
-
-    async def subscriptions(self, channel: str | None = None) -> Sequence[SubscriptionLike]: ...
-
-    async def snapshot(self, key: str) -> MeetingSnapshot | None: ...
-
-    async def snapshots(self, active_only: bool = True) -> Sequence[MeetingSnapshot]: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +84,7 @@ class CommandActions:
         self,
         *,
         webex: WebexSource,
-        store: SubscriptionStore,
+        store: Store,
         clock: Callable[[], datetime],
         zone_id: Callable[[str, datetime], int] = webex_zone_id,
     ) -> None:
@@ -161,6 +130,14 @@ class CommandActions:
             return Reply(private=escape(USAGE))
         raise TypeError(f"unhandled command {command!r}")
 
+    async def home(self, *, email: str | None, tz: str) -> list[dict[str, Any]]:
+        """App Home blocks: the live and upcoming meetings this email hosts."""
+        mine: list[MeetingSnapshot] = []
+        if email is not None:
+            active = await self._store.snapshots(active_only=True, now=self._clock())
+            mine = [s for s in active if _same_email(s.host_email, email)]
+        return replies.home_blocks(mine, user_zone(tz), email)
+
     async def _create(self, command: CreateCommand, requester: Requester) -> Reply:
         tz = user_zone(requester.tz)
         now = self._clock()
@@ -193,13 +170,15 @@ class CommandActions:
 
     async def _list(self, requester: Requester) -> Reply:
         now = self._clock()
-        subscriptions = await self._store.subscriptions(requester.channel_id)
+        subscriptions = [
+            s for s in await self._store.subscriptions(requester.channel_id) if s.enabled
+        ]
         shown = [
             s
-            for s in await self._store.snapshots(active_only=True)
+            for s in await self._store.snapshots(active_only=True, now=now)
             if _current(s, now)
             and (
-                any(_matches(sub, s) for sub in subscriptions)
+                any(_follows(sub, s) for sub in subscriptions)
                 if subscriptions
                 else _same_email(s.host_email, requester.email)
             )
@@ -260,7 +239,9 @@ class CommandActions:
         if not subscriptions:
             return Reply(private="This channel follows nothing yet. Try `/webex subscribe all`.")
         lines = "\n".join(
-            f"• {_describe(s.scope, s.target)} ({_kinds(s.kinds)})" for s in subscriptions
+            f"• {_describe(s.scope, s.target)} ({_kinds(s.kinds)})"
+            + ("" if s.enabled else f", paused: {escape(s.disabled_reason or 'disabled')}")
+            for s in subscriptions
         )
         return Reply(private=f"This channel follows:\n{lines}")
 
@@ -275,16 +256,16 @@ def _doing(command: Command) -> str:
     return "answer"
 
 
-def _describe(scope: str, target: str | None) -> str:
-    if scope == "all":
+def _describe(scope: Scope, target: str | None) -> str:
+    if scope is Scope.ALL:
         return "every meeting on the site"
-    if scope == "host":
+    if scope is Scope.HOST:
         return f"meetings hosted by {escape(target or '')}"
     return f"meeting {escape(target or '')}"
 
 
 def _kinds(kinds: frozenset[EventKind]) -> str:
-    if kinds == ALL_KINDS:
+    if not kinds or kinds == frozenset(EventKind):
         return "all events"
     return ", ".join(sorted(k.value for k in kinds))
 
@@ -299,10 +280,6 @@ def _current(snapshot: MeetingSnapshot, now: datetime) -> bool:
     return snapshot.in_progress or now <= snapshot.start <= now + LIST_WINDOW
 
 
-def _matches(subscription: SubscriptionLike, snapshot: MeetingSnapshot) -> bool:
-    if subscription.scope == "all":
-        return True
-    target = (subscription.target or "").lower()
-    if subscription.scope == "host":
-        return target in (snapshot.host_webex_id.lower(), (snapshot.host_email or "").lower())
-    return target == snapshot.key
+def _follows(subscription: Subscription, snapshot: MeetingSnapshot) -> bool:
+    """The subscription wants at least one kind of event about this meeting."""
+    return any(matches(subscription, snapshot, kind) for kind in EventKind)

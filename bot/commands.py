@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
-from typing import Literal
 
 from adapters.webex.models import AUTO_LOCK_MINUTES, ExternalAttendeeSecurity
 from bot.when import AtClock, AtDateTime, InDelta, StartSpec
-from state.model import EventKind
+from state.model import EventKind, Scope
 
 __all__ = [
-    "ALL_KINDS",
     "USAGE",
     "CancelCommand",
     "Command",
@@ -29,7 +27,6 @@ __all__ = [
     "CreateCommand",
     "HelpCommand",
     "ListCommand",
-    "Scope",
     "StatusCommand",
     "SubscribeCommand",
     "SubscriptionsCommand",
@@ -37,8 +34,6 @@ __all__ = [
     "parse",
 ]
 
-Scope = Literal["all", "host", "meeting"]
-ALL_KINDS: frozenset[EventKind] = frozenset(EventKind)
 MAX_TITLE = 128
 MAX_DURATION_MINUTES = 24 * 60
 
@@ -113,11 +108,11 @@ class CancelCommand:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubscribeCommand:
     """``target`` is None for scope "all", a webExID or email for "host", a key for
-    "meeting"."""
+    "meeting". Empty ``kinds`` means every kind, including kinds added later."""
 
     scope: Scope
     target: str | None
-    kinds: frozenset[EventKind] = field(default=ALL_KINDS)
+    kinds: frozenset[EventKind] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -357,17 +352,17 @@ def _target(rest: list[_Token], name: str) -> tuple[Scope, str | None, list[_Tok
         )
     scope = rest[0].text.lower()
     if scope == "all" and not rest[0].quoted:
-        return "all", None, rest[1:]
+        return Scope.ALL, None, rest[1:]
     if scope == "host" and not rest[0].quoted:
         if len(rest) < 2:
             raise _Invalid(f"`{name} host` needs a Webex user ID or email.")
         host = _MAILTO.sub(r"\1", rest[1].text).strip()
         if not host:
             raise _Invalid(f"`{name} host` needs a Webex user ID or email.")
-        return "host", host, rest[2:]
+        return Scope.HOST, host, rest[2:]
     if scope == "meeting" and not rest[0].quoted:
         end = next((j for j, t in enumerate(rest) if t.text.lower() == "events"), len(rest))
-        return "meeting", _key(rest[1:end], f"{name} meeting"), rest[end:]
+        return Scope.MEETING, _key(rest[1:end], f"{name} meeting"), rest[end:]
     raise _Invalid(
         f"`{name}` follows all, host <webExID or email>, or meeting <key> (got `{rest[0].text}`)."
     )
@@ -375,7 +370,7 @@ def _target(rest: list[_Token], name: str) -> tuple[Scope, str | None, list[_Tok
 
 def _parse_subscribe(rest: list[_Token]) -> Command:
     scope, target, tail = _target(rest, "subscribe")
-    kinds = ALL_KINDS
+    kinds: frozenset[EventKind] = frozenset()
     if tail:
         if tail[0].text.lower() != "events" or len(tail) < 2:
             allowed = ", ".join(k.value for k in EventKind)

@@ -9,7 +9,7 @@ through the command's ``response_url``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,10 +19,8 @@ from adapters.errors import ChatError
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.mrkdwn import escape
 from adapters.slack.respond import send_response
-from bot import replies
-from bot.actions import CommandActions, Requester, SubscriptionStore
+from bot.actions import CommandActions, Requester
 from bot.commands import USAGE, Command, CommandError, HelpCommand, parse
-from bot.zones import user_zone
 
 __all__ = ["COMMAND", "SlackHandlers", "create_slack_app"]
 
@@ -38,7 +36,6 @@ class SlackHandlers:
     Args:
         actions: carries out commands.
         directory: Slack user profiles (tz, email) and App Home publishing.
-        store: meeting snapshots for App Home.
         spawn: starts owned background work (``TaskOwner.spawn``).
     """
 
@@ -47,12 +44,10 @@ class SlackHandlers:
         *,
         actions: CommandActions,
         directory: SlackDirectory,
-        store: SubscriptionStore,
         spawn: Callable[..., bool],
     ) -> None:
         self._actions = actions
         self._directory = directory
-        self._store = store
         self._spawn = spawn
 
     async def on_command(
@@ -107,19 +102,7 @@ class SlackHandlers:
         """Publish ``user_id``'s live and upcoming meetings to their App Home."""
         try:
             user = await self._directory.user(user_id)
-            mine: Sequence[Any] = []
-            if user.email is not None:
-                mine = sorted(
-                    (
-                        s
-                        for s in await self._store.snapshots(active_only=True)
-                        if not s.cancelled
-                        and s.ended_at is None
-                        and (s.host_email or "").lower() == user.email.lower()
-                    ),
-                    key=lambda s: s.start,
-                )
-            blocks = replies.home_blocks(mine, user_zone(user.tz), user.email)
+            blocks = await self._actions.home(email=user.email, tz=user.tz)
             await self._directory.publish_home(user_id, blocks)
         except ChatError as e:
             logger.warning("App Home for %s not published: %s", user_id, e)

@@ -14,10 +14,11 @@ from adapters.errors import (
 )
 from adapters.webex.models import ExternalAttendeeSecurity, SessionInfo, SessionStatus
 from adapters.webex.port import WebexSource
-from bot.actions import CommandActions, Requester, SubscriptionStore
+from bot.actions import CommandActions, Requester
 from bot.commands import Command, CommandError, parse
-from state.model import EventKind, MeetingSnapshot
-from tests.fakes.memory_store import MemoryStore
+from state.model import EventKind
+from state.store import Store
+from tests.fakes.meetings import seed
 from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -31,35 +32,20 @@ def command(text: str) -> Command:
     return parsed
 
 
-def snapshot(key: str, **changes: object) -> MeetingSnapshot:
-    values: dict[str, object] = {
-        "key": key,
-        "title": f"Meeting {key}",
-        "host_webex_id": "alice",
-        "host_email": "alice@acme.test",
-        "start": NOW + timedelta(hours=1),
-        "duration_minutes": 30,
-        "last_seen": NOW,
-    }
-    values.update(changes)
-    return MeetingSnapshot(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def webex() -> RecordingWebex:
     return RecordingWebex()
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 @pytest.fixture
-def actions(webex: RecordingWebex, store: MemoryStore) -> CommandActions:
+def actions(webex: RecordingWebex, store: Store) -> CommandActions:
     source: WebexSource = webex
-    subscriptions: SubscriptionStore = store
-    return CommandActions(webex=source, store=subscriptions, clock=lambda: NOW)
+    return CommandActions(webex=source, store=store, clock=lambda: NOW)
 
 
 async def test_create_sends_every_option_and_the_requesters_zone(
@@ -133,9 +119,9 @@ async def test_webex_errors_become_sentences(
 
 
 async def test_cancel_only_by_the_host(
-    actions: CommandActions, webex: RecordingWebex, store: MemoryStore
+    actions: CommandActions, webex: RecordingWebex, store: Store
 ) -> None:
-    store.meetings["123456789"] = snapshot("123456789")
+    await seed(store, "123456789", now=NOW)
     refused = await actions.run(command("cancel 123456789"), BOB)
     assert "Only the meeting's host" in refused.private
     assert webex.deleted == []
@@ -163,9 +149,9 @@ async def test_cancel_without_an_email_is_refused(
 
 
 async def test_status_from_the_store_hides_private_titles_from_others(
-    actions: CommandActions, store: MemoryStore, webex: RecordingWebex
+    actions: CommandActions, store: Store, webex: RecordingWebex
 ) -> None:
-    store.meetings["1234567"] = snapshot("1234567", title="Layoffs", private=True, in_progress=True)
+    await seed(store, "1234567", now=NOW, title="Layoffs", private=True, in_progress=True)
     assert "Layoffs" not in (await actions.run(command("status 1234567"), BOB)).private
     own = (await actions.run(command("status 1234567"), ALICE)).private
     assert "Layoffs" in own and "live" in own
@@ -185,12 +171,13 @@ async def test_status_falls_back_to_session_info(
     assert "Retro" in text and "waiting for the host" in text
 
 
-async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: MemoryStore) -> None:
+async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: Store) -> None:
     assert "follows nothing" in (await actions.run(command("subscriptions"), BOB)).private
     await actions.run(command("subscribe host alice events started,ended"), BOB)
     await actions.run(command("subscribe meeting 123456789"), BOB)
     (sub, _) = await store.subscriptions("C1")
     assert sub.kinds == frozenset({EventKind.STARTED, EventKind.ENDED})
+    assert sub.target == "alice"
     listing = (await actions.run(command("subscriptions"), BOB)).private
     assert (
         "hosted by alice (ended, started)" in listing
@@ -203,16 +190,12 @@ async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: Me
 
 
 async def test_list_shows_the_channels_live_and_upcoming_meetings(
-    actions: CommandActions, store: MemoryStore
+    actions: CommandActions, store: Store
 ) -> None:
-    store.meetings.update(
-        {
-            "1111111": snapshot("1111111", in_progress=True, start=NOW - timedelta(hours=3)),
-            "2222222": snapshot("2222222", host_webex_id="carol", host_email="carol@acme.test"),
-            "3333333": snapshot("3333333", start=NOW + timedelta(days=2)),
-            "4444444": snapshot("4444444", cancelled=True),
-        }
-    )
+    await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=3))
+    await seed(store, "2222222", now=NOW, host_webex_id="carol", host_email="carol@acme.test")
+    await seed(store, "3333333", now=NOW, start=NOW + timedelta(days=2))
+    await seed(store, "4444444", now=NOW, gone=True)
     await actions.run(command("subscribe host alice"), BOB)
     text = (await actions.run(command("list"), BOB)).private
     assert "1111111" in text
@@ -223,10 +206,10 @@ async def test_list_shows_the_channels_live_and_upcoming_meetings(
 
 
 async def test_list_without_subscriptions_shows_the_requesters_own(
-    actions: CommandActions, store: MemoryStore
+    actions: CommandActions, store: Store
 ) -> None:
-    store.meetings["2222222"] = snapshot("2222222", host_email="bob@acme.test", title="Bob's 1:1")
-    store.meetings["1111111"] = snapshot("1111111")
+    await seed(store, "2222222", now=NOW, host_email="bob@acme.test", title="Bob's 1:1")
+    await seed(store, "1111111", now=NOW)
     text = (await actions.run(command("list"), BOB)).private
     assert "2222222" in text and "1111111" not in text
     assert "nothing" not in text

@@ -14,7 +14,7 @@ from adapters.slack.directory import SlackDirectory
 from bot.actions import CommandActions
 from bot.commands import CommandError, HelpCommand, parse
 from bot.slack_app import SlackHandlers
-from tests.fakes.memory_store import MemoryStore
+from state.store import Store
 from tests.fakes.webex_recorder import RecordingWebex
 from tests.strategies import COMMAND_TEXTS
 
@@ -26,6 +26,13 @@ async def _run(text: str) -> tuple[RecordingWebex, list[str], list[str]]:
     handed_off: list[str] = []
     acks: list[str] = []
 
+    async with await Store.open("sqlite:///:memory:") as store:
+        return await _handle(text, webex, store, handed_off, acks)
+
+
+async def _handle(
+    text: str, webex: RecordingWebex, store: Store, handed_off: list[str], acks: list[str]
+) -> tuple[RecordingWebex, list[str], list[str]]:
     def spawn(work: Coroutine[Any, Any, None], *, name: str) -> bool:
         work.close()  # only whether work was handed off matters here
         handed_off.append(name)
@@ -35,11 +42,10 @@ async def _run(text: str) -> tuple[RecordingWebex, list[str], list[str]]:
         acks.append(text)
 
     handlers = SlackHandlers(
-        actions=CommandActions(webex=webex, store=MemoryStore(), clock=lambda: NOW),
+        actions=CommandActions(webex=webex, store=store, clock=lambda: NOW),
         directory=SlackDirectory(
             make_web_client("xoxb-x", "http://127.0.0.1:9/", retries=NO_RETRIES)
         ),
-        store=MemoryStore(),
         spawn=spawn,
     )
     await handlers.on_command(

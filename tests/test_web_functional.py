@@ -25,8 +25,8 @@ from bot.config import load_settings
 from bot.slack_app import SlackHandlers, create_slack_app
 from bot.tasks import TaskOwner
 from bot.web import create_web_app
-from state.model import MeetingSnapshot
-from tests.fakes.memory_store import MemoryStore
+from state.store import Store
+from tests.fakes.meetings import seed
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.webex_recorder import RecordingWebex
 
@@ -39,7 +39,7 @@ class Bot:
     http: TestClient[web.Request, web.Application]
     slack: FakeSlack
     webex: RecordingWebex
-    store: MemoryStore
+    store: Store
     tasks: TaskOwner
     healthy: list[bool]
 
@@ -85,16 +85,15 @@ class Bot:
 
 
 @pytest.fixture
-async def bot(fake_slack: FakeSlack) -> AsyncIterator[Bot]:
+async def bot(fake_slack: FakeSlack, sqlite_store: Store) -> AsyncIterator[Bot]:
     fake_slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
     fake_slack.add_user("UBOB", name="Bob", email="bob@acme.test", tz="UTC")
     settings = load_settings({"PORT": "3000"}, env_file=None)
     client = make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)
-    webex, store, tasks = RecordingWebex(), MemoryStore(), TaskOwner()
+    webex, store, tasks = RecordingWebex(), sqlite_store, TaskOwner()
     handlers = SlackHandlers(
         actions=CommandActions(webex=webex, store=store, clock=lambda: NOW),
         directory=SlackDirectory(client),
-        store=store,
         spawn=tasks.spawn,
     )
     healthy = [True]
@@ -171,9 +170,7 @@ async def test_unsigned_request_is_refused(bot: Bot) -> None:
 
 
 async def test_cancel_by_someone_else_is_refused(bot: Bot) -> None:
-    bot.store.meetings["123456789"] = MeetingSnapshot(
-        key="123456789", host_email="alice@acme.test", start=NOW, last_seen=NOW
-    )
+    await seed(bot.store, "123456789", now=NOW)
     await bot.command("cancel 123456789", user="UBOB")
     await bot.tasks.join()
     (answer,) = texts(bot)
@@ -189,12 +186,8 @@ async def test_profile_lookup_failure_is_a_sentence(bot: Bot) -> None:
 
 
 async def test_app_home_lists_the_users_meetings(bot: Bot) -> None:
-    bot.store.meetings["123456789"] = MeetingSnapshot(
-        key="123456789", title="Alice <b>", host_email="alice@acme.test", start=NOW, last_seen=NOW
-    )
-    bot.store.meetings["987654321"] = MeetingSnapshot(
-        key="987654321", title="Not hers", host_email="bob@acme.test", start=NOW, last_seen=NOW
-    )
+    await seed(bot.store, "123456789", now=NOW, title="Alice <b>")
+    await seed(bot.store, "987654321", now=NOW, title="Not hers", host_email="bob@acme.test")
     event = {
         "token": "legacy",
         "team_id": "T0001",
