@@ -16,6 +16,19 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from adapters.webex.models import AUTO_LOCK_MINUTES, ExternalAttendeeSecurity
+from bot.command_model import (
+    USAGE,
+    CancelCommand,
+    Command,
+    CommandError,
+    CreateCommand,
+    HelpCommand,
+    ListCommand,
+    StatusCommand,
+    SubscribeCommand,
+    SubscriptionsCommand,
+    UnsubscribeCommand,
+)
 from bot.when import AtClock, AtDateTime, InDelta, StartSpec
 from state.model import EventKind, Scope
 
@@ -37,19 +50,6 @@ __all__ = [
 MAX_TITLE = 128
 MAX_DURATION_MINUTES = 24 * 60
 
-USAGE = """\
-Usage: /webex <command>
-• create <title> [in <N>m|<N>h | at <HH:MM> | at <YYYY-MM-DD HH:MM>] [for <N>m|<N>h] \
-[private] [autolock 0|5|10|15|20] [lobby|block|allow]
-   (quote the title, "like this", when it holds one of these words)
-• list
-• status <meeting key>
-• cancel <meeting key>
-• subscribe all | host <webExID or email> | meeting <key> [events <kind,kind>]
-• unsubscribe all | host <webExID or email> | meeting <key>
-• subscriptions
-• help"""
-
 _SECURITY = {
     "lobby": ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY,
     "block": ExternalAttendeeSecurity.BLOCK_FROM_JOIN,
@@ -62,80 +62,6 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _KEY = re.compile(r"\d{6,12}")
 _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CommandError:
-    """Input that cannot be used. ``message`` is written for the requester."""
-
-    message: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HelpCommand:
-    """``help``; also what an empty command means."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CreateCommand:
-    title: str
-    start: StartSpec | None = None
-    duration_minutes: int = 60
-    private: bool = False
-    auto_lock_minutes: int | None = None
-    external_attendee_security: ExternalAttendeeSecurity | None = None
-
-    def __post_init__(self) -> None:
-        if not self.title.strip():
-            raise ValueError("a meeting needs a title")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListCommand:
-    pass
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StatusCommand:
-    key: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CancelCommand:
-    key: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SubscribeCommand:
-    """``target`` is None for scope "all", a webExID or email for "host", a key for
-    "meeting". Empty ``kinds`` means every kind, including kinds added later."""
-
-    scope: Scope
-    target: str | None
-    kinds: frozenset[EventKind] = frozenset()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UnsubscribeCommand:
-    scope: Scope
-    target: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SubscriptionsCommand:
-    pass
-
-
-Command = (
-    HelpCommand
-    | CreateCommand
-    | ListCommand
-    | StatusCommand
-    | CancelCommand
-    | SubscribeCommand
-    | UnsubscribeCommand
-    | SubscriptionsCommand
-)
 
 
 class _Invalid(Exception):
