@@ -16,6 +16,7 @@ from adapters.errors import (
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, RetryPolicy, make_web_client
 from adapters.slack.directory import SlackDirectory
+from adapters.slack.respond import send_response
 from tests.fakes.slack_api import FakeSlack
 
 CARD = Card(
@@ -188,3 +189,21 @@ async def test_directory_reads_tz_and_email_and_publishes_home(fake_slack: FakeS
     assert call.body["view"]["type"] == "home"
     with pytest.raises(ChatRejectedError, match="user_not_found"):
         await directory.user("U404")
+
+
+async def test_response_url_answers_are_recorded_and_escaped(fake_slack: FakeSlack) -> None:
+    await send_response(fake_slack.response_url("r"), "<!channel> & co")
+    await send_response(
+        fake_slack.response_url("r"), "*bold*", visibility="in_channel", escaped=True
+    )
+    assert fake_slack.responses["r"] == [
+        {"text": "&lt;!channel&gt; &amp; co", "response_type": "ephemeral"},
+        {"text": "*bold*", "response_type": "in_channel"},
+    ]
+
+
+async def test_response_url_failures_are_chat_errors(fake_slack: FakeSlack) -> None:
+    with pytest.raises(ChatRejectedError, match="HTTP 404"):
+        await send_response(f"{fake_slack.base_url}/expired", "x")
+    with pytest.raises(ChatTransientError):
+        await send_response("http://127.0.0.1:9/response/x", "x")

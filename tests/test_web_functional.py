@@ -211,3 +211,13 @@ async def test_url_verification_handshake(bot: Bot) -> None:
     response = await bot.post(body, content_type="application/json")
     assert response.status == 200
     assert "abc" in await response.text()
+
+
+async def test_undecodable_body_is_refused(bot: Bot) -> None:
+    response = await bot.http.post(
+        "/slack/events",
+        data=b"\xff\xfe",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert response.status == 401
+    assert bot.slack.calls == []
