@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.errors import WebexError, WebexTransportError
+from adapters.errors import SessionInfoBlockedError, WebexError, WebexTransportError
 from adapters.slack.mrkdwn import escape
 from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
@@ -195,7 +195,12 @@ class CommandActions:
         snapshot = await self._store.snapshot(key)
         if snapshot is not None:
             return Reply(private=replies.snapshot_line(snapshot, tz, requester.email))
-        info = await self._session_info(key)
+        try:
+            info = await self._session_info(key)
+        except SessionInfoBlockedError:
+            # GetMeeting has its own budget: it still tells the schedule, not live state.
+            details = await self._webex.get_meeting(key)
+            return Reply(private=replies.details_line(details, tz))
         return Reply(private=replies.session_info_line(info, tz, requester.email))
 
     async def _session_info(self, key: str) -> SessionInfo:

@@ -26,13 +26,20 @@ from adapters.errors import (
     WebexTransportError,
 )
 from adapters.slack.mrkdwn import escape
-from adapters.webex.models import CreatedMeeting, MeetingRequest, SessionInfo, SessionStatus
+from adapters.webex.models import (
+    CreatedMeeting,
+    MeetingDetails,
+    MeetingRequest,
+    SessionInfo,
+    SessionStatus,
+)
 from state.model import MeetingSnapshot
 
 __all__ = [
     "PRIVATE_TITLE",
     "announcement",
     "created_private",
+    "details_line",
     "home_blocks",
     "local_time",
     "meeting_lines",
@@ -132,6 +139,17 @@ def session_info_line(info: SessionInfo, tz: ZoneInfo, viewer_email: str | None)
         state += ", attendees waiting for the host"
     when = f" · {local_time(info.start, tz)}" if info.start is not None else ""
     return f"*{title}* ({escape(info.session_key)}){when} · {state}"
+
+
+def details_line(details: MeetingDetails, tz: ZoneInfo) -> str:
+    """A meeting as GetMeeting describes it: the schedule, no live state. GetMeeting
+    names no host email, so a private title is never shown."""
+    title = PRIVATE_TITLE if details.is_private else escape(details.title or "(untitled)")
+    return (
+        f"*{title}* ({escape(details.meeting_key)}) · {local_time(details.start, tz)} · "
+        f"{details.duration_minutes} min · {escape(details.host_webex_id or 'unknown host')} · "
+        "live state unavailable right now"
+    )
 
 
 def meeting_lines(

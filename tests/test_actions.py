@@ -8,11 +8,17 @@ import pytest
 
 from adapters.errors import (
     CredentialsError,
+    SessionInfoBlockedError,
     StartInPastError,
     WebexApiError,
     WebexTimeoutError,
 )
-from adapters.webex.models import ExternalAttendeeSecurity, SessionInfo, SessionStatus
+from adapters.webex.models import (
+    ExternalAttendeeSecurity,
+    MeetingDetails,
+    SessionInfo,
+    SessionStatus,
+)
 from adapters.webex.port import WebexSource
 from bot.actions import CommandActions, Requester
 from bot.commands import Command, CommandError, parse
@@ -219,3 +225,16 @@ async def test_list_without_subscriptions_shows_the_requesters_own(
 
 async def test_help(actions: CommandActions) -> None:
     assert "Usage" in (await actions.run(command("help"), BOB)).private
+
+
+async def test_status_uses_get_meeting_while_session_info_is_blocked(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    webex.errors["get_session_infos"] = SessionInfoBlockedError(NOW + timedelta(hours=2))
+    webex.meetings["8888888"] = MeetingDetails(
+        meeting_key="8888888", title="Secret", is_private=True, start=NOW, duration_minutes=15
+    )
+    text = (await actions.run(command("status 8888888"), BOB)).private
+    assert "Private meeting" in text and "Secret" not in text
+    assert "live state unavailable" in text
+    assert [op for op, _ in webex.calls] == ["get_session_infos", "get_meeting"]

@@ -33,6 +33,7 @@ class RecordingWebex:
     calls: list[tuple[str, object]] = field(default_factory=list)
     created: list[MeetingRequest] = field(default_factory=list)
     sessions: dict[str, SessionInfo] = field(default_factory=dict)
+    meetings: dict[str, MeetingDetails] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
     errors: dict[str, WebexError] = field(default_factory=dict)
     password: str = "s3cr&t<pw>"
@@ -90,7 +91,9 @@ class RecordingWebex:
 
     async def get_meeting(self, meeting_key: str) -> MeetingDetails:
         self._record("get_meeting", meeting_key)
-        raise NOT_FOUND
+        if meeting_key not in self.meetings:
+            raise NOT_FOUND
+        return self.meetings[meeting_key]
 
     async def delete_meeting(self, meeting_key: str) -> None:
         self._record("delete_meeting", meeting_key)
