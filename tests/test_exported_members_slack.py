@@ -42,6 +42,7 @@ EXPORTS = {
     "bot.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
     "bot.web": {"EVENTS_PATH", "HEALTH_PATH", "SETTINGS_KEY", "RouteHook", "create_web_app"},
     "bot.tasks": {"TaskOwner"},
+    "bot.socket_mode": {"connect_socket_mode"},
     "bot.when": {
         "DEFAULT_LEAD",
         "MAX_AHEAD",

@@ -8,6 +8,7 @@ posted there.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 BOT_USER_ID = "UBOT"
@@ -51,6 +52,10 @@ class FakeSlack:
     gone: dict[str, str] = field(default_factory=dict)
     scripts: dict[str, list[Scripted]] = field(default_factory=dict)
     base_url: str = ""
+    #: Socket Mode: envelopes to push to the next connection, and the acks it sent.
+    socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    socket_acked: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- set-up ---------------------------------------------------------------
@@ -204,6 +209,9 @@ class FakeSlack:
                 return {"ok": True, "user": user}
         return {"ok": False, "error": "users_not_found"}
 
+    def _apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.base_url.replace("http", "ws", 1) + "/socket"}
+
     def _views_publish(self, body: dict[str, Any]) -> dict[str, Any]:
         if str(body.get("user_id", "")) not in self.users:
             return {"ok": False, "error": "user_not_found"}
@@ -237,7 +245,8 @@ class FakeSlack:
                 "error": step.error or ("ratelimited" if step.status == 429 else "internal_error"),
             }
             return web.json_response(payload, status=step.status, headers=headers)
-        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+        token_kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
+        if not request.headers.get("Authorization", "").startswith(f"Bearer {token_kind}"):
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, body))
 
@@ -245,11 +254,24 @@ class FakeSlack:
         self.responses.setdefault(request.match_info["name"], []).append(await request.json())
         return web.Response(text="ok")
 
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.socket_envelopes:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+                self.socket_acked.set()
+        return ws
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle_api)
         app.router.add_get("/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response)
+        app.router.add_get("/socket", self._handle_socket)
         return app
 
 
