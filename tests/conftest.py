@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
@@ -38,3 +39,16 @@ async def sim_server(sim_site: SimulatedSite) -> AsyncIterator[TestServer]:
         yield server
     finally:
         await server.close()
+
+
+@pytest.fixture
+def sim_url(sim_server: TestServer) -> str:
+    """The XML API URL of ``sim_server``."""
+    return str(sim_server.make_url("/WBXService/XMLService"))
+
+
+@pytest.fixture
+async def sim_http() -> AsyncIterator[ClientSession]:
+    """A client session for raw requests to the simulator, closed afterwards."""
+    async with ClientSession() as session:
+        yield session

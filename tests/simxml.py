@@ -17,7 +17,7 @@ EP = "http://www.webex.com/schemas/2002/06/service/ep"
 MEET = "http://www.webex.com/schemas/2002/06/service/meeting"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 E = ElementMaker(nsmap={"serv": SERV, "xsi": XSI})
-_MSG = ElementMaker(namespace=SERV, nsmap={"serv": SERV, "xsi": XSI})
+S = ElementMaker(namespace=SERV, nsmap={"serv": SERV, "xsi": XSI})
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -43,7 +43,7 @@ def message(
         context.append(E.password(password))
     if ticket is not None:
         context.append(E.sessionTicket(ticket))
-    root = _MSG.message(E.header(context), E.body(*contents))
+    root = S.message(E.header(context), E.body(*contents))
     data = etree.tostring(root, encoding=encoding, xml_declaration=True)
     assert isinstance(data, bytes)
     return data

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from .access import ACCESS_DENIED, NO_RECORD, can_see_details, lookup_meeting
-from .protocol import EP, SERV, Body, Outcome, SimFailure, bool_text
+from .protocol import EP, SERV, Body, Outcome, SimFailure, add_fields, bool_text
 from .records import Meeting, User
 from .site import SimulatedSite
 from .zones import DEFAULT_TIME_ZONE_ID, format_local, parse_local, zone
@@ -135,7 +135,8 @@ def _sort(rows: list[Meeting], body: Body) -> None:
             rows.sort(key=key, reverse=descending)  # type: ignore[arg-type]
 
 
-def _selected(site: SimulatedSite, user: User, body: Body) -> list[Meeting]:
+def _selected(site: SimulatedSite, user: User, body: Body) -> tuple[list[Meeting], int | None]:
+    """The matching meetings, unordered, and the dateScope's zone if one was given."""
     host_filter = body.text_of("hostWebExID")
     email_filter = body.text_of("hostEmail")
     if not user.admin:
@@ -156,12 +157,12 @@ def _selected(site: SimulatedSite, user: User, body: Body) -> list[Meeting]:
     if services is not None:
         wanted = {c.text for c in services.children("serviceType")}
         if wanted and SERVICE_TYPE not in wanted:
-            return []
+            return [], None
     with_pmr = bool(body.bool_of("returnScheduledPMR")) and site.supports_return_scheduled_pmr
-    _zone, inside = _window(body)
+    scope_zone, inside = _window(body)
     host_lower = None if not host_filter else host_filter.lower()
     # One pass over the site's meetings: cheap enough for 10,000 sessions.
-    return [
+    rows = [
         m
         for m in site.all_meetings()
         if (host_lower is None or m.host.lower() == host_lower)
@@ -170,11 +171,12 @@ def _selected(site: SimulatedSite, user: User, body: Body) -> list[Meeting]:
         and (with_pmr or not m.personal_room)
         and inside(m)
     ]
+    return rows, scope_zone
 
 
 def lstsummary_session(site: SimulatedSite, user: User, body: Body) -> Outcome:
     """Sessions matching the filters, one page; 000015 when none match."""
-    rows = _selected(site, user, body)
+    rows, scope_zone = _selected(site, user, body)
     if not rows:
         raise SimFailure(*NO_RECORD)
     _sort(rows, body)
@@ -184,7 +186,6 @@ def lstsummary_session(site: SimulatedSite, user: User, body: Body) -> Outcome:
     maximum = _DEFAULT_PAGE if maximum is None else maximum
     maximum = max(0, min(maximum, site.list_page_limit))
     page = rows[start_from - 1 : start_from - 1 + maximum] if start_from >= 1 else []
-    scope_zone, _inside = _window(body)
     children: list[etree._Element] = [
         EP.matchingRecords(
             SERV.total(str(len(rows))),
@@ -201,39 +202,37 @@ def _session_row(
 ) -> etree._Element:
     zone_id = meeting.time_zone_id if scope_zone is None else scope_zone
     host = site.user(meeting.host)
-    row = EP.session(EP.sessionKey(meeting.key), EP.MeetingUUID(meeting.uuid))
+    fields = [("sessionKey", meeting.key), ("MeetingUUID", meeting.uuid)]
     if can_see_details(user, meeting):
-        row.append(EP.confName(meeting.title))
-    row.extend(
-        [
-            EP.sessionType("3"),
-            EP.serviceType(SERVICE_TYPE),
-            EP.hostWebExID(meeting.host),
-            EP.hostFirstName("" if host is None else host.first_name),
-            EP.hostLastName("" if host is None else host.last_name),
-            EP.otherHostWebExID(meeting.host),
-            EP.timeZoneID(str(zone_id)),
-            EP.timeZone(zone(zone_id).label),
-            EP.status("INPROGRESS" if meeting.in_progress else "NOT_INPROGRESS"),
-            EP.startTime(format_local(meeting.start, zone_id)),
-            EP.duration(str(meeting.duration_minutes)),
-            EP.listStatus("UNLISTED" if meeting.private else "PUBLIC"),
-            EP.hostEmail("" if host is None else host.email),
-            EP.passwordReq(bool_text(meeting.password is not None)),
-            EP.hostJoined(bool_text(meeting.in_progress and meeting.host_present)),
-            EP.participantsJoined(bool_text(meeting.in_progress and meeting.attendees > 0)),
-            EP.confID(meeting.conf_id),
-            EP.registration("false"),
-            EP.isRecurring("false"),
-            EP.hostType("1019001"),
-            EP.isAudioOnly("false"),
-            EP.isAllowJBH("true"),
-            EP.isCETMeeting("true"),
-            EP.isPrivateMeeting(bool_text(meeting.private)),
-            EP.isScheduledPMR(bool_text(meeting.personal_room)),
-        ]
-    )
-    return row
+        fields.append(("confName", meeting.title))
+    fields += [
+        ("sessionType", "3"),
+        ("serviceType", SERVICE_TYPE),
+        ("hostWebExID", meeting.host),
+        ("hostFirstName", "" if host is None else host.first_name),
+        ("hostLastName", "" if host is None else host.last_name),
+        ("otherHostWebExID", meeting.host),
+        ("timeZoneID", str(zone_id)),
+        ("timeZone", zone(zone_id).label),
+        ("status", "INPROGRESS" if meeting.in_progress else "NOT_INPROGRESS"),
+        ("startTime", format_local(meeting.start, zone_id)),
+        ("duration", str(meeting.duration_minutes)),
+        ("listStatus", "UNLISTED" if meeting.private else "PUBLIC"),
+        ("hostEmail", "" if host is None else host.email),
+        ("passwordReq", bool_text(meeting.password is not None)),
+        ("hostJoined", bool_text(meeting.in_progress and meeting.host_present)),
+        ("participantsJoined", bool_text(meeting.in_progress and meeting.attendees > 0)),
+        ("confID", meeting.conf_id),
+        ("registration", "false"),
+        ("isRecurring", "false"),
+        ("hostType", "1019001"),
+        ("isAudioOnly", "false"),
+        ("isAllowJBH", "true"),
+        ("isCETMeeting", "true"),
+        ("isPrivateMeeting", bool_text(meeting.private)),
+        ("isScheduledPMR", bool_text(meeting.personal_room)),
+    ]
+    return add_fields(EP.session(), "ep", fields)
 
 
 def lst_open_session(site: SimulatedSite, user: User, body: Body) -> Outcome:

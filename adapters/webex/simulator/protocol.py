@@ -10,7 +10,7 @@ prefixes of Cisco's samples and sent as ISO-8859-1 with character references.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -30,6 +30,7 @@ __all__ = [
     "RequestError",
     "SecurityContext",
     "SimFailure",
+    "add_fields",
     "bool_text",
     "parse_request",
     "render_response",
@@ -86,6 +87,20 @@ class SimFailure(Exception):
         self.exception_id = exception_id
         self.reason = reason
         self.value = value
+
+
+def add_fields(
+    parent: etree._Element, prefix: str, fields: Iterable[tuple[str, str]]
+) -> etree._Element:
+    """Append simple text children in ``prefix``'s namespace; returns ``parent``.
+
+    Much cheaper than ElementMaker per element, which matters for pages of
+    hundreds of session rows.
+    """
+    namespace = NSMAP[prefix]
+    for name, text in fields:
+        etree.SubElement(parent, f"{{{namespace}}}{name}").text = text
+    return parent
 
 
 def bool_text(value: bool) -> str:
