@@ -67,7 +67,7 @@ def test_faults_match_operation_and_count_down() -> None:
     taken = [faults.take(("getsessioninfo",)) for _ in range(3)]
     assert [f.kind if f else None for f in taken] == ["http500", "http500", None]
     with pytest.raises(ValueError):
-        faults.inject(kind="explode")  # type: ignore[arg-type]
+        faults.inject(kind="explode")
 
 
 def _site() -> SimulatedSite:

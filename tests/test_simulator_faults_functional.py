@@ -21,7 +21,7 @@ def _info(site: SimulatedSite) -> bytes:
 async def test_http_faults_apply_once_to_their_operation(
     sim_http: ClientSession, sim_url: str, sim_site: SimulatedSite, kind: str, status: int
 ) -> None:
-    sim_site.faults.inject(operation="GetSessionInfo", kind=kind)  # type: ignore[arg-type]
+    sim_site.faults.inject(operation="GetSessionInfo", kind=kind)
     other = message(content("site.GetSite"))
     assert [
         (await post(sim_http, sim_url, other))[0],
@@ -34,7 +34,7 @@ async def test_http_faults_apply_once_to_their_operation(
 async def test_broken_bodies(
     sim_http: ClientSession, sim_url: str, sim_site: SimulatedSite, kind: str
 ) -> None:
-    sim_site.faults.inject(kind=kind)  # type: ignore[arg-type]
+    sim_site.faults.inject(kind=kind)
     status, raw = await post(sim_http, sim_url, _info(sim_site))
     assert status == 200
     with pytest.raises(etree.XMLSyntaxError):

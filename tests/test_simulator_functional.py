@@ -23,8 +23,8 @@ async def test_get_session_info_by_key_and_uuid_in_order(
         sim_http,
         sim_url,
         message(
-            content("ep.GetSessionInfo", E.sessionKey(weekly.key)),
-            content("ep.GetSessionInfo", E.meetingKey("123")),
+            content("ep.GetSessionInfo", E.sessionkey(weekly.key)),
+            content("ep.GetSessionInfo", E.sessionKey("123")),
             content("ep.GetSessionInfo", E.MeetingUUID(review.uuid)),
         ),
     )

@@ -16,7 +16,7 @@ from .server import XML_PATH, create_app
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m adapters.webex.simulator", description=__doc__)
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback default)")
     parser.add_argument("--site-name", default="acme")
     parser.add_argument("--webex-id", default="admin", help="the site admin's webExID")
@@ -36,7 +36,9 @@ async def _serve(args: argparse.Namespace) -> None:
     await runner.setup()
     try:
         await web.TCPSite(runner, args.host, args.port).start()
-        sys.stdout.write(f"http://{args.host}:{args.port}{XML_PATH}\n")
+        # With --port 0 the system picks the port: print the one really bound.
+        host, port = runner.addresses[0][:2]
+        sys.stdout.write(f"http://{host}:{port}{XML_PATH}\n")
         sys.stdout.flush()
         await asyncio.Event().wait()
     finally:

@@ -1,4 +1,12 @@
-"""Session operations (package ``ep``): GetSessionInfo, LstsummarySession, LstOpenSession."""
+"""Session operations (package ``ep``): GetSessionInfo, LstsummarySession, LstOpenSession.
+
+Every simulated session is a MeetingCenter session. LstsummarySession returns
+10 rows when ``maximumNum`` is absent and at most ``site.list_page_limit``;
+without ``order`` rows come by start time. Ended meetings stay listed as
+NOT_INPROGRESS until deleted. ``participantsJoined`` counts attendees other
+than the host; GetSessionInfo's ``hasAttendeeInMeeting`` counts the host too,
+as Cisco describes it (40.9.0).
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ request's operation names; each match uses up one of its ``times``. Kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultKind", "Faults"]
 
@@ -48,7 +48,7 @@ class Faults:
     def inject(
         self,
         operation: str = "*",
-        kind: FaultKind = "http500",
+        kind: FaultKind | str = "http500",
         times: int = 1,
         seconds: float = 0.0,
     ) -> None:
@@ -59,7 +59,10 @@ class Faults:
         """
         if times < 1:
             raise ValueError("times must be >= 1")
-        self._pending.append((Fault(operation=operation, kind=kind, seconds=seconds), times))
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; known: {sorted(FAULT_KINDS)}")
+        fault = Fault(operation=operation, kind=cast(FaultKind, kind), seconds=seconds)
+        self._pending.append((fault, times))
 
     def clear(self) -> None:
         self._pending.clear()

@@ -94,17 +94,27 @@ def answer(site: SimulatedSite, request: ParsedRequest) -> Answer:
     budgeted = sum(1 for op in request.operations if op.lower() in _BUDGETED)
     if caller is not None and budgeted and not site.charge_session_info(caller.webex_id, budgeted):
         return Answer(forbidden=True)
+    site_ok = (request.security.site_name or "").lower() == site.site_name.lower()
     return Answer(
-        outcomes=tuple(_one(site, caller, anonymous, op, body) for op, body in request.items)
+        outcomes=tuple(
+            _one(site, caller, anonymous, site_ok, op, body) for op, body in request.items
+        )
     )
 
 
 def _one(
-    site: SimulatedSite, caller: User | None, anonymous: bool, operation: str, body: Body
+    site: SimulatedSite,
+    caller: User | None,
+    anonymous: bool,
+    site_ok: bool,
+    operation: str,
+    body: Body,
 ) -> Outcome:
     name = operation.lower()
     try:
         if name == _AUTHENTICATE:
+            if not site_ok:
+                raise SimFailure(*site_handlers.BAD_CREDENTIALS)
             return site_handlers.authenticate_user(site, caller, body)
         known = OPERATIONS.get(name)
         if known is None:
