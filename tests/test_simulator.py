@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.webex import simulator
 from adapters.webex.models import SessionStatus
 from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from adapters.webex.simulator.faults import Faults
-from adapters.webex.simulator.zones import format_local, parse_local
+from adapters.webex.simulator.zones import format_local, parse_local, zones
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -56,6 +59,29 @@ def test_running_clock_is_aware_utc_and_monotonic() -> None:
 def test_local_times_convert_both_ways(text: str, zone_id: int, expected: datetime) -> None:
     assert parse_local(text, zone_id) == expected
     assert parse_local(format_local(expected, zone_id), zone_id) == expected
+
+
+@given(
+    instant=st.datetimes(
+        min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=datetime(2037, 12, 31),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    zone_id=st.sampled_from(sorted(zones())),
+)
+def test_formatted_local_times_parse_back(instant: datetime, zone_id: int) -> None:
+    text = format_local(instant, zone_id)
+    # Within a daylight-saving fold two instants share a text: compare texts.
+    assert format_local(parse_local(text, zone_id), zone_id) == text
+    assert abs(parse_local(text, zone_id) - instant) < timedelta(hours=2)
+
+
+def test_simulator_does_not_use_the_client() -> None:
+    # Written from the protocol, not from our client: sharing its code would
+    # let one misreading pass on both sides.
+    package = Path(simulator.__file__).parent
+    for source in package.glob("*.py"):
+        assert "xmlapi" not in source.read_text("utf-8"), source.name
 
 
 def test_faults_match_operation_and_count_down() -> None:
