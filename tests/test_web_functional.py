@@ -9,106 +9,26 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 import pytest
-from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient, TestServer
-from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.client import NO_RETRIES, make_web_client
-from adapters.slack.directory import SlackDirectory
-from bot.actions import CommandActions
-from bot.config import load_settings
-from bot.slack_app import SlackHandlers, create_slack_app
-from bot.tasks import TaskOwner
-from bot.web import create_web_app
 from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_bot import SECRET, SlackBot, running_bot
 from tests.fakes.webex_recorder import RecordingWebex
 
-SECRET = "test-signing-secret"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-
-
-@dataclass
-class Bot:
-    http: TestClient[web.Request, web.Application]
-    slack: FakeSlack
-    webex: RecordingWebex
-    store: Store
-    tasks: TaskOwner
-    healthy: list[bool]
-
-    async def post(
-        self,
-        body: str,
-        *,
-        timestamp: int | None = None,
-        secret: str = SECRET,
-        content_type: str = "application/x-www-form-urlencoded",
-    ) -> ClientResponse:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        assert signature is not None
-        response = await self.http.post(
-            "/slack/events",
-            data=body.encode(),
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": signature,
-            },
-        )
-        await response.read()
-        return response
-
-    async def command(
-        self, text: str, *, user: str = "UALICE", timestamp: int | None = None, secret: str = SECRET
-    ) -> ClientResponse:
-        body = urlencode(
-            {
-                "token": "legacy",
-                "team_id": "T0001",
-                "channel_id": "C1",
-                "user_id": user,
-                "command": "/webex",
-                "text": text,
-                "response_url": self.slack.response_url("r1"),
-                "trigger_id": "1.2.3",
-            }
-        )
-        return await self.post(body, timestamp=timestamp, secret=secret)
+Bot = SlackBot[RecordingWebex]
 
 
 @pytest.fixture
 async def bot(fake_slack: FakeSlack, sqlite_store: Store) -> AsyncIterator[Bot]:
     fake_slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
     fake_slack.add_user("UBOB", name="Bob", email="bob@acme.test", tz="UTC")
-    settings = load_settings({"PORT": "3000"}, env_file=None)
-    client = make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)
-    webex, store, tasks = RecordingWebex(), sqlite_store, TaskOwner()
-    handlers = SlackHandlers(
-        actions=CommandActions(webex=webex, store=store, clock=lambda: NOW),
-        directory=SlackDirectory(client),
-        spawn=tasks.spawn,
-    )
-    healthy = [True]
-    app = create_web_app(
-        settings,
-        create_slack_app(client=client, signing_secret=SECRET, handlers=handlers),
-        lambda: healthy[0],
-    )
-    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
-        yield Bot(http, fake_slack, webex, store, tasks, healthy)
-        await tasks.close()
-
-
-def texts(bot: Bot, name: str = "r1") -> list[tuple[str, str]]:
-    return [(r["response_type"], r["text"]) for r in bot.slack.responses.get(name, [])]
+    async with running_bot(fake_slack, RecordingWebex(), sqlite_store, clock=lambda: NOW) as bot:
+        yield bot
 
 
 async def test_healthz_follows_the_health_callable(bot: Bot) -> None:
@@ -124,7 +44,7 @@ async def test_create_answers_privately_and_announces_without_password(bot: Bot)
     (request,) = bot.webex.created
     assert request.auto_lock_minutes == 5
     assert request.start == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # Alice is in Berlin
-    (private, public) = texts(bot)
+    (private, public) = bot.answers()
     assert private[0] == "ephemeral" and "s3cr&amp;t&lt;pw&gt;" in private[1]
     assert public[0] == "in_channel"
     assert "s3cr" not in public[1]
@@ -173,7 +93,7 @@ async def test_cancel_by_someone_else_is_refused(bot: Bot) -> None:
     await seed(bot.store, "123456789", now=NOW)
     await bot.command("cancel 123456789", user="UBOB")
     await bot.tasks.join()
-    (answer,) = texts(bot)
+    (answer,) = bot.answers()
     assert answer[0] == "ephemeral" and "Only the meeting's host" in answer[1]
     assert bot.webex.deleted == []
 
@@ -182,7 +102,9 @@ async def test_profile_lookup_failure_is_a_sentence(bot: Bot) -> None:
     bot.slack.script("users.info", error="user_not_found")
     await bot.command("list")
     await bot.tasks.join()
-    assert texts(bot) == [("ephemeral", "I could not read your Slack profile; try again shortly.")]
+    assert bot.answers() == [
+        ("ephemeral", "I could not read your Slack profile; try again shortly.")
+    ]
 
 
 async def test_app_home_lists_the_users_meetings(bot: Bot) -> None:
