@@ -155,7 +155,8 @@ class TimeZoneTable:
 
     def zone_id_for_iana(self, name: str, *, now: datetime | None = None) -> int:
         """The id for an IANA zone: an exact match, else a zone with the same UTC offset
-        at ``now`` (default: the current time), else :data:`GMT_ZONE_ID`."""
+        at ``now`` (default: the current time), preferring one that also agrees half
+        a year later, else :data:`GMT_ZONE_ID`."""
         for zone_id, zone in sorted(self._zones.items()):
             if zone.iana == name:
                 return zone_id
@@ -164,10 +165,14 @@ class TimeZoneTable:
         except (ZoneInfoNotFoundError, ValueError):
             return GMT_ZONE_ID
         at = now if now is not None else datetime.now(UTC)
-        offset = at.astimezone(wanted).utcoffset()
-        for zone_id, zone in sorted(self._zones.items()):
-            if at.astimezone(zone.tz).utcoffset() == offset:
-                return zone_id
+        # Prefer a zone that also agrees half a year later (same DST habits), so
+        # Madrid maps to Amsterdam rather than to Casablanca.
+        instants = (at, at + timedelta(days=182))
+        for probe in (instants, instants[:1]):
+            wanted_offsets = [t.astimezone(wanted).utcoffset() for t in probe]
+            for zone_id, zone in sorted(self._zones.items()):
+                if [t.astimezone(zone.tz).utcoffset() for t in probe] == wanted_offsets:
+                    return zone_id
         return GMT_ZONE_ID
 
     def refresh(self, rows: Iterable[TimeZoneInfo]) -> None:
