@@ -135,6 +135,9 @@ def children(parent: etree._Element, namespace: str, name: str) -> Iterator[etre
             yield child
 
 
+_UNSEEN: Final = "\0unseen"
+
+
 class FieldTable:
     """Maps a row's child tags to field names in one dict lookup per child.
 
@@ -166,10 +169,14 @@ class FieldTable:
 
     def read(self, row: etree._Element) -> dict[str, str]:
         """``{field: text}`` for the row's known direct children (last one wins)."""
+        # The hot loop of every listing: one dict hit per child, no call.
         values: dict[str, str] = {}
-        lookup = self.field_for
+        cache = self._cache
         for child in row:
-            field = lookup(child.tag)
+            tag = child.tag
+            field = cache.get(tag, _UNSEEN) if isinstance(tag, str) else None
+            if field is _UNSEEN:
+                field = self.field_for(tag)
             if field is not None:
                 text = child.text
                 values[field] = text.strip() if text else ""
