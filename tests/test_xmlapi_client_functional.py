@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from adapters.errors import (
@@ -341,3 +343,72 @@ async def test_connection_refused_is_a_transport_error() -> None:
     async with XmlApiClient("http://127.0.0.1:9/WBXService/XMLService", credentials) as client:
         with pytest.raises(WebexTransportError):
             await client.get_meeting("1")
+
+
+class MeetingStore:
+    """Keeps confName as sent and answers GetMeeting in ISO-8859-1, as Webex does."""
+
+    def __init__(self) -> None:
+        self.titles: dict[str, str] = {}
+
+    async def respond(self, request: etree._Element) -> web.StreamResponse:
+        (op, content), *_ = operations(request)
+        if op == "CreateMeeting":
+            key = str(1000 + len(self.titles))
+            self.titles[key] = content.findtext("metaData/confName") or ""
+            return xml_response(
+                envelope([f"<meet:meetingkey>{key}</meet:meetingkey>"], namespaces=MEET_NS)
+            )
+        meet = "http://www.webex.com/schemas/2002/06/service/meeting"
+        answer = etree.Element(f"{{{meet}}}answer", nsmap={"meet": meet})
+        key = content.findtext("meetingKey") or ""
+        for path, text in [
+            ("metaData/confName", self.titles[key]),
+            ("schedule/startDate", "07/01/2026 08:00:00"),
+            ("schedule/timeZoneID", "4"),
+            ("meetingkey", key),
+        ]:
+            parent = answer
+            for step in path.split("/"):
+                parent = etree.SubElement(parent, f"{{{meet}}}{step}")
+            parent.text = text
+        # envelope() writes ISO-8859-1: Latin-1 as bytes, the rest as character references.
+        inner = "".join(etree.tostring(child, encoding="unicode") for child in answer)
+        return xml_response(envelope([inner], namespaces=MEET_NS, encoding="ISO-8859-1"))
+
+
+XML_TEXT = st.text(
+    alphabet=st.characters(
+        exclude_categories=["Cs"],
+        exclude_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+        "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff",
+    ),
+    min_size=1,
+    max_size=60,
+).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=XML_TEXT)
+def test_any_title_survives_create_then_get(title: str) -> None:
+    async def scenario() -> str:
+        store = MeetingStore()
+        fake = FakeXmlApi(store.respond)
+        server, url = await start(fake)
+        try:
+            credentials = Credentials(site_name="s", webex_id="b", password="pw")
+            async with XmlApiClient(url, credentials) as client:
+                start_at = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
+                created = await client.create_meeting(MeetingRequest(title=title, start=start_at))
+                return (await client.get_meeting(created.meeting_key)).title
+        finally:
+            await server.close()
+
+    assert asyncio.run(scenario()) == title
+
+
+async def test_titles_xml_cannot_carry_are_refused_before_sending(make) -> None:
+    fake, client = await make(answer_all(meeting_answer, MEET_NS))
+    with pytest.raises(ValueError, match="XML cannot carry"):
+        await client.create_meeting(MeetingRequest(title="bell\x07", start=NOW))
+    assert fake.requests == []

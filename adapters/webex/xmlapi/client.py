@@ -377,7 +377,13 @@ class XmlApiClient:
         )
 
     async def create_meeting(self, request: MeetingRequest) -> CreatedMeeting:
-        """CreateMeeting. Raises StartInPastError, PrivateMeetingUnsupportedError."""
+        """CreateMeeting.
+
+        Raises:
+            StartInPastError: 060016.
+            PrivateMeetingUnsupportedError: private asked for, no type supports it.
+            ValueError: the title holds characters XML cannot carry.
+        """
         content = await self._meeting_content("meeting.CreateMeeting", request)
         answer = await self._one(content, "CreateMeeting")
         return rs.created_meeting(answer, password=request.password)

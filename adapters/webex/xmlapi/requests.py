@@ -8,6 +8,7 @@ elements added since, the order of the samples in Cisco's release notes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -44,6 +45,8 @@ class _Maker(Protocol):
 E: _Maker = ElementMaker()
 _SERV: _Maker = ElementMaker(namespace=SERV, nsmap={"serv": SERV, "xsi": XSI})
 _XSI_TYPE = f"{{{XSI}}}type"
+# Characters XML 1.0 cannot carry at all, even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PACKAGE = "java:com.webex.service.binding."
 
 
@@ -138,7 +141,14 @@ def meeting_content(
     Order: meetingkey (first, as in Cisco's SetMeeting samples), accessControl,
     metaData, schedule, attendeeOptions. ``replace`` also sends the options left
     at their defaults, so SetMeeting turns off what the request does not ask for.
+
+    Raises:
+        ValueError: the title or password holds characters XML cannot carry
+            (control characters other than tab and newlines).
     """
+    for what, text in (("title", request.title), ("password", request.password or "")):
+        if _NOT_XML.search(text):
+            raise ValueError(f"the meeting {what} holds characters XML cannot carry")
     children: list[etree._Element] = []
     if meeting_key is not None:
         children.append(E.meetingkey(meeting_key))

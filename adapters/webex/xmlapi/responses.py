@@ -62,7 +62,7 @@ def _security(text: str | None) -> ExternalAttendeeSecurity | None:
 
 def meeting_details(content: etree._Element, tz: TimeZoneTable) -> MeetingDetails:
     """A ``getMeetingResponse``."""
-    v = flatten(content, (MEET,), _MEETING_SECTIONS)
+    v = flatten(content, (MEET,), _MEETING_SECTIONS, raw=("metadata.confname",))
     key = v.get("meetingkey")
     if not key:
         raise WebexDecodeError("GetMeeting answer without meetingkey")

@@ -41,6 +41,7 @@ _SUMMARY = FieldTable(
         "isScheduledPMR": "pmr",
         "serviceType": "service",
     },
+    raw=frozenset({"name"}),
 )
 _MATCHING = FieldTable(SERV, {"total": "total", "returned": "returned", "startFrom": "start"})
 
@@ -127,7 +128,7 @@ _INFO_SECTIONS = frozenset({"metadata", "schedule", "host", "accesscontrol"})
 
 def session_info(content: etree._Element, tz: TimeZoneTable) -> SessionInfo:
     """A ``getSessionInfoResponse``; uninvited callers' missing fields stay None."""
-    v = flatten(content, (EP,), _INFO_SECTIONS)
+    v = flatten(content, (EP,), _INFO_SECTIONS, raw=("metadata.confname",))
     key = v.get("sessionkey")
     if not key:
         raise WebexDecodeError("GetSessionInfo answer without sessionKey")
@@ -167,6 +168,7 @@ _OPEN = FieldTable(
         "actualStartTime": "actual",
         "timeZoneID": "zone",
     },
+    raw=frozenset({"name"}),
 )
 
 

@@ -56,10 +56,15 @@ def as_time(
 
 
 def flatten(
-    row: etree._Element, namespaces: Collection[str], sections: Collection[str]
+    row: etree._Element,
+    namespaces: Collection[str],
+    sections: Collection[str],
+    *,
+    raw: Collection[str] = (),
 ) -> dict[str, str]:
     """``{"name": text, "section.name": text}`` (lower-case local names) for the
-    row's children and the children of its ``sections``; other depths ignored."""
+    row's children and the children of its ``sections``; other depths ignored.
+    Text is stripped except under the ``raw`` keys (titles)."""
     prefixes = tuple(f"{{{ns}}}" for ns in namespaces)
     values: dict[str, str] = {}
     for child in row:
@@ -71,7 +76,8 @@ def flatten(
             for grandchild in child:
                 sub = grandchild.tag
                 if isinstance(sub, str) and sub.startswith(prefixes):
-                    values[f"{name}.{local_name(sub)}"] = text_of(grandchild)
+                    key = f"{name}.{local_name(sub)}"
+                    values[key] = (grandchild.text or "") if key in raw else text_of(grandchild)
         else:
-            values.setdefault(name, text_of(child))
+            values.setdefault(name, (child.text or "") if name in raw else text_of(child))
     return values

@@ -142,14 +142,18 @@ class FieldTable:
     """Maps a row's child tags to field names in one dict lookup per child.
 
     Built from ``{local name: field}`` for one namespace; local names match in
-    any case. Unknown children map to None and are ignored by callers.
+    any case. Unknown children map to None and are ignored by callers. Text is
+    stripped, except for the ``raw`` fields (titles: what the user typed).
     """
 
-    __slots__ = ("_cache", "_fields", "_prefix")
+    __slots__ = ("_cache", "_fields", "_prefix", "_raw")
 
-    def __init__(self, namespace: str, fields: Mapping[str, str]) -> None:
+    def __init__(
+        self, namespace: str, fields: Mapping[str, str], *, raw: frozenset[str] = frozenset()
+    ) -> None:
         self._prefix = f"{{{namespace}}}"
         self._fields = {name.lower(): field for name, field in fields.items()}
+        self._raw = raw
         self._cache: dict[str, str | None] = {}
 
     def field_for(self, tag: object) -> str | None:
@@ -172,12 +176,13 @@ class FieldTable:
         # The hot loop of every listing: one dict hit per child, no call.
         values: dict[str, str] = {}
         cache = self._cache
+        raw = self._raw
         for child in row:
             tag = child.tag
             field = cache.get(tag, _UNSEEN) if isinstance(tag, str) else None
             if field is _UNSEEN:
                 field = self.field_for(tag)
             if field is not None:
-                text = child.text
-                values[field] = text.strip() if text else ""
+                text = child.text or ""
+                values[field] = text if field in raw else text.strip()
         return values
