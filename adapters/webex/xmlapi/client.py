@@ -60,6 +60,11 @@ logger = logging.getLogger("meetbot.webex.xmlapi")
 DATE_SCOPE_ZONE_ID = 0
 
 
+#: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
+#: far beyond any real site.
+_MAX_PAGES = 10_000
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -74,9 +79,11 @@ class XmlApiClient:
         max_body_bytes: responses larger than this are refused (UnsafeXmlError).
         page_size: LstsummarySession maximumNum.
         clock: aware UTC "now", for the GetSessionInfo block.
-        time_zones: the site's zone table (default: the bundled one).
+        time_zones: the site's zone table (default: the bundled one). Calling
+            :meth:`time_zones` refreshes it from the site's LstTimeZone.
 
-    Every method raises only :mod:`adapters.errors` exceptions.
+    Every method raises only :mod:`adapters.errors` exceptions (and ValueError
+    for requests that cannot be expressed in XML).
     """
 
     def __init__(
@@ -150,11 +157,13 @@ class XmlApiClient:
         async with self._lock:
             if self._session is None:
                 self._session = aiohttp.ClientSession()
-            ticket = await self._ticket_locked() if self._credentials.uses_token else None
+            session = self._session
+            token = self._credentials.access_token
+            ticket = None if token is None else await self._ticket_locked(session, token)
             payload = rq.message(self._credentials, ticket, contents)
             logger.debug("%s: %d bodyContent, %d bytes", operation, len(contents), len(payload))
             body = await post_xml(
-                self._session, self._http, payload, session_info=session_info, clock=self._clock
+                session, self._http, payload, session_info=session_info, clock=self._clock
             )
         outcomes = split_outcomes(
             parse_document(body, max_bytes=self._http.max_body_bytes), operation
@@ -173,14 +182,13 @@ class XmlApiClient:
             )
         return outcomes
 
-    async def _ticket_locked(self) -> str:
+    async def _ticket_locked(self, session: aiohttp.ClientSession, token: str) -> str:
+        """The sessionTicket for ``token``, from AuthenticateUser on first use.
+        Called with the request lock held."""
         if self._ticket is None:
-            assert self._session is not None and self._credentials.access_token is not None
-            payload = rq.message(
-                self._credentials, None, [rq.authenticate_user(self._credentials.access_token)]
-            )
+            payload = rq.message(self._credentials, None, [rq.authenticate_user(token)])
             body = await post_xml(
-                self._session, self._http, payload, session_info=False, clock=self._clock
+                session, self._http, payload, session_info=False, clock=self._clock
             )
             (outcome,) = split_outcomes(
                 parse_document(body, max_bytes=self._http.max_body_bytes), "AuthenticateUser"
@@ -253,7 +261,7 @@ class XmlApiClient:
         total = 0
         next_start = 1
         complete = True
-        for _ in range(10_000):
+        for _ in range(_MAX_PAGES):
             content = rq.lst_summary_session(
                 start_from=next_start,
                 maximum=self._page_size,
