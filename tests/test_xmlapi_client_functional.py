@@ -4,6 +4,7 @@ limits, credentials, transport failures and the one-request-in-flight rule."""
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -23,7 +24,12 @@ from adapters.errors import (
     WebexTimeoutError,
     WebexTransportError,
 )
-from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
+from adapters.webex.models import (
+    ExternalAttendeeSecurity,
+    MeetingRequest,
+    SessionInfo,
+    SessionRef,
+)
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from tests.fakes.xml_api import (
     Answer,
@@ -38,6 +44,7 @@ from tests.fakes.xml_api import (
 
 EP_NS = 'xmlns:ep="http://www.webex.com/schemas/2002/06/service/ep"'
 MEET_NS = 'xmlns:meet="http://www.webex.com/schemas/2002/06/service/meeting"'
+FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "p&ss</password><siteName>evil"
 
@@ -412,3 +419,77 @@ async def test_titles_xml_cannot_carry_are_refused_before_sending(make) -> None:
     with pytest.raises(ValueError, match="XML cannot carry"):
         await client.create_meeting(MeetingRequest(title="bell\x07", start=NOW))
     assert fake.requests == []
+
+
+def serve_fixtures(by_operation: dict[str, str]) -> Responder:
+    async def respond(request: etree._Element) -> web.StreamResponse:
+        (op, _), *_ = operations(request)
+        return xml_response((FIXTURES / by_operation[op]).read_bytes())
+
+    return respond
+
+
+async def test_every_read_operation_over_recorded_answers(make) -> None:
+    fake, client = await make(
+        serve_fixtures(
+            {
+                "GetSite": "getsite_templates.xml",
+                "LstMeetingType": "lstmeetingtype_private.xml",
+                "GetMeetingType": "lstmeetingtype_private.xml",
+                "LstTimeZone": "lsttimezone_site.xml",
+                "LstOpenSession": "lstopensession_two.xml",
+                "GetMeeting": "getmeeting_autolock.xml",
+                "DelMeeting": "failure_060001.xml",
+            }
+        )
+    )
+    site = await client.site_capabilities()
+    assert site is await client.site_capabilities()  # cached
+    assert [t.id for t in await client.meeting_types()] == [3, 169]
+    assert (await client.meeting_type(3)).name == "Pro Meeting"
+    zones = await client.time_zones()
+    assert 62 in {z.id for z in zones} and 62 in client.zone_table
+    assert len(await client.list_open_sessions()) == 2
+    details = await client.get_meeting("1015045339")
+    assert details.auto_lock_minutes == 10 and details.title == "Café 会议 <&>"
+    with pytest.raises(NotFoundError):
+        await client.delete_meeting("1")
+    assert [ops[0] for ops in fake.operations()] == [
+        "GetSite",
+        "LstMeetingType",
+        "GetMeetingType",
+        "LstTimeZone",
+        "LstOpenSession",
+        "GetMeeting",
+        "DelMeeting",
+    ]
+
+
+async def test_set_meeting_replaces_options_and_picks_a_private_type(make) -> None:
+    fake, client = await make(
+        serve_fixtures(
+            {"LstMeetingType": "lstmeetingtype_private.xml", "SetMeeting": "setmeeting_ok.xml"}
+        )
+    )
+    request = MeetingRequest(
+        title="Board",
+        start=datetime(2026, 7, 1, 15, 0, tzinfo=UTC),
+        time_zone_id=45,
+        private=True,
+        external_attendee_security=ExternalAttendeeSecurity.BLOCK_FROM_JOIN,
+    )
+    await client.set_meeting("1015045339", request)
+    (content,) = fake.requests[-1].iter("bodyContent")
+    assert [c.tag for c in content] == ["meetingkey", "metaData", "schedule", "attendeeOptions"]
+    assert content.findtext("meetingkey") == "1015045339"
+    assert content.findtext("metaData/meetingType") == "169"
+    assert content.findtext("schedule/startDate") == "07/01/2026 23:00:00"
+    assert [(c.tag, c.text) for c in content.find("attendeeOptions")] == [
+        ("externalAttendeeSecurity", "BlockFromJoin"),
+        ("autoLock", "false"),
+    ]
+
+
+async def test_open_sessions_none_is_empty(make) -> None:
+    _, client = await make(serve_fixtures({"LstOpenSession": "failure_000015.xml"}))
+    assert await client.list_open_sessions() == ()
