@@ -114,3 +114,12 @@ def test_dst_gap_time_still_converts() -> None:
     # 02:30 does not exist in New York on 8 March 2026; it still maps somewhere sane.
     when = TABLE.to_utc("03/08/2026 02:30:00", 11)
     assert abs(when - datetime(2026, 3, 8, 7, 30, tzinfo=UTC)) <= timedelta(hours=1)
+
+
+def test_unknown_label_without_id_warns_once(caplog) -> None:
+    table = default_table()
+    with caplog.at_level(logging.WARNING, logger="meetbot.webex.timezones"):
+        for _ in range(3):
+            when = table.to_utc("07/15/2026 09:00:00", None, label="GMT-07:00, Pacific (Summer)")
+    assert when == datetime(2026, 7, 15, 16, 0, tzinfo=UTC)
+    assert len(caplog.records) == 1

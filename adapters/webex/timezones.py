@@ -82,6 +82,7 @@ class TimeZoneTable:
     def __init__(self, zones: dict[int, _Zone]) -> None:
         self._zones = dict(zones)
         self._by_label = {zone.label: zone_id for zone_id, zone in zones.items()}
+        self._label_offsets: dict[str, tzinfo] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str, str]]) -> TimeZoneTable:
@@ -119,6 +120,9 @@ class TimeZoneTable:
             by_label = self._by_label.get(label.strip())
             if by_label is not None:
                 return self._zones[by_label].tz
+            learned = self._label_offsets.get(label)
+            if learned is not None:
+                return learned
             offset = _offset_from_label(label)
             if offset is not None:
                 logger.warning(
@@ -129,6 +133,8 @@ class TimeZoneTable:
                 tz = _fixed(int(offset.total_seconds()) // 60)
                 if zone_id is not None:
                     self._add(zone_id, _Zone(label=label.strip(), tz=tz))
+                else:
+                    self._label_offsets[label] = tz  # warn once per label, not per row
                 return tz
         raise UnknownTimeZoneError(f"unknown Webex timeZoneID {zone_id}")
 
