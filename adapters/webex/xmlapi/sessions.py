@@ -63,7 +63,8 @@ class Page:
 def _summary(values: dict[str, str], tz: TimeZoneTable, scope_zone: int | None) -> SessionSummary:
     zone = as_int(values.get("zone"), "timeZoneID")
     # startTime is in dateScope's zone when the request named one, else in the
-    # row's own zone; time_zone_id stays the meeting's own zone either way.
+    # row's own zone. time_zone_id is the row's timeZoneID as sent; sites that
+    # convert startTime may report dateScope's zone there too.
     start = as_time(
         tz,
         values.get("start"),
