@@ -4,6 +4,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from adapters.errors import (
     AccessDeniedError,
@@ -209,3 +212,36 @@ def test_failure_details() -> None:
     assert isinstance(too_many, TooManyBodyContentError) and too_many.limit == 10
     limited = outcome("failure_000045.xml")
     assert isinstance(limited, RateLimitedError) and limited.retry_after == 60
+
+
+NAMES = st.from_regex(r"[a-zA-Z][a-zA-Z0-9]{0,15}", fullmatch=True)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    extra=st.lists(st.tuples(NAMES, st.text(max_size=20)), max_size=5),
+    upper=st.booleans(),
+)
+def test_unknown_elements_and_case_variants_do_not_change_rows(
+    extra: list[tuple[str, str]], upper: bool
+) -> None:
+    known = {"session", "sessionkey", "meetinguuid", "confname", "hostwebexid", "hostemail",
+             "status", "starttime", "duration", "timezoneid", "timezone", "hostjoined",
+             "participantsjoined", "isprivatemeeting", "isscheduledpmr", "servicetype",
+             "matchingrecords"}  # fmt: skip
+    root = parse_document((FIXTURES / "lstsummarysession_seed.xml").read_bytes())
+    expected = sessions.session_page(split_outcomes(root, "T")[0], default_table(), None).sessions
+    for row in root.iter("{http://www.webex.com/schemas/2002/06/service/ep}session"):
+        for name, text in extra:
+            if name.lower() in known:
+                continue
+            element = etree.SubElement(
+                row, f"{{http://www.webex.com/schemas/2002/06/service/ep}}{name}"
+            )
+            element.text = "".join(c for c in text if c.isprintable())
+        if upper:
+            for child in row:
+                namespace, _, local = child.tag.rpartition("}")
+                child.tag = f"{namespace}}}{local.upper()}"
+    (content,) = split_outcomes(root, "T")
+    assert sessions.session_page(content, default_table(), None).sessions == expected
