@@ -117,6 +117,12 @@ async def test_session_infos_batch_under_a_learned_cap(make) -> None:
     assert len(again) == 6 and [len(ops) for ops in fake.operations()][-2:] == [4, 2]
 
 
+async def test_a_cap_learned_earlier_is_used_from_the_first_request(make) -> None:
+    fake, client = await make(capped(4, session_info_answer), body_content_limit=4)
+    await client.get_session_infos([SessionRef.by_key(str(k)) for k in range(9)])
+    assert [len(ops) for ops in fake.operations()] == [4, 4, 1]
+
+
 async def test_session_info_by_uuid_is_sent_as_meeting_uuid(make) -> None:
     fake, client = await make(answer_all(session_info_answer))
     await client.get_session_infos([SessionRef.by_uuid("039c00dd")])
@@ -135,6 +141,7 @@ async def test_http_403_blocks_session_info_for_two_hours(make) -> None:
     with pytest.raises(SessionInfoBlockedError):
         await client.get_session_infos([SessionRef.by_key("1")])
     assert len(fake.requests) == 1  # blocked calls are not sent
+    assert client.session_info_blocked_until == NOW + timedelta(hours=2)
 
 
 async def test_http_403_retry_after_is_honoured(make) -> None:

@@ -44,6 +44,7 @@ from adapters.webex.timezones import TimeZoneTable, default_table
 from adapters.webex.xmlapi import requests as rq
 from adapters.webex.xmlapi import responses as rs
 from adapters.webex.xmlapi import sessions as ss
+from adapters.webex.xmlapi.batching import BodyContentCap
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
 from adapters.webex.xmlapi.transport import HttpSettings, post_xml
@@ -81,6 +82,8 @@ class XmlApiClient:
         clock: aware UTC "now", for the GetSessionInfo block.
         time_zones: the site's zone table (default: the bundled one). Calling
             :meth:`time_zones` refreshes it from the site's LstTimeZone.
+        body_content_limit: a cap learned earlier (see :attr:`body_content_limit`),
+            to skip relearning it after a restart.
 
     Every method raises only :mod:`adapters.errors` exceptions (and ValueError
     for requests that cannot be expressed in XML).
@@ -97,6 +100,7 @@ class XmlApiClient:
         page_size: int = 500,
         clock: Callable[[], datetime] = _utc_now,
         time_zones: TimeZoneTable | None = None,
+        body_content_limit: int | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -113,7 +117,7 @@ class XmlApiClient:
         self._lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self._ticket: str | None = None
-        self._body_content_limit: int | None = None
+        self._cap = BodyContentCap(body_content_limit)
         self._blocked_until: datetime | None = None
         self._site: SiteCapabilities | None = None
         self._meeting_types: tuple[MeetingType, ...] | None = None
@@ -124,7 +128,13 @@ class XmlApiClient:
     @property
     def body_content_limit(self) -> int | None:
         """The site's bodyContent cap as learned from 000053, or None until then."""
-        return self._body_content_limit
+        return self._cap.limit
+
+    @property
+    def session_info_blocked_until(self) -> datetime | None:
+        """When the site's last HTTP 403 block on GetSessionInfo ends (aware UTC),
+        or None; calls before then raise SessionInfoBlockedError unsent."""
+        return self._blocked_until
 
     async def __aenter__(self) -> Self:
         return self
@@ -320,46 +330,23 @@ class XmlApiClient:
             now = self._clock()
             if self._blocked_until is not None and now < self._blocked_until:
                 raise SessionInfoBlockedError(self._blocked_until)
-            size = min(len(refs) - done, self._body_content_limit or len(refs))
+            size = self._cap.batch_size(len(refs) - done)
             batch = refs[done : done + size]
             try:
                 outcomes = await self._call(
                     [rq.get_session_info(r) for r in batch], "GetSessionInfo", session_info=True
                 )
             except TooManyBodyContentError as e:
-                self._learn_limit(e, size)
+                limit = self._cap.learn(e, size)
+                logger.warning("site accepts at most %d bodyContent per request", limit)
                 continue
             except SessionInfoBlockedError as e:
                 self._blocked_until = e.until
                 raise
             for offset, outcome in enumerate(outcomes):
-                results[done + offset] = self._session_info(outcome)
+                results[done + offset] = ss.session_info_or_error(outcome, self.zone_table)
             done += size
         return [r for r in results if r is not None]
-
-    def _learn_limit(self, error: TooManyBodyContentError, tried: int) -> None:
-        limit = error.limit if error.limit is not None and 0 < error.limit < tried else tried // 2
-        if limit < 1:
-            raise error
-        logger.warning(
-            "site accepts at most %d bodyContent per request; batching by %d", limit, limit
-        )
-        self._body_content_limit = limit
-
-    def _session_info(self, outcome: Outcome) -> SessionInfo | WebexError:
-        if isinstance(outcome, WebexApiError):
-            if outcome.exception_id == "000015":
-                return NotFoundError(
-                    outcome.exception_id,
-                    outcome.reason,
-                    value=outcome.value,
-                    operation=outcome.operation,
-                )
-            return outcome
-        try:
-            return ss.session_info(outcome, self.zone_table)
-        except WebexDecodeError as e:
-            return e
 
     # --- meetings --------------------------------------------------------------
 

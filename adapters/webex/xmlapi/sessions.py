@@ -10,13 +10,13 @@ import logging
 
 from lxml import etree
 
-from adapters.errors import WebexDecodeError
+from adapters.errors import WebexApiError, WebexDecodeError, WebexError
 from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from adapters.webex.timezones import TimeZoneTable
 from adapters.webex.xmlapi.values import as_bool, as_int, as_opt_bool, as_status, as_time, flatten
 from adapters.webex.xmlapi.xml import EP, SERV, FieldTable, children, local_name, text_of
 
-__all__ = ["Page", "open_sessions", "session_info", "session_page"]
+__all__ = ["Page", "open_sessions", "session_info", "session_info_or_error", "session_page"]
 
 logger = logging.getLogger("meetbot.webex.xmlapi")
 
@@ -154,6 +154,19 @@ def session_info(content: etree._Element, tz: TimeZoneTable) -> SessionInfo:
         time_zone_id=zone if zone is not None else (tz.zone_id_for_label(label or "")),
         meeting_link=v.get("meetinglink") or None,
     )
+
+
+def session_info_or_error(
+    outcome: etree._Element | WebexApiError, tz: TimeZoneTable
+) -> SessionInfo | WebexError:
+    """One item of a GetSessionInfo batch: its model, or the error that stays with
+    that item (a FAILURE answer, or WebexDecodeError for an unreadable one)."""
+    if isinstance(outcome, WebexApiError):
+        return outcome
+    try:
+        return session_info(outcome, tz)
+    except WebexDecodeError as e:
+        return e
 
 
 # --- LstOpenSession ------------------------------------------------------------------
