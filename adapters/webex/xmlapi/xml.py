@@ -160,10 +160,8 @@ class FieldTable:
         """The field a child with this tag fills, or None."""
         if not isinstance(tag, str):
             return None
-        try:
+        if tag in self._cache:
             return self._cache[tag]
-        except KeyError:
-            pass
         field = None
         if tag.startswith(self._prefix):
             field = self._fields.get(tag[len(self._prefix) :].lower())
@@ -179,7 +177,9 @@ class FieldTable:
         raw = self._raw
         for child in row:
             tag = child.tag
-            field = cache.get(tag, _UNSEEN) if isinstance(tag, str) else None
+            # Comments and PIs are dropped by the parser, so tags are strings; a
+            # stray non-string tag still lands in field_for, which ignores it.
+            field = cache.get(tag, _UNSEEN)
             if field is _UNSEEN:
                 field = self.field_for(tag)
             if field is not None:
