@@ -500,3 +500,21 @@ async def test_set_meeting_replaces_options_and_picks_a_private_type(make) -> No
 async def test_open_sessions_none_is_empty(make) -> None:
     _, client = await make(serve_fixtures({"LstOpenSession": "failure_000015.xml"}))
     assert await client.list_open_sessions() == ()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.get_meeting("12\x00"),
+        lambda c: c.delete_meeting("\x1b[2J"),
+        lambda c: c.list_sessions(start_from=NOW, start_to=NOW, host_webex_id="bob\x08"),
+        lambda c: c.create_meeting(MeetingRequest(title="t", start=NOW, password="pw\x07SECRET")),
+    ],
+    ids=["key", "delete", "host", "password"],
+)
+async def test_text_xml_cannot_carry_is_a_value_error_naming_no_secret(make, call) -> None:
+    fake, client = await make(answer_all(meeting_answer, MEET_NS))
+    with pytest.raises(ValueError, match="XML cannot carry") as caught:
+        await call(client)
+    assert "SECRET" not in str(caught.value)
+    assert all(op != ["DelMeeting"] and op != ["GetMeeting"] for op in fake.operations())

@@ -1,7 +1,8 @@
 """Request documents, built with lxml's ElementMaker in schema order.
 
 Values only ever become element text through lxml, which escapes them, so no
-user text (a title, a password) can change the document's structure. Element
+user text (a title, a password) can change the document's structure; text XML
+cannot carry at all is refused with ValueError before anything is sent. Element
 order follows the 2011 schemas in ``reference/webex-xsd-2011`` and, for the
 elements added since, the order of the samples in Cisco's release notes.
 """
@@ -42,11 +43,33 @@ class _Maker(Protocol):
     def __getattr__(self, tag: str) -> Callable[..., etree._Element]: ...
 
 
-E: _Maker = ElementMaker()
-_SERV: _Maker = ElementMaker(namespace=SERV, nsmap={"serv": SERV, "xsi": XSI})
-_XSI_TYPE = f"{{{XSI}}}type"
 # Characters XML 1.0 cannot carry at all, even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class _CheckedMaker:
+    """ElementMaker that refuses text XML cannot carry with a ValueError of our
+    own (naming the element, never the text: it may be a password), instead of
+    lxml's."""
+
+    def __init__(self, maker: _Maker) -> None:
+        self._maker = maker
+
+    def __getattr__(self, tag: str) -> Callable[..., etree._Element]:
+        build: Callable[..., etree._Element] = getattr(self._maker, tag)
+
+        def checked(*children: object) -> etree._Element:
+            for child in children:
+                if isinstance(child, str) and _NOT_XML.search(child):
+                    raise ValueError(f"<{tag}> holds characters XML cannot carry")
+            return build(*children)
+
+        return checked
+
+
+E: _Maker = _CheckedMaker(ElementMaker())
+_SERV: _Maker = ElementMaker(namespace=SERV, nsmap={"serv": SERV, "xsi": XSI})
+_XSI_TYPE = f"{{{XSI}}}type"
 _PACKAGE = "java:com.webex.service.binding."
 
 
@@ -143,12 +166,9 @@ def meeting_content(
     at their defaults, so SetMeeting turns off what the request does not ask for.
 
     Raises:
-        ValueError: the title or password holds characters XML cannot carry
-            (control characters other than tab and newlines).
+        ValueError: a value holds characters XML cannot carry (control
+            characters other than tab and newlines).
     """
-    for what, text in (("title", request.title), ("password", request.password or "")):
-        if _NOT_XML.search(text):
-            raise ValueError(f"the meeting {what} holds characters XML cannot carry")
     children: list[etree._Element] = []
     if meeting_key is not None:
         children.append(E.meetingkey(meeting_key))
