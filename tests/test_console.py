@@ -18,6 +18,7 @@ from adapters.chat import Card, CardTone, ChatPort, MessageRef
 from adapters.console import ConsoleChat, ConsolePrompt
 from adapters.console.render import Palette, card_block, clean, color_wanted
 from adapters.errors import ChatRejectedError, ChatTransientError
+from tests.cancelling import cancel_when
 
 START = datetime(2026, 11, 28, 13, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -321,13 +322,7 @@ async def test_prompt_is_cancellable_while_waiting_for_input() -> None:
     handler, out = Recorder(), io.StringIO()
     task = asyncio.create_task(ConsolePrompt(handler, input_fd=read_fd, output=out).run())
     os.write(write_fd, b"/webex one\n")
-    for _ in range(500):
-        if handler.seen:
-            break
-        await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancel_when(task, lambda: bool(handler.seen))
     # The reader thread wakes at EOF, sees the prompt is gone and leaves.
     os.close(write_fd)
     for thread in threading.enumerate():
