@@ -26,7 +26,8 @@ boundary and re-raised as one of these, ``from`` the original.
     ├── ChatDestinationGoneError        channel_not_found, not_in_channel, is_archived
     └── ChatRejectedError               any other refusal: not retried
 
-    StoreError                          the embedded database failed
+The store's failures are ``state.errors.StoreError``: state/ imports nothing
+from adapters/.
 
 Messages never contain credentials: a securityContext, a password or a token is
 not part of any error text.
@@ -49,7 +50,6 @@ __all__ = [
     "RateLimitedError",
     "SessionInfoBlockedError",
     "StartInPastError",
-    "StoreError",
     "TooManyBodyContentError",
     "UnsafeXmlError",
     "WebexApiError",
@@ -220,7 +220,3 @@ class ChatDestinationGoneError(ChatError):
 
 class ChatRejectedError(ChatError):
     """The chat service refused the call for another reason; retrying will not help."""
-
-
-class StoreError(Exception):
-    """The embedded database failed (I/O, corruption, a migration that did not apply)."""

@@ -9,7 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-__all__ = ["Event", "EventKind", "MeetingSnapshot"]
+__all__ = [
+    "Authority",
+    "Delivery",
+    "DeliveryState",
+    "Event",
+    "EventKind",
+    "ListingScope",
+    "MeetingSnapshot",
+    "Observation",
+    "PostedRef",
+    "Rules",
+    "Scope",
+    "Subscription",
+]
 
 
 def _require_aware(name: str, value: datetime | None) -> None:
@@ -59,10 +72,27 @@ class MeetingSnapshot:
     cancelled: bool = False
     last_seen: datetime
     last_source: str = ""
+    # Lifecycle bookkeeping (see state/lifecycle.py for what each one arms).
+    soon_notified_for: datetime | None = None
+    host_announced: bool = False
+    host_absent_since: datetime | None = None
+    waiting_since: datetime | None = None
+    waiting_announced: bool = False
+    missed_listings: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("start", "started_at", "ended_at", "last_seen"):
+        for name in (
+            "start",
+            "started_at",
+            "ended_at",
+            "last_seen",
+            "soon_notified_for",
+            "host_absent_since",
+            "waiting_since",
+        ):
             _require_aware(name, getattr(self, name))
+        if self.missed_listings < 0:
+            raise ValueError("missed_listings must not be negative")
 
     @property
     def scheduled_end(self) -> datetime:
@@ -88,3 +118,147 @@ class Event:
     def __post_init__(self) -> None:
         _require_aware("at", self.at)
         _require_aware("previous_start", self.previous_start)
+
+
+class Authority(StrEnum):
+    """Where an observation came from, which decides what it may prove."""
+
+    LISTING = "listing"  # one row of a COMPLETE LstsummarySession listing
+    OPEN_SESSIONS = "open_sessions"  # one session of an LstOpenSession answer
+    SESSION_INFO = "session_info"  # a GetSessionInfo answer
+    NOT_FOUND = "not_found"  # a lookup that confirmed the session does not exist
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observation:
+    """What one source said about one session. Every None means "this source does
+    not know", and never changes what we already know."""
+
+    key: str
+    authority: Authority
+    uuid: str | None = None
+    title: str | None = None
+    host_webex_id: str | None = None
+    host_email: str | None = None
+    start: datetime | None = None
+    duration_minutes: int | None = None
+    time_zone_id: int | None = None
+    in_progress: bool | None = None
+    host_present: bool | None = None
+    attendees_present: bool | None = None
+    locked: bool | None = None
+    private: bool | None = None
+    personal_room: bool | None = None
+    join_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("an observation needs a session key")
+        _require_aware("start", self.start)
+        if self.duration_minutes is not None and self.duration_minutes < 0:
+            raise ValueError("duration_minutes must not be negative")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingScope:
+    """What a COMPLETE listing covered: sessions starting in [start_from, start_to),
+    of one host (``host_webex_id``) or of every host (None).
+
+    Only build one for a listing whose every page arrived: absence from it is
+    evidence toward cancellation. A partial listing has no scope.
+    """
+
+    start_from: datetime
+    start_to: datetime
+    host_webex_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("start_from", self.start_from)
+        _require_aware("start_to", self.start_to)
+        if self.start_to < self.start_from:
+            raise ValueError("start_to must not be before start_from")
+
+    def covers(self, snapshot: MeetingSnapshot) -> bool:
+        """True when ``snapshot`` would have been in this listing had it still existed."""
+        if not self.start_from <= snapshot.start < self.start_to:
+            return False
+        return (
+            self.host_webex_id is None
+            or self.host_webex_id.casefold() == snapshot.host_webex_id.casefold()
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    """Timing rules of the lifecycle (all positive durations)."""
+
+    starting_soon_lead: timedelta = timedelta(minutes=10)
+    waiting_grace: timedelta = timedelta(seconds=60)
+    host_left_grace: timedelta = timedelta(seconds=60)
+    stale_after: timedelta = timedelta(hours=1)
+
+    def __post_init__(self) -> None:
+        for name in ("starting_soon_lead", "waiting_grace", "host_left_grace", "stale_after"):
+            if getattr(self, name) < timedelta(0):
+                raise ValueError(f"{name} must not be negative")
+
+
+class Scope(StrEnum):
+    """What a subscription follows."""
+
+    ALL = "all"  # every meeting
+    HOST = "host"  # meetings whose host webExID or email equals the target
+    MEETING = "meeting"  # one meeting key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """A channel's wish to hear about some meetings. Empty ``kinds`` = every kind."""
+
+    id: int
+    channel: str
+    scope: Scope
+    target: str | None = None
+    kinds: frozenset[EventKind] = frozenset()
+    enabled: bool = True
+    disabled_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.scope is Scope.ALL) != (self.target is None):
+            raise ValueError("scope 'all' takes no target; 'host' and 'meeting' need one")
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostedRef:
+    """Where a delivered message landed: chat channel (or DM conversation) and ``ts``."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One event to hand to one destination: a channel id, or ``dm:<email>``."""
+
+    id: int
+    delivery_key: str
+    destination: str
+    meeting_key: str
+    event: Event
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    state: DeliveryState
+    posted: PostedRef | None = None
+    last_error: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware("next_attempt_at", self.next_attempt_at)
+        _require_aware("created_at", self.created_at)

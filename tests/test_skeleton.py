@@ -13,6 +13,10 @@ import pytest
         "adapters.webex.port",
         "adapters.chat",
         "state.model",
+        "state.errors",
+        "state.lifecycle",
+        "state.fanout",
+        "state.store",
     ],
 )
 def test_public_names_exist(module: str) -> None:

@@ -1,0 +1,189 @@
+"""Prometheus metrics: what an operator watches on ``GET /metrics``.
+
+One :class:`Metrics` object owns its own registry (no process-global state, so
+tests and several services in one process do not collide). Counters are bumped
+where things happen; gauges that mirror the store are refreshed just before a
+scrape by :meth:`Metrics.refresh`, because reading the store is async.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from adapters.errors import (
+    SessionInfoBlockedError,
+    WebexApiError,
+    WebexError,
+    WebexTransportError,
+)
+
+__all__ = ["CONTENT_TYPE", "InstrumentedWebex", "Metrics", "outcome_of"]
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+T = TypeVar("T")
+
+#: WebexSource method -> the XML API operation it performs.
+OPERATIONS: Mapping[str, str] = {
+    "site_capabilities": "GetSite",
+    "list_sessions": "LstsummarySession",
+    "list_open_sessions": "LstOpenSession",
+    "get_session_infos": "GetSessionInfo",
+    "meeting_types": "LstMeetingType",
+    "time_zones": "LstTimeZone",
+    "create_meeting": "CreateMeeting",
+    "set_meeting": "SetMeeting",
+    "get_meeting": "GetMeeting",
+    "delete_meeting": "DelMeeting",
+}
+
+
+def outcome_of(error: BaseException | None) -> str:
+    """The ``outcome`` label of one call: success, an exceptionID, or a fault class."""
+    if error is None:
+        return "success"
+    if isinstance(error, WebexApiError) and error.exception_id:
+        return error.exception_id
+    if isinstance(error, SessionInfoBlockedError):
+        return "blocked_403"
+    if isinstance(error, WebexTransportError):
+        return "transport"
+    if isinstance(error, WebexError):
+        return type(error).__name__
+    return "error"
+
+
+class Metrics:
+    """Every metric the service exports."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.xmlapi_calls = Counter(
+            "meetbot_xmlapi_calls",
+            "Webex XML API calls by operation and outcome (success, exceptionID, transport).",
+            ["operation", "outcome"],
+            registry=r,
+        )
+        self.sessioninfo_items = Counter(
+            "meetbot_sessioninfo_items",
+            "Sessions asked about with GetSessionInfo (each counts against the hourly limit).",
+            registry=r,
+        )
+        self.sessioninfo_budget = Gauge(
+            "meetbot_sessioninfo_budget_remaining",
+            "GetSessionInfo calls the hourly budget still allows.",
+            registry=r,
+        )
+        self.sessioninfo_blocked = Gauge(
+            "meetbot_sessioninfo_blocked",
+            "1 while the site blocks GetSessionInfo (HTTP 403, two hours).",
+            registry=r,
+        )
+        self.sessions = Gauge(
+            "meetbot_sessions_watched",
+            "Sessions the store knows, by state.",
+            ["state"],
+            registry=r,
+        )
+        self.events = Counter(
+            "meetbot_events",
+            "Lifecycle events detected, by kind.",
+            ["kind"],
+            registry=r,
+        )
+        self.outbox_depth = Gauge(
+            "meetbot_outbox_depth", "Deliveries not yet delivered or dead.", registry=r
+        )
+        self.outbox_oldest = Gauge(
+            "meetbot_outbox_oldest_age_seconds",
+            "Age of the oldest undelivered delivery (0 when none).",
+            registry=r,
+        )
+        self.notification_delay = Histogram(
+            "meetbot_notification_delay_seconds",
+            "From detecting an event to the chat acknowledging its message.",
+            buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
+            registry=r,
+        )
+        self.deliveries = Counter(
+            "meetbot_deliveries",
+            "Deliveries finished, by outcome (delivered, reconciled, dead).",
+            ["outcome"],
+            registry=r,
+        )
+
+    def count_events(self, kinds: Sequence[str]) -> None:
+        for kind in kinds:
+            self.events.labels(kind=kind).inc()
+
+    def observe_delay(self, detected_at: datetime, acknowledged_at: datetime) -> None:
+        self.notification_delay.observe(max(0.0, (acknowledged_at - detected_at).total_seconds()))
+
+    def refresh(
+        self,
+        *,
+        outbox_depth: int,
+        outbox_oldest_age: float | None,
+        sessions_by_state: Mapping[str, int],
+        budget_remaining: float | None = None,
+        blocked: bool | None = None,
+    ) -> None:
+        """Set the gauges that mirror the store and the budget (call before a scrape)."""
+        self.outbox_depth.set(outbox_depth)
+        self.outbox_oldest.set(outbox_oldest_age or 0.0)
+        for state, count in sessions_by_state.items():
+            self.sessions.labels(state=state).set(count)
+        if budget_remaining is not None:
+            self.sessioninfo_budget.set(budget_remaining)
+        if blocked is not None:
+            self.sessioninfo_blocked.set(1 if blocked else 0)
+
+    def render(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+class InstrumentedWebex:
+    """A WebexSource that counts every call of the one it wraps by operation and
+    outcome. Behaves exactly like the wrapped source otherwise."""
+
+    def __init__(self, inner: Any, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        operation = OPERATIONS.get(name)
+        if operation is None:
+            return attr
+        return self._counted(operation, attr)
+
+    def _counted(
+        self, operation: str, call: Callable[..., Awaitable[T]]
+    ) -> Callable[..., Awaitable[T]]:
+        metrics = self._metrics
+
+        async def counted(*args: Any, **kwargs: Any) -> T:
+            try:
+                result = await call(*args, **kwargs)
+            except WebexError as e:
+                metrics.xmlapi_calls.labels(operation=operation, outcome=outcome_of(e)).inc()
+                raise
+            metrics.xmlapi_calls.labels(operation=operation, outcome="success").inc()
+            if operation == "GetSessionInfo" and args:
+                metrics.sessioninfo_items.inc(len(args[0]))
+            return result
+
+        return counted

@@ -1,0 +1,219 @@
+"""The SQLite store: meeting snapshots, the event log, subscriptions and the outbox.
+
+The only modules that touch SQLite are this one and its store_*.py parts. One
+dedicated thread owns the connection (store_runner.py), so no blocking call
+runs on the event loop. Each unit of work is one transaction: a poll result's
+snapshot changes, its events and their outbox rows commit together or not at
+all, and a poll that changed nothing writes nothing (not even last_seen).
+
+Every sqlite3 failure, and any stored row that no longer decodes, surfaces as
+:class:`state.errors.StoreError` raised ``from`` the original.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from state.fanout import destinations
+from state.lifecycle import Transition, evolve, is_stale, missed, missing_from_listing, tick
+from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
+from state.store_outbox import OutboxQueries
+from state.store_runner import DEFAULT_DATABASE_URL, database_path
+from state.store_schema import MIGRATIONS, event_row, snapshot_from_row, snapshot_row, to_db_time
+from state.store_subscriptions import SubscriptionQueries
+
+__all__ = ["DEFAULT_DATABASE_URL", "Store"]
+
+logger = logging.getLogger("meetbot.state.store")
+
+_CHUNK = 500  # keys per IN (...) query, well under SQLite's parameter limit
+_DEFAULT_RULES = Rules()
+
+
+class Store(SubscriptionQueries, OutboxQueries):
+    """Async facade over one SQLite database. Open with :meth:`open`, then ``close``
+    (or use ``async with``). One process per database file."""
+
+    @classmethod
+    async def open(cls, url: str = DEFAULT_DATABASE_URL) -> Store:
+        """Open (creating if needed) the database at ``url`` and apply pending migrations.
+
+        Raises:
+            StoreError: bad URL, unreadable file, or a migration that failed.
+        """
+        store = cls(database_path(url))
+        try:
+            await store._run(store._migrate)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    @staticmethod
+    def _migrate(db: Database) -> None:
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
+        if pending:
+            logger.info("applied store migrations: %s", ", ".join(pending))
+
+    async def observe(
+        self,
+        observations: Sequence[Observation],
+        *,
+        now: datetime,
+        rules: Rules,
+        listing: ListingScope | None = None,
+    ) -> list[Event]:
+        """Apply one poll result in ONE transaction and return the new events.
+
+        Args:
+            observations: what the poll saw; several for one key apply in order.
+            listing: pass only for a COMPLETE listing: its scope. Known live
+                sessions in that scope that no observation mentions count one
+                absence; the second consecutive one makes them gone.
+
+        Returns an empty list, having written nothing, when nothing changed.
+        """
+
+        def work(db: Database) -> list[Event]:
+            with db.atomic():
+                current = self._load(db, {o.key for o in observations})
+                results: list[Transition] = []
+                for observation in observations:
+                    result = evolve(current.get(observation.key), observation, now, rules)
+                    results.append(result)
+                    if result.snapshot is not None:
+                        current[observation.key] = result.snapshot
+                if listing is not None:
+                    seen = {o.key for o in observations}
+                    known = self._in_window(db, listing) | current
+                    for key in missing_from_listing(known.values(), listing, seen):
+                        result = missed(known[key], now, rules)
+                        results.append(result)
+                        if result.snapshot is not None:
+                            current[key] = result.snapshot
+                return self._write(db, results, current, now)
+
+        return await self._run(work)
+
+    async def tick(self, *, now: datetime, rules: Rules) -> list[Event]:
+        """Fire time-driven events (starting_soon, host_left, attendees_waiting) that
+        are due, in one transaction. Writes nothing when nothing is due."""
+
+        def work(db: Database) -> list[Event]:
+            with db.atomic():
+                # Running sessions, and those whose starting_soon may be due.
+                rows = db.query(
+                    "SELECT * FROM meetings WHERE cancelled = 0 AND (in_progress = 1"
+                    " OR (ended_at IS NULL AND start > ? AND start <= ?))",
+                    [to_db_time(now), to_db_time(now + rules.starting_soon_lead)],
+                )
+                current = {r["key"]: snapshot_from_row(r) for r in rows}
+                results = [tick(s, now, rules) for s in current.values()]
+                for result in results:
+                    if result.snapshot is not None:
+                        current[result.snapshot.key] = result.snapshot
+                return self._write(db, results, current, now)
+
+        return await self._run(work)
+
+    @staticmethod
+    def _load(db: Database, keys: Iterable[str]) -> dict[str, MeetingSnapshot]:
+        wanted = list(keys)
+        found: dict[str, MeetingSnapshot] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for row in db.query(f"SELECT * FROM meetings WHERE key IN ({marks})", chunk):
+                found[row["key"]] = snapshot_from_row(row)
+        return found
+
+    @staticmethod
+    def _in_window(db: Database, scope: ListingScope) -> dict[str, MeetingSnapshot]:
+        rows = db.query(
+            "SELECT * FROM meetings WHERE cancelled = 0 AND start >= ? AND start < ?",
+            [to_db_time(scope.start_from), to_db_time(scope.start_to)],
+        )
+        return {r["key"]: snapshot_from_row(r) for r in rows}
+
+    def _write(
+        self,
+        db: Database,
+        results: Sequence[Transition],
+        current: dict[str, MeetingSnapshot],
+        now: datetime,
+    ) -> list[Event]:
+        """Write changed snapshots, then each event and its outbox rows. Runs inside
+        the caller's transaction; writes nothing when nothing changed."""
+        # ``current`` holds each key's final snapshot; several results may touch one key.
+        changed = {r.snapshot.key for r in results if r.changed and r.snapshot is not None}
+        events = [e for r in results for e in r.events]
+        if changed:
+            db.table("meetings").insert_all(
+                (snapshot_row(current[key]) for key in sorted(changed)), pk="key", replace=True
+            )
+        if not events:
+            return []
+        subscriptions = self._subscriptions(db, None, enabled_only=True)
+        stamp = to_db_time(now)
+        for event in events:
+            cursor = db.execute(
+                "INSERT INTO events (meeting_key, kind, at, previous_start,"
+                " previous_duration_minutes, ran_minutes) VALUES (:meeting_key, :kind, :at,"
+                " :previous_start, :previous_duration_minutes, :ran_minutes)",
+                event_row(event),
+            )
+            event_id = cursor.lastrowid
+            meeting = current[event.meeting_key]
+            for destination in destinations(event, meeting, subscriptions):
+                db.execute(
+                    "INSERT OR IGNORE INTO outbox (event_id, delivery_key, destination,"
+                    " meeting_key, state, attempts, next_attempt_at, created_at)"
+                    " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+                    [event_id, f"{event_id}:{destination}", destination, meeting.key, stamp, stamp],
+                )
+        return events
+
+    async def snapshot(self, key: str) -> MeetingSnapshot | None:
+        """The last known snapshot of session ``key``, or None. Read-only."""
+        found = await self._run(lambda db: self._load(db, [key]))
+        return found.get(key)
+
+    async def snapshots(
+        self,
+        *,
+        active_only: bool = True,
+        now: datetime | None = None,
+        rules: Rules = _DEFAULT_RULES,
+    ) -> list[MeetingSnapshot]:
+        """Known sessions by start time. ``active_only`` drops cancelled and ended
+        ones and, when ``now`` is given, stale ones (per ``rules``). Read-only."""
+
+        def work(db: Database) -> list[MeetingSnapshot]:
+            where = "WHERE cancelled = 0 AND (in_progress = 1 OR ended_at IS NULL)"
+            rows = db.query(f"SELECT * FROM meetings {where if active_only else ''} ORDER BY start")
+            return [snapshot_from_row(r) for r in rows]
+
+        found = await self._run(work)
+        if active_only and now is not None:
+            found = [s for s in found if not is_stale(s, now, rules)]
+        return found
+
+    async def next_start_after(self, now: datetime) -> datetime | None:
+        """The earliest start after ``now`` of a live, not-yet-running session."""
+
+        def work(db: Database) -> str | None:
+            rows = db.execute(
+                "SELECT MIN(start) FROM meetings WHERE cancelled = 0 AND in_progress = 0"
+                " AND ended_at IS NULL AND start > ?",
+                [to_db_time(now)],
+            ).fetchall()
+            value: str | None = rows[0][0]
+            return value
+
+        found = await self._run(work)
+        return None if found is None else datetime.fromisoformat(found)

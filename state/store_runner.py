@@ -1,0 +1,114 @@
+"""The thread that owns the store's SQLite connection.
+
+sqlite-utils connections refuse calls from other threads, and every call
+blocks, so one dedicated thread opens the connection and runs every unit of
+work; the event loop only awaits it. Failures are mapped here, once: any
+sqlite3 error, and any stored row that no longer decodes, becomes
+:class:`state.errors.StoreError` raised ``from`` the original.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Self, TypeVar
+
+from sqlite_utils import Database
+
+from state.errors import StoreError
+
+__all__ = ["DEFAULT_DATABASE_URL", "Runner", "database_path"]
+
+DEFAULT_DATABASE_URL = "sqlite:///meetbot.db"
+_BUSY_TIMEOUT_MS = 5000
+
+T = TypeVar("T")
+
+
+def database_path(url: str) -> str:
+    """The file path in a ``sqlite:///path`` URL (``sqlite:///:memory:`` allowed).
+
+    ``sqlite:///data/m.db`` is relative, ``sqlite:////var/m.db`` absolute.
+
+    Raises:
+        StoreError: any other scheme. The URL is not echoed: it may hold a password.
+    """
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise StoreError("DATABASE_URL must look like sqlite:///path/to/file.db")
+    return url[len(prefix) :]
+
+
+class Runner:
+    """Runs callables against the connection on the store thread."""
+
+    def __init__(self, path: str) -> None:
+        """Private: use ``Store.open``. The connection is opened on the store thread."""
+        self._path = path
+        self._db: Database | None = None
+        self._open_error: BaseException | None = None
+        self._closed = False
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="meetbot-store", initializer=self._connect
+        )
+
+    async def close(self) -> None:
+        """Close the connection and stop the thread. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._disconnect)
+        self._executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _connect(self) -> None:
+        # Runs in the store thread. An initializer that raised would break the
+        # pool for good, so the error is kept and reported by the first call.
+        try:
+            db = Database(memory=True) if self._path == ":memory:" else Database(self._path)
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            if not db.memory:
+                db.enable_wal()
+            self._db = db
+        except (sqlite3.Error, OSError) as e:
+            self._open_error = e
+
+    def _disconnect(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _guarded(self, work: Callable[[Database], T]) -> T:
+        if self._closed and self._db is None:
+            raise StoreError("the store is closed")
+        if self._db is None:
+            raise StoreError("the database could not be opened") from self._open_error
+        try:
+            return work(self._db)
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as e:
+            raise StoreError(f"store operation failed: {type(e).__name__}: {e}") from e
+
+    async def _run(self, work: Callable[[Database], T]) -> T:
+        if self._closed:
+            raise StoreError("the store is closed")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._guarded, work)
+
+    async def total_changes(self) -> int:
+        """Rows written through this connection since it opened (for tests and bench)."""
+        return await self._run(lambda db: db.conn.total_changes)

@@ -1,0 +1,53 @@
+"""Import rules that keep state/ pure and free of the outside world."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import state
+
+STATE_DIR = Path(state.__file__).parent
+MODULES = sorted(STATE_DIR.glob("*.py"))
+IO_LIBRARIES = {
+    "aiohttp",
+    "slack_sdk",
+    "slack_bolt",
+    "lxml",
+    "sqlite_utils",
+    "sqlite3",
+    "apscheduler",
+}
+
+
+def _imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _roots(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in _imported(path)}
+
+
+def test_the_store_modules_exist() -> None:
+    assert {p.name for p in MODULES} >= {"lifecycle.py", "model.py", "store.py"}
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if not p.name.startswith("store")], ids=lambda p: p.name
+)
+def test_pure_state_modules_import_no_io_library(path: Path) -> None:
+    assert _roots(path).isdisjoint(IO_LIBRARIES)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_state_imports_nothing_from_bot_or_adapters(path: Path) -> None:
+    assert _roots(path).isdisjoint({"bot", "adapters"})

@@ -1,0 +1,69 @@
+"""Metrics render in the Prometheus text format and count what they should."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.errors import NotFoundError, WebexTransportError
+from bot.metrics import InstrumentedWebex, Metrics, outcome_of
+
+
+class _Source:
+    def __init__(self) -> None:
+        self.fail: Exception | None = None
+
+    async def get_meeting(self, key: str) -> str:
+        if self.fail:
+            raise self.fail
+        return key
+
+    async def get_session_infos(self, refs: list[str]) -> list[str]:
+        return refs
+
+
+@pytest.mark.parametrize(
+    ("error", "label"),
+    [
+        (None, "success"),
+        (NotFoundError("060001", "Meeting not found"), "060001"),
+        (WebexTransportError("boom"), "transport"),
+    ],
+)
+def test_outcome_labels(error: Exception | None, label: str) -> None:
+    assert outcome_of(error) == label
+
+
+async def test_instrumented_source_counts_by_operation_and_outcome() -> None:
+    metrics = Metrics()
+    source = _Source()
+    webex = InstrumentedWebex(source, metrics)
+    assert await webex.get_meeting("1") == "1"
+    source.fail = NotFoundError("060001", "Meeting not found")
+    with pytest.raises(NotFoundError):
+        await webex.get_meeting("2")
+    await webex.get_session_infos(["a", "b", "c"])
+    text = metrics.render().decode()
+    assert 'meetbot_xmlapi_calls_total{operation="GetMeeting",outcome="success"} 1.0' in text
+    assert 'meetbot_xmlapi_calls_total{operation="GetMeeting",outcome="060001"} 1.0' in text
+    assert "meetbot_sessioninfo_items_total 3.0" in text
+
+
+def test_refresh_and_delay_histogram() -> None:
+    metrics = Metrics()
+    metrics.refresh(
+        outbox_depth=4,
+        outbox_oldest_age=12.5,
+        sessions_by_state={"in_progress": 2},
+        budget_remaining=480,
+        blocked=True,
+    )
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    metrics.observe_delay(now, now + timedelta(seconds=1.5))
+    metrics.count_events(["started", "started"])
+    text = metrics.render().decode()
+    assert "meetbot_outbox_depth 4.0" in text
+    assert "meetbot_outbox_oldest_age_seconds 12.5" in text
+    assert 'meetbot_sessions_watched{state="in_progress"} 2.0' in text
+    assert "meetbot_sessioninfo_blocked 1.0" in text
+    assert 'meetbot_notification_delay_seconds_bucket{le="2.0"} 1.0' in text
+    assert 'meetbot_events_total{kind="started"} 2.0' in text
