@@ -1,102 +1,113 @@
-"""The demo script is well-formed, shows every notification kind in time, and plays."""
+"""The demo script, replayed against the real simulator and lifecycle rules, shows
+every notification kind within the first minute; the driver plays it."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import bot.demo_script
+from adapters.webex.models import SessionStatus
+from adapters.webex.simulator import MeetingView, SimClock, SimulatedSite, example_site
 from bot.demo_script import (
+    DEMO_HOSTS,
     DEMO_SCRIPT,
+    DemoPlayer,
     DemoStep,
+    add_demo_hosts,
     check_script,
     demo_channel_names,
     demo_subscriptions,
     run_demo_script,
 )
-from state.model import EventKind
+from state.lifecycle import evolve, missed
+from state.model import (
+    Authority,
+    EventKind,
+    MeetingSnapshot,
+    Observation,
+    Rules,
+    Scope,
+)
 from tests.cancelling import cancel_when
 
 SPEED = 30  # simulated seconds per real second in make demo
-POLL = timedelta(seconds=2 * SPEED)  # one watcher poll, in simulated time
-LEAD = timedelta(minutes=10)
-GRACE = timedelta(seconds=60)
-# Every kind must have shown by 60 real seconds; keep 10 s for start-up and polling.
+POLL = timedelta(seconds=2 * SPEED)  # one watcher poll every 2 real seconds
+# Every kind must have shown by 60 real seconds; keep 10 s for start-up.
 DEADLINE = timedelta(seconds=(60 - 10) * SPEED)
+T0 = datetime(2026, 11, 28, 9, 7, 30, tzinfo=UTC)
+M = timedelta(minutes=1)
+
+K = EventKind
+EXPECTED = {
+    "offsite": [K.SCHEDULED, K.CANCELLED],
+    "standup": [
+        K.SCHEDULED, K.STARTING_SOON, K.STARTED, K.ATTENDEES_WAITING, K.HOST_JOINED,
+        K.LOCKED, K.UNLOCKED, K.HOST_LEFT, K.ENDED,
+    ],
+    "design": [K.SCHEDULED, K.RESCHEDULED, K.STARTING_SOON, K.STARTED, K.HOST_JOINED, K.ENDED],
+    "retro": [K.SCHEDULED, K.STARTING_SOON, K.STARTED, K.HOST_JOINED, K.ENDED],
+    "pmr": [K.SCHEDULED, K.STARTING_SOON, K.STARTED, K.HOST_JOINED, K.ENDED],
+}  # fmt: skip
 
 
-@dataclass
-class _Meeting:
-    start: timedelta
-    in_progress: bool = False
-    host: bool = False
-    attendees: int = 0
-    soon_done: bool = False
-    waiting_since: timedelta | None = None
-    over: bool = False
+def observation(view: MeetingView) -> Observation:
+    """What one complete listing row says about a simulated meeting."""
+    return Observation(
+        key=view.key,
+        authority=Authority.LISTING,
+        uuid=view.uuid,
+        title=view.title,
+        host_webex_id=view.host,
+        start=view.start,
+        duration_minutes=view.duration_minutes,
+        time_zone_id=view.time_zone_id,
+        in_progress=view.status is SessionStatus.IN_PROGRESS,
+        host_present=view.host_present,
+        attendees_present=view.attendees > 0,
+        locked=view.locked,
+        private=view.private,
+        personal_room=view.personal_room,
+    )
 
 
-def expected_events(
-    script: tuple[DemoStep, ...], *, lead: timedelta = LEAD, grace: timedelta = GRACE
+def replay(
+    script: tuple[DemoStep, ...], *, phase: timedelta
 ) -> list[tuple[timedelta, str, EventKind]]:
-    """What a watcher should report for ``script``: a small model of its rules."""
-    meetings: dict[str, _Meeting] = {}
-    events: list[tuple[timedelta, str, EventKind]] = []
-
-    def timers(before: timedelta, changed: dict[str, timedelta]) -> None:
-        for label, m in meetings.items():
-            soon_at = max(m.start - lead, changed[label])
-            if not (m.soon_done or m.in_progress or m.over) and soon_at < before:
-                events.append((soon_at, label, EventKind.STARTING_SOON))
-                m.soon_done = True
-            if m.waiting_since is not None and m.waiting_since + grace < before:
-                events.append((m.waiting_since + grace, label, EventKind.ATTENDEES_WAITING))
-                m.waiting_since = None
-
-    changed: dict[str, timedelta] = {}
-    for step in script:
-        timers(step.at, changed)
-        p, label, at = step.kwargs, step.meeting, step.at
-        if step.action == "schedule":
-            meetings[label] = _Meeting(start=p["start_at"])  # type: ignore[arg-type]
-            changed[label] = at
-            events.append((at, label, EventKind.SCHEDULED))
-            timers(at + timedelta.resolution, changed)
-            continue
-        m = meetings[label]
-        kind: EventKind | None = None
-        if step.action == "reschedule":
-            m.start = p.get("start_at", m.start)  # type: ignore[assignment]
-            changed[label] = at
-            kind = EventKind.RESCHEDULED
-        elif step.action == "start":
-            m.in_progress, kind = True, EventKind.STARTED
-        elif step.action in ("host_joins", "host_leaves"):
-            m.host = step.action == "host_joins"
-            kind = EventKind.HOST_JOINED if m.host else EventKind.HOST_LEFT
-        elif step.action == "attendee_joins":
-            m.attendees += p.get("count", 1)  # type: ignore[operator]
-        elif step.action == "attendee_leaves":
-            m.attendees -= p.get("count", 1)  # type: ignore[operator]
-        elif step.action in ("lock", "unlock"):
-            kind = EventKind.LOCKED if step.action == "lock" else EventKind.UNLOCKED
-        elif step.action in ("end", "delete"):
-            m.in_progress, m.over = False, True
-            kind = EventKind.ENDED if step.action == "end" else EventKind.CANCELLED
-        if kind is not None:
-            events.append((at, label, kind))
-        waiting = m.in_progress and not m.host and m.attendees > 0
-        if not waiting:
-            m.waiting_since = None
-        elif m.waiting_since is None:
-            m.waiting_since = at
-    timers(timedelta.max, changed)
-    return sorted(events, key=lambda e: e[0])
+    """Play ``script`` on the example site, polling it every POLL from ``phase``
+    through the real lifecycle rules; returns (poll offset, label, kind)."""
+    clock = SimClock(start=T0, speed=0)
+    site = example_site(clock=clock)
+    add_demo_hosts(site)
+    player = DemoPlayer(site, T0)
+    rules = Rules()
+    pending = list(script)
+    snapshots: dict[str, MeetingSnapshot] = {}
+    seen: list[tuple[timedelta, str, EventKind]] = []
+    at = phase
+    while at <= script[-1].at + 5 * POLL:
+        while pending and pending[0].at <= at:
+            clock.advance(T0 + pending[0].at - clock.now())
+            player.apply(pending.pop(0))
+        now = clock.advance(T0 + at - clock.now())
+        labels = {key: label for label, key in player.keys.items()}
+        listed = {view.key: view for view in site.meetings()}
+        transitions = [
+            evolve(snapshots.get(k), observation(v), now, rules) for k, v in listed.items()
+        ]
+        transitions += [missed(s, now, rules) for k, s in snapshots.items() if k not in listed]
+        for t in transitions:
+            assert t.snapshot is not None
+            snapshots[t.snapshot.key] = t.snapshot
+            if t.snapshot.key in labels:
+                seen += [(at, labels[t.snapshot.key], e.kind) for e in t.events]
+        at += POLL
+    return seen
 
 
 def test_exports() -> None:
@@ -108,200 +119,117 @@ def test_the_demo_script_is_well_formed() -> None:
     check_script(DEMO_SCRIPT)
 
 
-def test_every_kind_shows_within_the_first_minute_at_speed_30() -> None:
+@pytest.mark.parametrize("phase_seconds", [0, 1, 30, 59])
+def test_every_kind_shows_in_order_within_the_first_minute(phase_seconds: int) -> None:
+    seen = replay(DEMO_SCRIPT, phase=timedelta(seconds=phase_seconds))
+    by_label: dict[str, list[EventKind]] = defaultdict(list)
     first: dict[EventKind, timedelta] = {}
-    for at, _, kind in expected_events(DEMO_SCRIPT):
+    for at, label, kind in seen:
+        by_label[label].append(kind)
         first.setdefault(kind, at)
-    assert set(first) == set(EventKind)
-    late = {kind: at for kind, at in first.items() if at > DEADLINE}
-    assert late == {}
+    assert dict(by_label) == EXPECTED
+    assert {kind: at for kind, at in first.items() if at > DEADLINE} == {}
 
 
-def test_each_meetings_changes_are_three_polls_apart() -> None:
+def test_each_meetings_own_changes_are_three_polls_apart() -> None:
     moments: dict[str, list[timedelta]] = defaultdict(list)
-    for at, label, _ in expected_events(DEMO_SCRIPT):
-        if at not in moments[label]:
-            moments[label].append(at)
-    for label, times in moments.items():
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        # Timers (starting soon, waiting) may follow a change by one poll: they
-        # are decided by the watcher, not by the site changing again.
-        assert all(gap >= POLL for gap in gaps), (label, times)
-    steps: dict[str, list[timedelta]] = defaultdict(list)
     for step in DEMO_SCRIPT:
-        if step.at not in steps[step.meeting]:
-            steps[step.meeting].append(step.at)
-    for label, times in steps.items():
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert all(gap >= 3 * POLL for gap in gaps), (label, times)
+        if step.at not in moments[step.meeting]:
+            moments[step.meeting].append(step.at)
+    for label, times in moments.items():
+        assert all(b - a >= 3 * POLL for a, b in itertools.pairwise(times)), (label, times)
 
 
 def test_the_script_has_a_private_meeting_a_personal_room_and_an_early_start() -> None:
-    schedules = {s.meeting: s.kwargs for s in DEMO_SCRIPT if s.action == "schedule"}
-    assert any(p.get("private") for p in schedules.values())
-    assert any(p.get("personal_room") for p in schedules.values())
+    schedules = {s.meeting: s for s in DEMO_SCRIPT if s.action == "schedule"}
+    assert any(s.param("private", bool) for s in schedules.values())
+    assert any(s.param("personal_room", bool) for s in schedules.values())
     starts = {s.meeting: s.at for s in DEMO_SCRIPT if s.action == "start"}
-    assert any(at < schedules[label]["start_at"] for label, at in starts.items())  # type: ignore[operator]
-
-
-def test_the_model_sees_waiting_attendees_only_after_the_grace() -> None:
-    m = timedelta(minutes=1)
-    script = (
-        DemoStep(0 * m, "schedule", "a", host="h", title="t", start_at=30 * m, duration_minutes=5),
-        DemoStep(1 * m, "start", "a"),
-        DemoStep(1 * m, "attendee_joins", "a", count=2),
-        DemoStep(1.5 * m, "host_joins", "a"),
-        DemoStep(5 * m, "host_leaves", "a"),
-        DemoStep(9 * m, "end", "a"),
-    )
-    kinds = [kind for _, _, kind in expected_events(script)]
-    assert kinds == [
-        EventKind.SCHEDULED,
-        EventKind.STARTED,
-        EventKind.HOST_JOINED,
-        EventKind.HOST_LEFT,
-        EventKind.ATTENDEES_WAITING,
-        EventKind.ENDED,
-    ]
-
-
-M = timedelta(minutes=1)
-SCHEDULE = {"host": "h", "title": "t", "start_at": 20 * M, "duration_minutes": 5}
-
-
-@pytest.mark.parametrize(
-    ("script", "message"),
-    [
-        ((DemoStep(M, "start", "a"),), "not scheduled yet"),
-        (
-            (DemoStep(M, "schedule", "a", **SCHEDULE), DemoStep(2 * M, "schedule", "a", **SCHEDULE)),
-            "already scheduled",
-        ),
-        (
-            (DemoStep(2 * M, "schedule", "a", **SCHEDULE), DemoStep(M, "start", "a")),
-            "earlier than the step before",
-        ),
-        (
-            (DemoStep(M, "schedule", "a", **SCHEDULE), DemoStep(2 * M, "delete", "a"),
-             DemoStep(3 * M, "start", "a")),
-            "already deleted",
-        ),
-        ((DemoStep(25 * M, "schedule", "a", **SCHEDULE),), "start_at must be"),
-        (
-            (DemoStep(M, "schedule", "a", **SCHEDULE),
-             DemoStep(2 * M, "reschedule", "a", start_at=2 * M)),
-            "start_at must be",
-        ),
-    ],
-)  # fmt: skip
-def test_check_script_refuses_scripts_that_cannot_play(
-    script: tuple[DemoStep, ...], message: str
-) -> None:
-    with pytest.raises(ValueError, match=message):
-        check_script(script)
-
-
-@pytest.mark.parametrize(
-    ("args", "params", "message"),
-    [
-        ((-M, "start", "a"), {}, "negative"),
-        ((M, "explode", "a"), {}, "unknown action"),
-        ((M, "schedule", "a"), {"host": "h"}, "schedule needs duration_minutes, start_at, title"),
-        ((M, "lock", "a"), {"count": 2}, "lock takes no count"),
-    ],
-)
-def test_a_step_is_checked_when_built(
-    args: tuple[timedelta, str, str], params: dict[str, object], message: str
-) -> None:
-    at, action, meeting = args
-    with pytest.raises(ValueError, match=message):
-        DemoStep(at, action, meeting, **params)
-
-
-def test_steps_are_values() -> None:
-    a = DemoStep(M, "attendee_joins", "x", count=2)
-    assert a == DemoStep(M, "attendee_joins", "x", count=2)
-    assert hash(a) == hash(DemoStep(M, "attendee_joins", "x", count=2))
-    assert a.kwargs == {"count": 2}
+    assert any(at < schedules[m].need("start_at", timedelta) for m, at in starts.items())
 
 
 def test_subscriptions_and_channel_names() -> None:
     subs = demo_subscriptions()
-    assert {(s.name, s.host) for s in subs} == {("#general", None), ("#design", "carol")}
+    assert {(s.name, s.scope, s.target) for s in subs} == {
+        ("#general", Scope.ALL, None),
+        ("#design", Scope.HOST, "carol"),
+    }
     assert demo_channel_names() == {s.channel: s.name for s in subs}
-    hosts = {s.kwargs["host"] for s in DEMO_SCRIPT if s.action == "schedule"}
-    assert {s.host for s in subs if s.host} <= hosts
+    hosts = {s.need("host", str) for s in DEMO_SCRIPT if s.action == "schedule"}
+    assert {s.target for s in subs if s.target} <= hosts
 
 
-@dataclass
-class FakeClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@dataclass
-class RecordingSite:
-    """Records what the driver asks; refuses titles starting with "refuse"."""
-
-    calls: list[tuple[object, ...]] = field(default_factory=list)
-
-    def schedule(self, **kwargs: object) -> str:
-        if str(kwargs["title"]).startswith("refuse"):
-            raise RuntimeError("the site refused")
-        key = str(100 + len(self.calls))
-        self.calls.append(("schedule", key, kwargs))
-        return key
-
-    def reschedule(self, key: str, **kwargs: object) -> None:
-        self.calls.append(("reschedule", key, kwargs))
-
-    def attendee_joins(self, key: str, count: int = 1) -> None:
-        self.calls.append(("attendee_joins", key, count))
-
-    def __getattr__(self, action: str) -> object:
-        return lambda key: self.calls.append((action, key))
+def test_demo_hosts_are_added_once_and_keep_existing_accounts() -> None:
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    alice = site.user("alice")
+    add_demo_hosts(site)
+    add_demo_hosts(site)
+    assert site.user("alice") is alice
+    for host in DEMO_HOSTS:
+        user = site.user(host.webex_id)
+        assert user is not None and user.email == f"{host.webex_id}@acme.example"
 
 
-T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+def by_title(site: SimulatedSite) -> dict[str, MeetingView]:
+    return {view.title: view for view in site.meetings()}
 
 
-async def test_driver_plays_steps_in_order_with_real_keys_and_absolute_starts() -> None:
-    site = RecordingSite()
+async def test_driver_plays_the_demo_on_a_real_simulated_site() -> None:
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    before = len(site.meetings())
+    await run_demo_script(site, site.clock, DEMO_SCRIPT, speed=1e5)
+    views = by_title(site)
+    assert len(views) == before + 4  # five scheduled, the offsite deleted
+    assert "Offsite planning" not in views
+    for title in ("Daily standup", "Design review: <v2> & nav", "Compensation review"):
+        view = views[title]
+        assert view.ended and view.status is SessionStatus.NOT_IN_PROGRESS, title
+        assert not view.host_present and view.attendees == 0 and not view.locked, title
+    design = views["Design review: <v2> & nav"]
+    assert (design.host, design.start, design.duration_minutes) == ("carol", T0 + 16 * M, 45)
+    assert views["Compensation review"].private
+    pmr = views["Dave's Personal Room"]
+    assert pmr.personal_room and pmr.ended and pmr.time_zone_id == 49
+
+
+async def test_driver_logs_refused_steps_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    common = {"title": "t", "start_at": 20 * M, "duration_minutes": 5, "time_zone_id": 21}
     script = (
-        DemoStep(0 * M, "schedule", "a", **SCHEDULE),
-        DemoStep(M, "schedule", "b", **{**SCHEDULE, "title": "refused", "private": True}),
-        DemoStep(2 * M, "reschedule", "a", start_at=30 * M),
-        DemoStep(2 * M, "attendee_joins", "a", count=3),
-        DemoStep(3 * M, "start", "b"),
-        DemoStep(3 * M, "end", "a"),
+        DemoStep(0 * M, "schedule", "ghost", host="nobody", **common),
+        DemoStep(0 * M, "schedule", "real", host="bob", **common),
+        DemoStep(M, "start", "ghost"),
+        DemoStep(M, "lock", "real"),  # refused: not in progress
+        DemoStep(2 * M, "host_joins", "real"),
     )
-    await run_demo_script(site, FakeClock(T0), script, speed=1e6)  # type: ignore[arg-type]
-    assert site.calls == [
-        (
-            "schedule",
-            "100",
-            {"host": "h", "title": "t", "start": T0 + 20 * M, "duration_minutes": 5},
-        ),
-        ("reschedule", "100", {"start": T0 + 30 * M}),
-        ("attendee_joins", "100", 3),
-        ("end", "100"),
+    with caplog.at_level(logging.WARNING, logger="meetbot.demo"):
+        await run_demo_script(site, site.clock, script, speed=1e5)
+    assert [r.getMessage() for r in caplog.records] == [
+        "demo step schedule ghost at 0:00:00 failed",
+        "demo step lock real at 0:01:00 failed",
     ]
+    real = next(v for v in site.meetings() if v.host == "bob" and v.title == "t")
+    assert real.host_present and real.status is SessionStatus.IN_PROGRESS
 
 
 async def test_driver_waits_in_real_time_and_is_cancellable() -> None:
-    site = RecordingSite()
-    script = (DemoStep(0 * M, "schedule", "a", **SCHEDULE), DemoStep(60 * M, "end", "a"))
-    task = asyncio.create_task(run_demo_script(site, FakeClock(T0), script, speed=1.0))  # type: ignore[arg-type]
-    await cancel_when(task, lambda: bool(site.calls))
-    assert [c[0] for c in site.calls] == ["schedule"]
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    common = {"title": "t", "start_at": 90 * M, "duration_minutes": 5, "time_zone_id": 21}
+    script = (
+        DemoStep(0 * M, "schedule", "a", host="bob", **common),
+        DemoStep(60 * M, "start", "a"),
+    )
+    count = len(site.meetings())
+    task = asyncio.create_task(run_demo_script(site, site.clock, script, speed=1.0))
+    await cancel_when(task, lambda: len(site.meetings()) > count)
+    assert all(v.status is SessionStatus.NOT_IN_PROGRESS for v in site.meetings())
 
 
 async def test_driver_refuses_a_bad_speed_or_script() -> None:
-    site = RecordingSite()
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    count = len(site.meetings())
     with pytest.raises(ValueError, match="speed"):
-        await run_demo_script(site, FakeClock(T0), DEMO_SCRIPT, speed=0)  # type: ignore[arg-type]
+        await run_demo_script(site, site.clock, DEMO_SCRIPT, speed=0)
     with pytest.raises(ValueError, match="not scheduled"):
-        await run_demo_script(site, FakeClock(T0), (DemoStep(M, "end", "x"),), speed=1e6)  # type: ignore[arg-type]
-    assert site.calls == []
+        await run_demo_script(site, site.clock, (DemoStep(M, "end", "x"),), speed=1e5)
+    assert len(site.meetings()) == count
