@@ -237,6 +237,13 @@ async def test_a_failed_write_is_a_transient_chat_error_and_not_recorded() -> No
     assert await chat.find_delivery("C1", "k") is None
 
 
+async def test_a_card_that_cannot_be_shown_is_rejected() -> None:
+    chat = make_chat(io.StringIO())
+    with pytest.raises(ChatRejectedError, match="invalid_blocks"):
+        await chat.post_card("C1", card(tone="purple"), delivery_key="k")
+    assert chat.messages == ()
+
+
 async def test_a_stream_without_utf8_still_gets_the_text() -> None:
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii")

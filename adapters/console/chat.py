@@ -87,10 +87,7 @@ class ConsoleChat:
 
     async def post_card(self, channel: str, card: Card, *, delivery_key: str) -> MessageRef:
         """Write ``card`` as a new boxed block in ``channel``."""
-        label = channel_label(channel, self._names)
-        self._write(
-            card_block(label, card, updated=False, palette=self._palette, display_tz=self._tz)
-        )
+        self._write(self._card(channel, card, updated=False))
         return self._record(channel, delivery_key, card=card).ref
 
     async def update_card(self, ref: MessageRef, card: Card, *, delivery_key: str) -> None:
@@ -102,10 +99,7 @@ class ConsoleChat:
         message = self._lookup(ref)
         if message.card is None:
             raise ChatRejectedError(f"cannot update {ref.ts}: not a card (cant_update_message)")
-        label = channel_label(ref.channel, self._names)
-        self._write(
-            card_block(label, card, updated=True, palette=self._palette, display_tz=self._tz)
-        )
+        self._write(self._card(ref.channel, card, updated=True))
         message.card = card
         message.keys.add(delivery_key)
 
@@ -151,6 +145,17 @@ class ConsoleChat:
                 return message.ref
         return None
 
+    def _card(self, channel: str, card: Card, *, updated: bool) -> str:
+        label = channel_label(channel, self._names)
+        try:
+            return card_block(
+                label, card, updated=updated, palette=self._palette, display_tz=self._tz
+            )
+        except (KeyError, ValueError, OverflowError) as e:
+            # A card no renderer could show (unknown tone, start out of range):
+            # refused like any malformed message, so the port's contract holds.
+            raise ChatRejectedError(f"cannot show card {card.meeting_key}: invalid_blocks") from e
+
     def _next_ts(self) -> str:
         self._count += _TS_STEP
         seconds, micros = divmod(self._count, 1_000_000)
@@ -185,6 +190,7 @@ class ConsoleChat:
                 encoding = getattr(self._stream, "encoding", None) or "ascii"
                 self._stream.write(text.encode(encoding, "replace").decode(encoding))
             self._stream.flush()
-        except (OSError, ValueError) as e:
-            # ValueError: the stream was closed under us (e.g. at interpreter exit).
+        except (OSError, ValueError, AttributeError) as e:
+            # ValueError: the stream was closed under us (e.g. at interpreter exit);
+            # AttributeError: there is no stream at all (sys.stdout is None).
             raise ChatTransientError(f"console output failed: {type(e).__name__}") from e
