@@ -53,7 +53,7 @@ EXPORTS = {
         "StartTimeError",
         "resolve_start",
     },
-    "bot.zones": {"LONDON_ZONE_ID", "user_zone", "webex_zone_id"},
+    "bot.zones": {"GMT_ZONE_ID", "user_zone", "webex_zone_id"},
 }
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.zones import LONDON_ZONE_ID, user_zone, webex_zone_id
+from bot.zones import GMT_ZONE_ID, user_zone, webex_zone_id
 
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 
@@ -26,5 +26,5 @@ def test_a_zone_outside_the_table_gets_one_with_the_same_offset() -> None:
 
 @pytest.mark.parametrize("iana", ["Not/AZone", "../../etc/passwd", ""])
 def test_unknown_zones_fall_back(iana: str) -> None:
-    assert webex_zone_id(iana, SUMMER) == LONDON_ZONE_ID
+    assert webex_zone_id(iana, SUMMER) == GMT_ZONE_ID
     assert user_zone(iana).key == "UTC"
