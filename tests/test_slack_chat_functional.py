@@ -207,3 +207,17 @@ async def test_response_url_failures_are_chat_errors(fake_slack: FakeSlack) -> N
         await send_response(f"{fake_slack.base_url}/expired", "x")
     with pytest.raises(ChatTransientError):
         await send_response("http://127.0.0.1:9/response/x", "x")
+
+
+async def test_an_edit_after_a_restart_keeps_the_posts_key(fake_slack: FakeSlack) -> None:
+    ref = await chat_for(fake_slack).post_card("C1", CARD, delivery_key="post")
+    restarted = chat_for(fake_slack)  # knows nothing of the card
+    await restarted.update_card(ref, CARD, delivery_key="edit")
+    assert len(fake_slack.calls_to("conversations.replies")) == 1
+    assert await restarted.find_delivery("C1", "post") == ref
+    assert await restarted.find_delivery("C1", "edit") == ref
+    (message,) = fake_slack.channel_messages("C1")
+    assert message["metadata"]["event_payload"] == {
+        "delivery_key": "edit",
+        "earlier_keys": ["post"],
+    }

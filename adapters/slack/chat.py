@@ -17,9 +17,9 @@ from adapters.chat import Card, MessageRef
 from adapters.errors import ChatRejectedError
 from adapters.slack.errors import SlackRejectedError, guarded
 from adapters.slack.mrkdwn import (
-    DELIVERY_EVENT_TYPE,
     card_blocks,
     card_fallback,
+    delivery_keys,
     delivery_metadata,
     escape,
 )
@@ -27,6 +27,7 @@ from adapters.slack.mrkdwn import (
 __all__ = ["SlackChat"]
 
 _HISTORY_PAGE = 200
+_KNOWN_CARDS = 2000
 
 
 class SlackChat:
@@ -41,6 +42,8 @@ class SlackChat:
     def __init__(self, client: AsyncWebClient, *, history_pages: int = 3) -> None:
         self._client = client
         self._history_pages = history_pages
+        # Delivery keys of cards this process posted or edited, newest card last.
+        self._known_keys: dict[tuple[str, str], tuple[str, ...]] = {}
 
     async def post_card(self, channel: str, card: Card, *, delivery_key: str) -> MessageRef:
         data = await guarded(
@@ -54,20 +57,53 @@ class SlackChat:
             method="chat.postMessage",
             channel=channel,
         )
-        return _ref(data, channel)
+        ref = _ref(data, channel)
+        self._remember(ref, (delivery_key,))
+        return ref
 
     async def update_card(self, ref: MessageRef, card: Card, *, delivery_key: str) -> None:
+        """Edit the card in place. Its metadata keeps the keys it carried before, so
+        find_delivery still finds the original post (and earlier edits) after a
+        crash; they are read back from Slack when this process has not seen them."""
+        earlier = self._known_keys.get((ref.channel, ref.ts))
+        if earlier is None:
+            earlier = await self._read_keys(ref)
         await guarded(
             self._client.chat_update(
                 channel=ref.channel,
                 ts=ref.ts,
                 text=card_fallback(card),
                 blocks=card_blocks(card),
-                metadata=delivery_metadata(delivery_key),
+                metadata=delivery_metadata(delivery_key, earlier),
             ),
             method="chat.update",
             channel=ref.channel,
         )
+        self._remember(ref, (*earlier, delivery_key))
+
+    async def _read_keys(self, ref: MessageRef) -> tuple[str, ...]:
+        # For a message without replies, conversations.replies answers the message itself.
+        try:
+            data = await guarded(
+                self._client.conversations_replies(
+                    channel=ref.channel, ts=ref.ts, include_all_metadata=True, limit=1
+                ),
+                method="conversations.replies",
+                channel=ref.channel,
+            )
+        except SlackRejectedError:
+            # The message is gone or unreadable; chat.update will say which.
+            return ()
+        for message in data.get("messages") or ():
+            if isinstance(message, dict) and message.get("ts") == ref.ts:
+                return delivery_keys(message)
+        return ()
+
+    def _remember(self, ref: MessageRef, keys: tuple[str, ...]) -> None:
+        self._known_keys[(ref.channel, ref.ts)] = keys
+        if len(self._known_keys) > _KNOWN_CARDS:
+            # Dicts keep insertion order: drop the oldest card.
+            del self._known_keys[next(iter(self._known_keys))]
 
     async def reply(self, parent: MessageRef, text: str, *, delivery_key: str) -> MessageRef:
         data = await guarded(
@@ -141,22 +177,12 @@ class SlackChat:
                 method = "conversations.replies"
             data = await guarded(call, method=method, channel=channel)
             for message in data.get("messages") or ():
-                if _delivery_key(message) == delivery_key:
+                if delivery_key in delivery_keys(message):
                     return MessageRef(channel=channel, ts=str(message["ts"]))
             cursor = ((data.get("response_metadata") or {}).get("next_cursor")) or None
             if cursor is None:
                 return None
         return None
-
-
-def _delivery_key(message: Any) -> str | None:
-    if not isinstance(message, dict):
-        return None
-    metadata = message.get("metadata") or {}
-    if metadata.get("event_type") != DELIVERY_EVENT_TYPE:
-        return None
-    key = (metadata.get("event_payload") or {}).get("delivery_key")
-    return str(key) if key is not None else None
 
 
 def _ref(data: dict[str, Any], channel: str) -> MessageRef:

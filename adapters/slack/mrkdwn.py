@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.chat import Card, CardTone
 
-__all__ = ["DELIVERY_EVENT_TYPE", "card_blocks", "card_fallback", "delivery_metadata", "escape"]
+__all__ = [
+    "DELIVERY_EVENT_TYPE",
+    "MAX_KEPT_KEYS",
+    "card_blocks",
+    "card_fallback",
+    "delivery_keys",
+    "delivery_metadata",
+    "escape",
+]
 
 #: ``metadata.event_type`` of every message the bot posts.
 DELIVERY_EVENT_TYPE = "meetbot_delivery"
@@ -27,9 +36,36 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def delivery_metadata(delivery_key: str) -> dict[str, Any]:
-    """Message metadata carrying the delivery key, found again by find_delivery."""
-    return {"event_type": DELIVERY_EVENT_TYPE, "event_payload": {"delivery_key": delivery_key}}
+#: How many earlier delivery keys an edited card keeps in its metadata.
+MAX_KEPT_KEYS = 20
+
+
+def delivery_metadata(delivery_key: str, earlier: Sequence[str] = ()) -> dict[str, Any]:
+    """Message metadata carrying the delivery key (and, for an edited card, the keys
+    it carried before, newest last), found again by find_delivery."""
+    payload: dict[str, Any] = {"delivery_key": delivery_key}
+    kept = [k for k in earlier if k != delivery_key][-(MAX_KEPT_KEYS - 1) :]
+    if kept:
+        payload["earlier_keys"] = kept
+    return {"event_type": DELIVERY_EVENT_TYPE, "event_payload": payload}
+
+
+def delivery_keys(message: Any) -> tuple[str, ...]:
+    """Every delivery key a message's metadata names (oldest first); () for
+    messages the bot did not post."""
+    if not isinstance(message, Mapping):
+        return ()
+    metadata = message.get("metadata")
+    if not isinstance(metadata, Mapping) or metadata.get("event_type") != DELIVERY_EVENT_TYPE:
+        return ()
+    payload = metadata.get("event_payload")
+    if not isinstance(payload, Mapping):
+        return ()
+    earlier = payload.get("earlier_keys")
+    keys = [str(k) for k in earlier] if isinstance(earlier, list) else []
+    if payload.get("delivery_key") is not None:
+        keys.append(str(payload["delivery_key"]))
+    return tuple(keys)
 
 
 def card_fallback(card: Card) -> str:
