@@ -72,6 +72,18 @@ class Settings:
     waiting_grace_seconds: int = 60
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, for the log filter that redacts them."""
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.webex_password,
+            self.webex_access_token,
+        )
+        return tuple(v for v in values if v)
+
+    @property
     def socket_mode(self) -> bool:
         """True when Slack is reached over Socket Mode instead of HTTP events."""
         return self.slack_app_token is not None

@@ -57,6 +57,15 @@ def test_secrets_stay_out_of_repr() -> None:
     assert "acme" in text
 
 
+def test_secrets_are_listed_for_redaction() -> None:
+    assert set(load(FULL).secrets) == {
+        "xoxb-secret-bot",
+        "signing-secret-value",
+        "webex-secret-pass",
+    }
+    assert load({}).secrets == ()
+
+
 def test_access_token_replaces_password() -> None:
     env = {k: v for k, v in FULL.items() if k != "WEBEX_PASSWORD"}
     settings = load({**env, "WEBEX_ACCESS_TOKEN": "tok"})

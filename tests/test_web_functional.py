@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
 
@@ -143,3 +144,23 @@ async def test_undecodable_body_is_refused(bot: Bot) -> None:
     )
     assert response.status == 401
     assert bot.slack.calls == []
+
+
+async def test_join_button_clicks_are_acknowledged_and_nothing_else(bot: Bot) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": "UALICE"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": "1.2.3",
+        "channel": {"id": "C1"},
+        "actions": [
+            {"action_id": "join_meeting", "block_id": "b", "type": "button", "action_ts": "1"}
+        ],
+    }
+    response = await bot.post(urlencode({"payload": json.dumps(payload)}))
+    assert response.status == 200
+    await bot.tasks.join()
+    assert bot.webex.calls == []
+    assert [c.method for c in bot.slack.calls] == ["auth.test"]
