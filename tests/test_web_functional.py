@@ -164,3 +164,16 @@ async def test_join_button_clicks_are_acknowledged_and_nothing_else(bot: Bot) ->
     await bot.tasks.join()
     assert bot.webex.calls == []
     assert [c.method for c in bot.slack.calls] == ["auth.test"]
+
+
+async def test_a_store_failure_is_a_sentence_not_a_500(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    await bot.store.close()  # every store call now raises StoreError
+    response = await bot.command("subscriptions")
+    assert response.status == 200
+    await bot.tasks.join()
+    assert bot.answers() == [
+        ("ephemeral", "Something went wrong on our side; please try again later.")
+    ]
+    assert "command SubscriptionsCommand failed" in caplog.text
