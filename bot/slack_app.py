@@ -86,7 +86,9 @@ class SlackHandlers:
         except Exception:
             # The boundary of a command: log the trace, tell the requester in a sentence.
             logger.exception("command %s failed", type(parsed).__name__)
-            await _respond(response_url, "Something went wrong on our side; please try again later.")
+            await _respond(
+                response_url, "Something went wrong on our side; please try again later."
+            )
             return
         await _respond(response_url, reply.private)
         if reply.announcement is not None:
