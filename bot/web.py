@@ -15,8 +15,16 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.tasks import TaskOwner
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "SETTINGS_KEY", "RouteHook", "create_web_app"]
+__all__ = [
+    "EVENTS_PATH",
+    "HEALTH_PATH",
+    "SETTINGS_KEY",
+    "RouteHook",
+    "create_web_app",
+    "drain_on_shutdown",
+]
 
 logger = logging.getLogger("meetbot.web")
 
@@ -63,6 +71,19 @@ def create_web_app(
     for hook in hooks:
         hook(app)
     return app
+
+
+def drain_on_shutdown(tasks: TaskOwner, *, grace_seconds: float = 10.0) -> RouteHook:
+    """A hook that, when the application shuts down, stops new background work and
+    waits up to ``grace_seconds`` for running commands to finish."""
+
+    def hook(app: web.Application) -> None:
+        async def drain(_: web.Application) -> None:
+            await tasks.close(grace_seconds=grace_seconds)
+
+        app.on_shutdown.append(drain)
+
+    return hook
 
 
 def _events_handler(

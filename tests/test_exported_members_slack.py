@@ -40,7 +40,14 @@ EXPORTS = {
     },
     "bot.actions": {"LIST_WINDOW", "CommandActions", "Reply", "Requester"},
     "bot.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
-    "bot.web": {"EVENTS_PATH", "HEALTH_PATH", "SETTINGS_KEY", "RouteHook", "create_web_app"},
+    "bot.web": {
+        "EVENTS_PATH",
+        "HEALTH_PATH",
+        "SETTINGS_KEY",
+        "RouteHook",
+        "create_web_app",
+        "drain_on_shutdown",
+    },
     "bot.tasks": {"TaskOwner"},
     "bot.socket_mode": {"connect_socket_mode"},
     "bot.when": {

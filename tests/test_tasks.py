@@ -6,8 +6,11 @@ import asyncio
 import logging
 
 import pytest
+from aiohttp.test_utils import TestServer
 
+from bot.config import load_settings
 from bot.tasks import TaskOwner
+from bot.web import create_web_app, drain_on_shutdown
 
 
 async def test_join_waits_for_work_and_work_it_starts() -> None:
@@ -63,3 +66,25 @@ async def test_close_refuses_new_work_and_cancels_what_outlives_the_grace() -> N
         raise AssertionError("must not run")
 
     assert owner.spawn(late(), name="late") is False
+
+
+async def test_web_app_shutdown_waits_for_running_commands() -> None:
+    owner = TaskOwner()
+    release = asyncio.Event()
+    finished: list[bool] = []
+
+    async def command() -> None:
+        await release.wait()
+        finished.append(True)
+
+    settings = load_settings({}, env_file=None)
+    app = create_web_app(settings, None, lambda: True, hooks=[drain_on_shutdown(owner)])
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    owner.spawn(command(), name="slow-command")
+    closing = asyncio.create_task(server.close())
+    await asyncio.sleep(0)
+    release.set()
+    await closing
+    assert finished == [True]
+    assert owner.spawn(command(), name="after") is False
