@@ -15,21 +15,25 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.metrics import CONTENT_TYPE
 from bot.tasks import TaskOwner
 
 __all__ = [
     "EVENTS_PATH",
     "HEALTH_PATH",
+    "METRICS_PATH",
     "SETTINGS_KEY",
     "RouteHook",
     "create_web_app",
     "drain_on_shutdown",
+    "metrics_route",
 ]
 
 logger = logging.getLogger("meetbot.web")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 #: Slack never sends more than a few kB; refuse anything far larger unread.
 MAX_BODY_BYTES = 256 * 1024
 
@@ -71,6 +75,22 @@ def create_web_app(
     for hook in hooks:
         hook(app)
     return app
+
+
+def metrics_route(scrape: Callable[[], Awaitable[bytes]]) -> RouteHook:
+    """A hook adding ``GET /metrics``: ``scrape`` refreshes the gauges and returns
+    the Prometheus text (e.g. ``Metrics.refresh`` then ``Metrics.render``)."""
+
+    async def metrics(_: web.Request) -> web.Response:
+        body = await scrape()
+        # CONTENT_TYPE carries parameters (version, charset) that aiohttp's
+        # content_type argument refuses; set the header as it is.
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    def hook(app: web.Application) -> None:
+        app.router.add_get(METRICS_PATH, metrics)
+
+    return hook
 
 
 def drain_on_shutdown(tasks: TaskOwner, *, grace_seconds: float = 10.0) -> RouteHook:

@@ -47,6 +47,8 @@ EXPORTS = {
         "RouteHook",
         "create_web_app",
         "drain_on_shutdown",
+        "METRICS_PATH",
+        "metrics_route",
     },
     "bot.tasks": {"TaskOwner"},
     "bot.socket_mode": {"connect_socket_mode"},

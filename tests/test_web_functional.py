@@ -13,7 +13,11 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config import load_settings
+from bot.metrics import Metrics
+from bot.web import create_web_app, metrics_route
 from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import FakeSlack
@@ -177,3 +181,21 @@ async def test_a_store_failure_is_a_sentence_not_a_500(
         ("ephemeral", "Something went wrong on our side; please try again later.")
     ]
     assert "command SubscriptionsCommand failed" in caplog.text
+
+
+async def test_metrics_hook_serves_prometheus_text() -> None:
+    metrics = Metrics()
+
+    async def scrape() -> bytes:
+        metrics.refresh(outbox_depth=3, outbox_oldest_age=1.5, sessions_by_state={"live": 2})
+        return metrics.render()
+
+    app = create_web_app(
+        load_settings({}, env_file=None), None, lambda: True, hooks=[metrics_route(scrape)]
+    )
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
+        response = await http.get("/metrics")
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain")
+        assert "3.0" in await response.text()
+        assert (await http.post("/slack/events", data=b"")).status == 404  # no Slack app mounted
