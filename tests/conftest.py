@@ -1,4 +1,5 @@
-"""Shared fixtures: a frozen simulation clock and a simulated Webex site."""
+"""Shared fixtures: a frozen simulation clock, a simulated Webex site, a fake Slack
+Web API and a real in-memory store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from state.store import Store
+from tests.fakes.slack_api import FakeSlack, running_fake_slack
 
 #: A Monday morning, so the example site's meetings fall on working days.
 SIM_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -52,3 +55,17 @@ async def sim_http() -> AsyncIterator[ClientSession]:
     """A client session for raw requests to the simulator, closed afterwards."""
     async with ClientSession() as session:
         yield session
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on loopback; see tests/fakes/slack_api.py."""
+    async with running_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def sqlite_store() -> AsyncIterator[Store]:
+    """A real store on an in-memory SQLite database."""
+    async with await Store.open("sqlite:///:memory:") as store:
+        yield store
