@@ -1,0 +1,7 @@
+"""The console chat: what each channel would see, shown in a terminal, and a
+prompt that takes ``/webex`` commands from the keyboard (``make demo``)."""
+
+from adapters.console.chat import ConsoleChat
+from adapters.console.prompt import COMMAND_PREFIX, ConsolePrompt, Handler
+
+__all__ = ["COMMAND_PREFIX", "ConsoleChat", "ConsolePrompt", "Handler"]

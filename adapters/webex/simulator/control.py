@@ -1,0 +1,120 @@
+"""The JSON control surface: drive the simulated site over HTTP.
+
+Routes (JSON in, JSON out):
+    ``POST /control/<action>`` with the action's arguments as a JSON object,
+    or ``POST /control`` with ``{"action": "<action>", ...arguments}``.
+    ``GET /control/meetings``: every meeting, without passwords.
+
+Actions and their arguments:
+    ``schedule``: host, title, start (ISO 8601 with offset), and optionally
+    duration_minutes, time_zone_id, private, personal_room, password,
+    meeting_type_id, auto_lock_minutes, external_attendee_security, invited
+    -> ``{"key": ...}``.
+    ``start``, ``host_joins``, ``host_leaves``, ``lock``, ``unlock``, ``end``,
+    ``delete``: key. ``attendee_joins``, ``attendee_leaves``: key, count.
+    ``reschedule``: key, start (ISO), duration_minutes.
+    ``fault``: operation ("*" default), kind, times, seconds. ``clear_faults``.
+    ``advance``: seconds. ``speed``: speed.
+
+Every success answers 200 with ``{"ok": true, "now": ...}`` plus ``key`` or
+``meeting`` where one applies; an unknown meeting 404, bad arguments 400, both
+as ``{"ok": false, "error": ...}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from .site import SimulatedSite
+
+__all__ = ["add_control_routes"]
+
+_KEYED: dict[str, Callable[[SimulatedSite], Callable[..., None]]] = {
+    "start": lambda s: s.start,
+    "host_joins": lambda s: s.host_joins,
+    "host_leaves": lambda s: s.host_leaves,
+    "attendee_joins": lambda s: s.attendee_joins,
+    "attendee_leaves": lambda s: s.attendee_leaves,
+    "lock": lambda s: s.lock,
+    "unlock": lambda s: s.unlock,
+    "end": lambda s: s.end,
+    "reschedule": lambda s: s.reschedule,
+}
+
+
+def add_control_routes(app: web.Application, site: SimulatedSite) -> None:
+    async def control(request: web.Request) -> web.Response:
+        try:
+            args = await request.json() if request.can_read_body else {}
+        except ValueError:
+            return _error(400, "the body must be a JSON object")
+        if not isinstance(args, dict):
+            return _error(400, "the body must be a JSON object")
+        action = request.match_info.get("action") or str(args.pop("action", ""))
+        args.pop("action", None)
+        try:
+            extra = _run(site, action, args)
+        except KeyError as e:
+            return _error(404, f"no meeting {e.args[0]}" if e.args else "not found")
+        except (TypeError, ValueError) as e:
+            return _error(400, str(e))
+        return web.json_response({"ok": True, "now": site.clock.now().isoformat(), **extra})
+
+    async def meetings(_request: web.Request) -> web.Response:
+        return web.json_response({"meetings": [m.public_dict() for m in site.meetings()]})
+
+    app.router.add_get("/control/meetings", meetings)
+    app.router.add_post("/control", control)
+    app.router.add_post("/control/{action}", control)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"ok": False, "error": message}, status=status)
+
+
+def _time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError("times are ISO 8601 strings with an offset")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("times need an offset, e.g. 2026-01-05T10:00:00+00:00")
+    return parsed
+
+
+def _run(site: SimulatedSite, action: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Perform one action; returns extra fields for the JSON answer.
+
+    Raises:
+        KeyError: unknown meeting. ValueError/TypeError: bad action or arguments.
+    """
+    if action == "schedule":
+        args["start"] = _time(args.get("start"))
+        return {"key": site.schedule(**args)}
+    if action in _KEYED:
+        if "key" not in args:
+            raise ValueError("this action needs a key")
+        key = str(args.pop("key"))
+        if "start" in args:
+            args["start"] = _time(args["start"])
+        _KEYED[action](site)(key, **args)
+        return {"meeting": site.meeting(key).public_dict()}
+    if action == "delete":
+        site.delete(str(args["key"]))
+        return {}
+    if action == "fault":
+        site.faults.inject(**args)
+        return {}
+    if action == "clear_faults":
+        site.faults.clear()
+        return {}
+    if action == "advance":
+        site.clock.advance(timedelta(seconds=float(args["seconds"])))
+        return {}
+    if action == "speed":
+        site.clock.set_speed(float(args["speed"]))
+        return {}
+    raise ValueError(f"unknown action {action!r}")

@@ -1,0 +1,398 @@
+"""XmlApiClient: the WebexSource port over the Webex Meetings XML API.
+
+Public clients report that one account tolerates almost no concurrency, so
+every request of one client goes through one asyncio.Lock: one request in
+flight per account, many bodyContents per request instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import aiohttp
+from lxml import etree
+
+from adapters.errors import (
+    CredentialsError,
+    NotFoundError,
+    PrivateMeetingUnsupportedError,
+    SessionInfoBlockedError,
+    TooManyBodyContentError,
+    WebexApiError,
+    WebexDecodeError,
+    WebexError,
+)
+from adapters.webex.models import (
+    CreatedMeeting,
+    MeetingDetails,
+    MeetingRequest,
+    MeetingType,
+    OpenSession,
+    SessionInfo,
+    SessionListing,
+    SessionRef,
+    SessionSummary,
+    SiteCapabilities,
+    TimeZoneInfo,
+)
+from adapters.webex.timezones import TimeZoneTable, default_table
+from adapters.webex.xmlapi import requests as rq
+from adapters.webex.xmlapi import responses as rs
+from adapters.webex.xmlapi import sessions as ss
+from adapters.webex.xmlapi.batching import BodyContentCap
+from adapters.webex.xmlapi.credentials import Credentials
+from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
+from adapters.webex.xmlapi.transport import HttpSettings, post_xml
+from adapters.webex.xmlapi.xml import DEFAULT_MAX_BODY_BYTES, parse_document
+
+__all__ = ["DATE_SCOPE_ZONE_ID", "XmlApiClient"]
+
+logger = logging.getLogger("meetbot.webex.xmlapi")
+
+#: dateScope's timeZoneID. "GMT-12:00" (Etc/GMT+12) has no daylight saving, so
+#: every local time in it names exactly one instant: neither the window we send
+#: nor the startTime Webex returns in it (startTime follows dateScope's zone when
+#: one is given) can fall into a DST gap or overlap.
+DATE_SCOPE_ZONE_ID = 0
+
+
+#: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
+#: far beyond any real site.
+_MAX_PAGES = 10_000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class XmlApiClient:
+    """One account on one Webex site. Implements :class:`adapters.webex.port.WebexSource`.
+
+    Args:
+        url: the site's ``https://{site}.webex.com/WBXService/XMLService``.
+        credentials: password or access token (see :class:`Credentials`).
+        connect_timeout, read_timeout: seconds, per request.
+        max_body_bytes: responses larger than this are refused (UnsafeXmlError).
+        page_size: LstsummarySession maximumNum.
+        clock: aware UTC "now", for the GetSessionInfo block.
+        time_zones: the site's zone table (default: the bundled one). Calling
+            :meth:`time_zones` refreshes it from the site's LstTimeZone.
+        body_content_limit: a cap learned earlier (see :attr:`body_content_limit`),
+            to skip relearning it after a restart.
+
+    Every method raises only :mod:`adapters.errors` exceptions (and ValueError
+    for requests that cannot be expressed in XML).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        credentials: Credentials,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        page_size: int = 500,
+        clock: Callable[[], datetime] = _utc_now,
+        time_zones: TimeZoneTable | None = None,
+        body_content_limit: int | None = None,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self._http = HttpSettings(
+            url=url,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_body_bytes=max_body_bytes,
+        )
+        self._credentials = credentials
+        self._page_size = page_size
+        self._clock = clock
+        self.zone_table = time_zones if time_zones is not None else default_table()
+        self._lock = asyncio.Lock()
+        self._session: aiohttp.ClientSession | None = None
+        self._ticket: str | None = None
+        self._cap = BodyContentCap(body_content_limit)
+        self._blocked_until: datetime | None = None
+        self._site: SiteCapabilities | None = None
+        self._meeting_types: tuple[MeetingType, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"XmlApiClient({self._http.url!r}, webex_id={self._credentials.webex_id!r})"
+
+    @property
+    def body_content_limit(self) -> int | None:
+        """The site's bodyContent cap as learned from 000053, or None until then."""
+        return self._cap.limit
+
+    @property
+    def session_info_blocked_until(self) -> datetime | None:
+        """When the site's last HTTP 403 block on GetSessionInfo ends (aware UTC),
+        or None; calls before then raise SessionInfoBlockedError unsent."""
+        return self._blocked_until
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Release the HTTP session; the client may not be used afterwards."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # --- the one request path ----------------------------------------------------
+
+    async def _call(
+        self, contents: Sequence[etree._Element], operation: str, *, session_info: bool = False
+    ) -> list[Outcome]:
+        """Send ``contents`` in one request; one outcome per content, in order.
+
+        Raises:
+            TooManyBodyContentError, RateLimitedError, CredentialsError: the whole
+                request failed; and everything post_xml/parse_document raise.
+        """
+        async with self._lock:
+            if self._session is None:
+                self._session = aiohttp.ClientSession()
+            session = self._session
+            token = self._credentials.access_token
+            ticket = None if token is None else await self._ticket_locked(session, token)
+            payload = rq.message(self._credentials, ticket, contents)
+            logger.debug("%s: %d bodyContent, %d bytes", operation, len(contents), len(payload))
+            body = await post_xml(
+                session, self._http, payload, session_info=session_info, clock=self._clock
+            )
+        outcomes = split_outcomes(
+            parse_document(body, max_bytes=self._http.max_body_bytes), operation
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, CredentialsError):
+                self._ticket = None  # an expired ticket: fetch a new one next time
+            if isinstance(outcome, REQUEST_LEVEL_ERRORS):
+                raise outcome
+        if len(outcomes) != len(contents):
+            error = next((o for o in outcomes if isinstance(o, WebexApiError)), None)
+            if error is not None:
+                raise error
+            raise WebexDecodeError(
+                f"{operation}: {len(contents)} requests, {len(outcomes)} answers"
+            )
+        return outcomes
+
+    async def _ticket_locked(self, session: aiohttp.ClientSession, token: str) -> str:
+        """The sessionTicket for ``token``, from AuthenticateUser on first use.
+        Called with the request lock held."""
+        if self._ticket is None:
+            payload = rq.message(self._credentials, None, [rq.authenticate_user(token)])
+            body = await post_xml(
+                session, self._http, payload, session_info=False, clock=self._clock
+            )
+            (outcome,) = split_outcomes(
+                parse_document(body, max_bytes=self._http.max_body_bytes), "AuthenticateUser"
+            )[:1]
+            if isinstance(outcome, WebexApiError):
+                raise outcome
+            self._ticket = rs.session_ticket(outcome)
+        return self._ticket
+
+    async def _one(self, content: etree._Element, operation: str) -> etree._Element:
+        (outcome,) = await self._call([content], operation)
+        if isinstance(outcome, WebexApiError):
+            raise outcome
+        return outcome
+
+    # --- site ------------------------------------------------------------------
+
+    async def site_capabilities(self) -> SiteCapabilities:
+        """GetSite, cached after the first success."""
+        if self._site is None:
+            self._site = rs.site_capabilities(await self._one(rq.get_site(), "GetSite"))
+        return self._site
+
+    async def meeting_types(self) -> tuple[MeetingType, ...]:
+        """LstMeetingType, cached after the first success."""
+        if self._meeting_types is None:
+            content = await self._one(rq.lst_meeting_type(), "LstMeetingType")
+            self._meeting_types = rs.meeting_types(content)
+        return self._meeting_types
+
+    async def meeting_type(self, type_id: int) -> MeetingType:
+        """GetMeetingType. Raises NotFoundError when the site has no such type."""
+        found = rs.meeting_types(await self._one(rq.get_meeting_type(type_id), "GetMeetingType"))
+        if not found:
+            raise NotFoundError("", f"no meeting type {type_id}", operation="GetMeetingType")
+        return found[0]
+
+    async def time_zones(self) -> tuple[TimeZoneInfo, ...]:
+        """LstTimeZone; the answer also refreshes :attr:`zone_table`."""
+        rows = rs.time_zones(await self._one(rq.lst_time_zone(), "LstTimeZone"))
+        self.zone_table.refresh(rows)
+        return rows
+
+    # --- sessions --------------------------------------------------------------
+
+    async def _return_scheduled_pmr(self) -> bool:
+        try:
+            return (await self.site_capabilities()).supports_return_scheduled_pmr
+        except WebexApiError as e:
+            # An account that may not read GetSite still lists its own sessions.
+            logger.warning("GetSite failed (%s); listing without returnScheduledPMR", e)
+            return False
+
+    async def list_sessions(
+        self,
+        *,
+        start_from: datetime,
+        start_to: datetime,
+        host_webex_id: str | None = None,
+        in_progress_only: bool = False,
+    ) -> SessionListing:
+        """LstsummarySession over every page (see WebexSource.list_sessions)."""
+        pmr = await self._return_scheduled_pmr()
+        tz = self.zone_table
+        window = (
+            tz.to_webex(start_from, DATE_SCOPE_ZONE_ID),
+            tz.to_webex(start_to, DATE_SCOPE_ZONE_ID),
+        )
+        rows: dict[str, SessionSummary] = {}
+        total = 0
+        next_start = 1
+        complete = True
+        for _ in range(_MAX_PAGES):
+            content = rq.lst_summary_session(
+                start_from=next_start,
+                maximum=self._page_size,
+                date_start=window[0],
+                date_end=window[1],
+                zone_id=DATE_SCOPE_ZONE_ID,
+                host_webex_id=host_webex_id,
+                in_progress_only=in_progress_only,
+                return_scheduled_pmr=pmr,
+            )
+            try:
+                page = ss.session_page(
+                    await self._one(content, "LstsummarySession"), tz, DATE_SCOPE_ZONE_ID
+                )
+            except NotFoundError as e:
+                if e.exception_id != "000015":
+                    raise
+                # 000015 is "no records": on page one an empty listing; later, the
+                # listing shrank while we read it.
+                complete = next_start == 1
+                break
+            if next_start == 1:
+                total = page.total
+            elif page.total != total:
+                complete = False
+            for row in page.sessions:
+                rows.setdefault(row.session_key, row)
+            if page.returned <= 0:
+                break
+            next_start = page.start_from + page.returned
+            if next_start > page.total:
+                break
+        complete = complete and len(rows) == total
+        return SessionListing(sessions=tuple(rows.values()), total=total, complete=complete)
+
+    async def list_open_sessions(self) -> tuple[OpenSession, ...]:
+        """LstOpenSession; 000015 is an empty answer."""
+        try:
+            content = await self._one(rq.lst_open_session(), "LstOpenSession")
+        except NotFoundError as e:
+            if e.exception_id == "000015":
+                return ()
+            raise
+        return ss.open_sessions(content, self.zone_table)
+
+    async def get_session_infos(self, refs: Sequence[SessionRef]) -> list[SessionInfo | WebexError]:
+        """GetSessionInfo, batched under the learned bodyContent cap (see WebexSource).
+
+        A 000053 answer teaches the cap and the same refs are sent again in
+        smaller batches. While the site blocks GetSessionInfo (HTTP 403), calls
+        raise SessionInfoBlockedError without sending anything.
+        """
+        results: list[SessionInfo | WebexError | None] = [None] * len(refs)
+        done = 0
+        while done < len(refs):
+            now = self._clock()
+            if self._blocked_until is not None and now < self._blocked_until:
+                raise SessionInfoBlockedError(self._blocked_until)
+            size = self._cap.batch_size(len(refs) - done)
+            batch = refs[done : done + size]
+            try:
+                outcomes = await self._call(
+                    [rq.get_session_info(r) for r in batch], "GetSessionInfo", session_info=True
+                )
+            except TooManyBodyContentError as e:
+                limit = self._cap.learn(e, size)
+                logger.warning("site accepts at most %d bodyContent per request", limit)
+                continue
+            except SessionInfoBlockedError as e:
+                self._blocked_until = e.until
+                raise
+            for offset, outcome in enumerate(outcomes):
+                results[done + offset] = ss.session_info_or_error(outcome, self.zone_table)
+            done += size
+        return [r for r in results if r is not None]
+
+    # --- meetings --------------------------------------------------------------
+
+    async def _meeting_type_for(self, request: MeetingRequest) -> int | None:
+        if not request.private:
+            return request.meeting_type_id
+        private = [t for t in await self.meeting_types() if t.supports_private]
+        if not private:
+            raise PrivateMeetingUnsupportedError()
+        chosen = next((t for t in private if t.id == request.meeting_type_id), private[0])
+        return chosen.id
+
+    async def _meeting_content(
+        self, operation: str, request: MeetingRequest, meeting_key: str | None = None
+    ) -> etree._Element:
+        return rq.meeting_content(
+            operation,
+            request,
+            start_date=self.zone_table.to_webex(request.start, request.time_zone_id),
+            meeting_type_id=await self._meeting_type_for(request),
+            meeting_key=meeting_key,
+            replace=meeting_key is not None,
+        )
+
+    async def create_meeting(self, request: MeetingRequest) -> CreatedMeeting:
+        """CreateMeeting.
+
+        Raises:
+            StartInPastError: 060016.
+            PrivateMeetingUnsupportedError: private asked for, no type supports it.
+            ValueError: the title holds characters XML cannot carry.
+        """
+        content = await self._meeting_content("meeting.CreateMeeting", request)
+        answer = await self._one(content, "CreateMeeting")
+        return rs.created_meeting(answer, password=request.password)
+
+    async def set_meeting(self, meeting_key: str, request: MeetingRequest) -> None:
+        """SetMeeting. Raises NotFoundError, StartInPastError, PrivateMeetingUnsupportedError."""
+        content = await self._meeting_content("meeting.SetMeeting", request, meeting_key)
+        await self._one(content, "SetMeeting")
+
+    async def get_meeting(self, meeting_key: str) -> MeetingDetails:
+        """GetMeeting. Raises NotFoundError (060001)."""
+        answer = await self._one(rq.get_meeting(meeting_key), "GetMeeting")
+        return rs.meeting_details(answer, self.zone_table)
+
+    async def delete_meeting(self, meeting_key: str) -> None:
+        """DelMeeting. Raises NotFoundError (060001)."""
+        await self._one(rq.del_meeting(meeting_key), "DelMeeting")

@@ -1,0 +1,112 @@
+"""A parsed ``serv:message`` -> one outcome per request bodyContent.
+
+Webex answers every bodyContent with one ``serv:response`` in the header
+(SUCCESS or FAILURE with reason, exceptionID and sometimes value) and, in the
+body, one ``serv:bodyContent`` in the same order. Some servers drop the
+bodyContent of a failed item instead of leaving it empty, so when the counts
+differ, bodies are paired with the SUCCESS answers in order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from adapters.errors import (
+    AccessDeniedError,
+    CredentialsError,
+    NotFoundError,
+    RateLimitedError,
+    StartInPastError,
+    TooManyBodyContentError,
+    WebexApiError,
+    WebexDecodeError,
+)
+from adapters.webex.xmlapi.xml import SERV, children, text_of
+
+__all__ = ["REQUEST_LEVEL_ERRORS", "Outcome", "api_error", "split_outcomes"]
+
+Outcome = etree._Element | WebexApiError
+
+#: Failures that concern the whole request, never one item of a batch.
+REQUEST_LEVEL_ERRORS: tuple[type[WebexApiError], ...] = (
+    TooManyBodyContentError,
+    RateLimitedError,
+    CredentialsError,
+)
+
+_LIMIT = re.compile(r"less\s+than\s*\{?\s*(\d+)", re.IGNORECASE)
+
+_BY_ID: dict[str, type[WebexApiError]] = {
+    "000001": AccessDeniedError,
+    "000015": NotFoundError,
+    "030001": CredentialsError,
+    "030002": CredentialsError,
+    "060001": NotFoundError,
+    "060016": StartInPastError,
+}
+
+
+def api_error(
+    exception_id: str, reason: str, *, value: str | None = None, operation: str = ""
+) -> WebexApiError:
+    """The typed error for one FAILURE answer (see adapters/errors.py)."""
+    if exception_id == "000053":
+        match = _LIMIT.search(reason)
+        limit = int(match.group(1)) - 1 if match else None
+        return TooManyBodyContentError(
+            exception_id, reason, limit=limit, value=value, operation=operation
+        )
+    if exception_id == "000045":
+        return RateLimitedError(
+            exception_id, reason, retry_after=60.0, value=value, operation=operation
+        )
+    cls = _BY_ID.get(exception_id, WebexApiError)
+    return cls(exception_id, reason, value=value, operation=operation)
+
+
+def _answer(response: etree._Element, operation: str) -> WebexApiError | None:
+    fields: dict[str, str] = {}
+    for name in ("result", "reason", "exceptionID", "value"):
+        found = next(children(response, SERV, name), None)
+        if found is not None:
+            fields[name] = text_of(found)
+    if fields.get("result", "").upper() == "SUCCESS":
+        return None
+    if "result" not in fields:
+        raise WebexDecodeError(f"{operation}: a serv:response without serv:result")
+    return api_error(
+        fields.get("exceptionID", ""),
+        fields.get("reason", "the site answered FAILURE"),
+        value=fields.get("value"),
+        operation=operation,
+    )
+
+
+def split_outcomes(root: etree._Element, operation: str) -> list[Outcome]:
+    """One outcome per ``serv:response``: the bodyContent element, or the typed error.
+
+    Raises:
+        WebexDecodeError: no header/response, or a SUCCESS without a bodyContent.
+    """
+    header = next(children(root, SERV, "header"), None)
+    responses = [] if header is None else list(children(header, SERV, "response"))
+    if not responses:
+        raise WebexDecodeError(f"{operation}: response has no serv:header/serv:response")
+    body = next(children(root, SERV, "body"), None)
+    contents = [] if body is None else list(children(body, SERV, "bodyContent"))
+    answers = [_answer(r, operation) for r in responses]
+    if len(contents) == len(answers):
+        return [c if a is None else a for a, c in zip(answers, contents, strict=True)]
+    outcomes: list[Outcome] = []
+    remaining = iter(contents)
+    for answer in answers:
+        if answer is not None:
+            outcomes.append(answer)
+            continue
+        content = next(remaining, None)
+        if content is None:
+            raise WebexDecodeError(f"{operation}: a SUCCESS answer without its bodyContent")
+        outcomes.append(content)
+    return outcomes

@@ -1,0 +1,211 @@
+"""Session answers -> models: LstsummarySession pages, GetSessionInfo, LstOpenSession.
+
+Summary rows are read in one pass over their children with a tag -> field
+table; this is the hot path of every poll.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lxml import etree
+
+from adapters.errors import WebexApiError, WebexDecodeError, WebexError
+from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
+from adapters.webex.timezones import TimeZoneTable
+from adapters.webex.xmlapi.values import as_bool, as_int, as_opt_bool, as_status, as_time, flatten
+from adapters.webex.xmlapi.xml import EP, SERV, FieldTable, children, local_name, text_of
+
+__all__ = ["Page", "open_sessions", "session_info", "session_info_or_error", "session_page"]
+
+logger = logging.getLogger("meetbot.webex.xmlapi")
+
+# --- LstsummarySession ---------------------------------------------------------
+
+_SUMMARY = FieldTable(
+    EP,
+    {
+        "sessionKey": "key",
+        "meetingUUID": "uuid",
+        "confName": "name",
+        "hostWebExID": "host",
+        "hostEmail": "email",
+        "status": "status",
+        "startTime": "start",
+        "duration": "duration",
+        "timeZoneID": "zone",
+        "timeZone": "label",
+        "hostJoined": "host_joined",
+        "participantsJoined": "participants_joined",
+        "isPrivateMeeting": "private",
+        "isScheduledPMR": "pmr",
+        "serviceType": "service",
+    },
+    raw=frozenset({"name"}),
+)
+_MATCHING = FieldTable(SERV, {"total": "total", "returned": "returned", "startFrom": "start"})
+
+
+class Page:
+    """One LstsummarySession page: its rows and ``matchingRecords``."""
+
+    __slots__ = ("returned", "sessions", "start_from", "total")
+
+    def __init__(
+        self, sessions: list[SessionSummary], total: int, returned: int, start_from: int
+    ) -> None:
+        self.sessions = sessions
+        self.total = total
+        self.returned = returned
+        self.start_from = start_from
+
+
+def _summary(values: dict[str, str], tz: TimeZoneTable, scope_zone: int | None) -> SessionSummary:
+    zone = as_int(values.get("zone"), "timeZoneID")
+    # startTime is in dateScope's zone when the request named one, else in the
+    # row's own zone. time_zone_id is the row's timeZoneID as sent; sites that
+    # convert startTime may report dateScope's zone there too.
+    start = as_time(
+        tz,
+        values.get("start"),
+        scope_zone if scope_zone is not None else zone,
+        None if scope_zone is not None else values.get("label"),
+    )
+    if start is None:
+        raise WebexDecodeError("a session row without startTime")
+    return SessionSummary(
+        session_key=values["key"],
+        meeting_uuid=values.get("uuid") or None,
+        conf_name=values.get("name", ""),
+        host_webex_id=values.get("host", ""),
+        host_email=values.get("email") or None,
+        status=as_status(values.get("status")),
+        start=start,
+        duration_minutes=as_int(values.get("duration"), "duration") or 0,
+        time_zone_id=zone,
+        host_joined=as_opt_bool(values.get("host_joined")),
+        participants_joined=as_opt_bool(values.get("participants_joined")),
+        is_private=as_bool(values.get("private")),
+        is_scheduled_pmr=as_bool(values.get("pmr")),
+        service_type=values.get("service") or None,
+    )
+
+
+def session_page(content: etree._Element, tz: TimeZoneTable, scope_zone: int | None) -> Page:
+    """An ``lstsummarySessionResponse``. Rows without a sessionKey or with an
+    unreadable time are skipped with a warning (the listing then falls short of
+    ``total`` and is reported incomplete)."""
+    sessions: list[SessionSummary] = []
+    matching: dict[str, str] = {}
+    session_tag = f"{{{EP}}}session"
+    read = _SUMMARY.read
+    for child in content:
+        tag = child.tag
+        if tag == session_tag or (isinstance(tag, str) and local_name(tag) == "session"):
+            values = read(child)
+            if not values.get("key"):
+                logger.warning("LstsummarySession row without sessionKey skipped")
+                continue
+            try:
+                sessions.append(_summary(values, tz, scope_zone))
+            except (WebexDecodeError, ValueError) as e:
+                logger.warning("LstsummarySession row %s skipped: %s", values["key"], e)
+        elif isinstance(tag, str) and local_name(tag) == "matchingrecords":
+            matching = _MATCHING.read(child)
+    returned = as_int(matching.get("returned"), "returned")
+    total = as_int(matching.get("total"), "total")
+    return Page(
+        sessions,
+        total=total if total is not None else len(sessions),
+        returned=returned if returned is not None else len(sessions),
+        start_from=as_int(matching.get("start"), "startFrom") or 1,
+    )
+
+
+# --- GetSessionInfo ----------------------------------------------------------------
+
+_INFO_SECTIONS = frozenset({"metadata", "schedule", "host", "accesscontrol"})
+
+
+def session_info(content: etree._Element, tz: TimeZoneTable) -> SessionInfo:
+    """A ``getSessionInfoResponse``; uninvited callers' missing fields stay None."""
+    v = flatten(content, (EP,), _INFO_SECTIONS, raw=("metadata.confname",))
+    key = v.get("sessionkey")
+    if not key:
+        raise WebexDecodeError("GetSessionInfo answer without sessionKey")
+    zone = as_int(v.get("schedule.timezoneid") or v.get("timezoneid"), "timeZoneID")
+    label = v.get("schedule.timezone")
+    in_progress = as_status(v.get("status")) is SessionStatus.IN_PROGRESS
+    return SessionInfo(
+        session_key=key,
+        meeting_uuid=v.get("meetinguuid") or None,
+        status=SessionStatus.IN_PROGRESS if in_progress else SessionStatus.NOT_IN_PROGRESS,
+        is_locked=as_bool(v.get("islocked")),
+        # Only meaningful while in progress (40.9.0): false otherwise.
+        has_host_in_meeting=in_progress and as_bool(v.get("hashostinmeeting")),
+        has_attendee_in_meeting=in_progress and as_bool(v.get("hasattendeeinmeeting")),
+        is_private=as_bool(v.get("isprivatemeeting")),
+        is_personal_room=as_bool(v.get("ispersonalmeetingroom")),
+        conf_name=v.get("metadata.confname"),
+        host_webex_id=v.get("host.webexid") or None,
+        host_email=v.get("host.email") or None,
+        start=as_time(tz, v.get("schedule.startdate"), zone, label),
+        duration_minutes=as_int(v.get("schedule.duration"), "duration"),
+        time_zone_id=zone if zone is not None else (tz.zone_id_for_label(label or "")),
+        meeting_link=v.get("meetinglink") or None,
+    )
+
+
+def session_info_or_error(
+    outcome: etree._Element | WebexApiError, tz: TimeZoneTable
+) -> SessionInfo | WebexError:
+    """One item of a GetSessionInfo batch: its model, or the error that stays with
+    that item (a FAILURE answer, or WebexDecodeError for an unreadable one)."""
+    if isinstance(outcome, WebexApiError):
+        return outcome
+    try:
+        return session_info(outcome, tz)
+    except WebexDecodeError as e:
+        return e
+
+
+# --- LstOpenSession ------------------------------------------------------------------
+
+_OPEN = FieldTable(
+    EP,
+    {
+        "sessionKey": "key",
+        "meetingUUID": "uuid",
+        "sessionName": "name",
+        "hostWebExID": "host",
+        "startTime": "start",
+        "actualStartTime": "actual",
+        "timeZoneID": "zone",
+    },
+    raw=frozenset({"name"}),
+)
+
+
+def open_sessions(content: etree._Element, tz: TimeZoneTable) -> tuple[OpenSession, ...]:
+    """An ``lstOpenSessionResponse`` (rows grouped by ``services``)."""
+    found: list[OpenSession] = []
+    for services in children(content, EP, "services"):
+        service = next(children(services, EP, "serviceType"), None)
+        for row in children(services, EP, "sessions"):
+            v = _OPEN.read(row)
+            if not v.get("key"):
+                continue
+            zone = as_int(v.get("zone"), "timeZoneID")
+            found.append(
+                OpenSession(
+                    session_key=v["key"],
+                    meeting_uuid=v.get("uuid") or None,
+                    name=v.get("name", ""),
+                    host_webex_id=v.get("host", ""),
+                    service_type=None if service is None else text_of(service) or None,
+                    start=as_time(tz, v.get("start"), zone),
+                    actual_start=as_time(tz, v.get("actual"), zone),
+                    time_zone_id=zone,
+                )
+            )
+    return tuple(found)

@@ -1,0 +1,290 @@
+"""What each ``/webex`` command does: Command -> WebexSource / store calls -> reply texts.
+
+Runs after the command was acknowledged (see :mod:`bot.slack_app`). Never raises
+for a Webex failure: every :class:`~adapters.errors.WebexError` becomes a plain
+sentence with its exceptionID. Replies are Slack mrkdwn, escaped in
+:mod:`bot.replies`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from adapters.errors import SessionInfoBlockedError, WebexError, WebexTransportError
+from adapters.slack.mrkdwn import escape
+from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
+from adapters.webex.port import WebexSource
+from bot import replies
+from bot.commands import (
+    USAGE,
+    CancelCommand,
+    Command,
+    CreateCommand,
+    HelpCommand,
+    ListCommand,
+    StatusCommand,
+    SubscribeCommand,
+    SubscriptionsCommand,
+    UnsubscribeCommand,
+)
+from bot.when import StartTimeError, resolve_start
+from bot.zones import user_zone, webex_zone_id
+from state.fanout import matches
+from state.model import EventKind, MeetingSnapshot, Scope, Subscription
+from state.store import Store
+
+__all__ = [
+    "LIST_WINDOW",
+    "CommandActions",
+    "Reply",
+    "Requester",
+]
+
+logger = logging.getLogger("meetbot.actions")
+
+#: How far ahead ``list`` looks for upcoming meetings.
+LIST_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Requester:
+    """Who typed the command, where. ``tz`` is an IANA zone; ``email`` None when
+    Slack did not share it."""
+
+    user_id: str
+    channel_id: str
+    tz: str = "UTC"
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """``private`` goes to the requester only; ``announcement`` (if any) to the
+    channel and never holds a password. Both are mrkdwn."""
+
+    private: str
+    announcement: str | None = None
+
+
+class CommandActions:
+    """Carries out parsed commands.
+
+    Args:
+        webex: the Webex site.
+        store: subscriptions and meeting snapshots.
+        clock: returns the current aware UTC time.
+        zone_id: IANA zone name and instant -> Webex timeZoneID.
+    """
+
+    def __init__(
+        self,
+        *,
+        webex: WebexSource,
+        store: Store,
+        clock: Callable[[], datetime],
+        zone_id: Callable[[str, datetime], int] = webex_zone_id,
+    ) -> None:
+        self._webex = webex
+        self._store = store
+        self._clock = clock
+        self._zone_id = zone_id
+
+    async def run(self, command: Command, requester: Requester) -> Reply:
+        """Carry out ``command`` for ``requester``. Raises only StoreError (and
+        programming errors); Webex failures become reply text."""
+        try:
+            return await self._dispatch(command, requester)
+        except WebexError as e:
+            logger.warning("webex call failed for %s: %s", type(command).__name__, e)
+            return Reply(private=replies.webex_error_text(e, doing=_doing(command)))
+
+    async def _dispatch(self, command: Command, requester: Requester) -> Reply:
+        if isinstance(command, CreateCommand):
+            return await self._create(command, requester)
+        if isinstance(command, ListCommand):
+            return await self._list(requester)
+        if isinstance(command, StatusCommand):
+            return await self._status(command.key, requester)
+        if isinstance(command, CancelCommand):
+            return await self._cancel(command.key, requester)
+        if isinstance(command, SubscribeCommand):
+            return await self._subscribe(command, requester)
+        if isinstance(command, UnsubscribeCommand):
+            removed = await self._store.unsubscribe(
+                requester.channel_id, command.scope, command.target
+            )
+            what = _describe(command.scope, command.target)
+            text = (
+                f"Unsubscribed this channel from {what}."
+                if removed
+                else f"This channel was not subscribed to {what}."
+            )
+            return Reply(private=text)
+        if isinstance(command, SubscriptionsCommand):
+            return await self._subscriptions(requester)
+        if isinstance(command, HelpCommand):
+            return Reply(private=escape(USAGE))
+        raise TypeError(f"unhandled command {command!r}")
+
+    async def home(self, *, email: str | None, tz: str) -> list[dict[str, Any]]:
+        """App Home blocks: the live and upcoming meetings this email hosts."""
+        mine: list[MeetingSnapshot] = []
+        if email is not None:
+            active = await self._store.snapshots(active_only=True, now=self._clock())
+            mine = [s for s in active if _same_email(s.host_email, email)]
+        return replies.home_blocks(mine, user_zone(tz), email)
+
+    async def _create(self, command: CreateCommand, requester: Requester) -> Reply:
+        tz = user_zone(requester.tz)
+        now = self._clock()
+        try:
+            start = resolve_start(command.start, now=now, tz=tz)
+        except StartTimeError as e:
+            return Reply(private=escape(str(e)))
+        request = MeetingRequest(
+            title=command.title,
+            start=start,
+            duration_minutes=command.duration_minutes,
+            time_zone_id=self._zone_id(tz.key, start),
+            private=command.private,
+            auto_lock_minutes=command.auto_lock_minutes,
+            external_attendee_security=command.external_attendee_security,
+        )
+        try:
+            created = await self._webex.create_meeting(request)
+        except WebexTransportError as e:
+            logger.warning("CreateMeeting got no usable answer: %s", e)
+            return Reply(
+                private="Webex did not answer properly, so I cannot tell whether the meeting "
+                "was created. Check `/webex list` before trying again."
+            )
+        logger.info("created meeting %s for %s", created.meeting_key, requester.user_id)
+        return Reply(
+            private=replies.created_private(request, created, tz),
+            announcement=replies.announcement(request, created, requester.user_id),
+        )
+
+    async def _list(self, requester: Requester) -> Reply:
+        now = self._clock()
+        subscriptions = [
+            s for s in await self._store.subscriptions(requester.channel_id) if s.enabled
+        ]
+        shown = [
+            s
+            for s in await self._store.snapshots(active_only=True, now=now)
+            if _current(s, now)
+            and (
+                any(_follows(sub, s) for sub in subscriptions)
+                if subscriptions
+                else _same_email(s.host_email, requester.email)
+            )
+        ]
+        whose = "this channel's subscriptions" if subscriptions else "you"
+        if not shown:
+            return Reply(private=f"No live or upcoming (24 h) meetings for {whose}.")
+        shown.sort(key=lambda s: (not s.in_progress, s.start))
+        lines = replies.meeting_lines(shown, user_zone(requester.tz), requester.email)
+        return Reply(private=f"Live and upcoming (24 h) meetings for {whose}:\n{lines}")
+
+    async def _status(self, key: str, requester: Requester) -> Reply:
+        tz = user_zone(requester.tz)
+        snapshot = await self._store.snapshot(key)
+        if snapshot is not None:
+            return Reply(private=replies.snapshot_line(snapshot, tz, requester.email))
+        try:
+            info = await self._session_info(key)
+        except SessionInfoBlockedError:
+            # GetMeeting has its own budget: it still tells the schedule, not live state.
+            details = await self._webex.get_meeting(key)
+            return Reply(private=replies.details_line(details, tz))
+        return Reply(private=replies.session_info_line(info, tz, requester.email))
+
+    async def _session_info(self, key: str) -> SessionInfo:
+        (result,) = await self._webex.get_session_infos([SessionRef.by_key(key)])
+        if isinstance(result, WebexError):
+            raise result
+        return result
+
+    async def _cancel(self, key: str, requester: Requester) -> Reply:
+        if requester.email is None:
+            return Reply(
+                private="Slack did not share your email with the bot, so I cannot check "
+                "that you host this meeting."
+            )
+        snapshot = await self._store.snapshot(key)
+        host_email = snapshot.host_email if snapshot is not None else None
+        if host_email is None:
+            host_email = (await self._session_info(key)).host_email
+        if host_email is None:
+            return Reply(private="Webex did not say who hosts this meeting, so I cannot cancel it.")
+        if not _same_email(host_email, requester.email):
+            return Reply(
+                private=f"Only the meeting's host can cancel meeting {escape(key)}; "
+                f"your Slack email ({escape(requester.email)}) is not the host's."
+            )
+        await self._webex.delete_meeting(key)
+        logger.info("cancelled meeting %s for %s", key, requester.user_id)
+        return Reply(private=f"Cancelled meeting {escape(key)}.")
+
+    async def _subscribe(self, command: SubscribeCommand, requester: Requester) -> Reply:
+        await self._store.subscribe(
+            requester.channel_id, command.scope, command.target, command.kinds
+        )
+        return Reply(
+            private=f"This channel now follows {_describe(command.scope, command.target)} "
+            f"({_kinds(command.kinds)})."
+        )
+
+    async def _subscriptions(self, requester: Requester) -> Reply:
+        subscriptions = await self._store.subscriptions(requester.channel_id)
+        if not subscriptions:
+            return Reply(private="This channel follows nothing yet. Try `/webex subscribe all`.")
+        lines = "\n".join(
+            f"• {_describe(s.scope, s.target)} ({_kinds(s.kinds)})"
+            + ("" if s.enabled else f", paused: {escape(s.disabled_reason or 'disabled')}")
+            for s in subscriptions
+        )
+        return Reply(private=f"This channel follows:\n{lines}")
+
+
+def _doing(command: Command) -> str:
+    if isinstance(command, CancelCommand):
+        return f"cancel meeting {escape(command.key)}"
+    if isinstance(command, StatusCommand):
+        return f"look up meeting {escape(command.key)}"
+    if isinstance(command, CreateCommand):
+        return "create the meeting"
+    return "answer"
+
+
+def _describe(scope: Scope, target: str | None) -> str:
+    if scope is Scope.ALL:
+        return "every meeting on the site"
+    if scope is Scope.HOST:
+        return f"meetings hosted by {escape(target or '')}"
+    return f"meeting {escape(target or '')}"
+
+
+def _kinds(kinds: frozenset[EventKind]) -> str:
+    if not kinds or kinds == frozenset(EventKind):
+        return "all events"
+    return ", ".join(sorted(k.value for k in kinds))
+
+
+def _same_email(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a.strip().lower() == b.strip().lower())
+
+
+def _current(snapshot: MeetingSnapshot, now: datetime) -> bool:
+    if snapshot.cancelled or snapshot.ended_at is not None:
+        return False
+    return snapshot.in_progress or now <= snapshot.start <= now + LIST_WINDOW
+
+
+def _follows(subscription: Subscription, snapshot: MeetingSnapshot) -> bool:
+    """The subscription wants at least one kind of event about this meeting."""
+    return any(matches(subscription, snapshot, kind) for kind in EventKind)

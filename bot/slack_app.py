@@ -1,0 +1,146 @@
+"""The Slack app: bolt's AsyncApp with the ``/webex`` command and App Home.
+
+Every command is acknowledged at once: invalid input and ``help`` are answered
+in the acknowledgement itself (nothing reaches Webex), everything else is
+handed to a task the service owns (:class:`bot.tasks.TaskOwner`) that answers
+through the command's ``response_url``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.errors import ChatError
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.mrkdwn import escape
+from adapters.slack.respond import send_response
+from bot.actions import CommandActions, Requester
+from bot.commands import USAGE, Command, CommandError, HelpCommand, parse
+
+__all__ = ["COMMAND", "SlackHandlers", "create_slack_app"]
+
+logger = logging.getLogger("meetbot.slack")
+
+COMMAND = "/webex"
+_WORKING = "Working on it…"
+
+
+class SlackHandlers:
+    """The listeners, separate from bolt so their collaborators are explicit.
+
+    Args:
+        actions: carries out commands.
+        directory: Slack user profiles (tz, email) and App Home publishing.
+        spawn: starts owned background work (``TaskOwner.spawn``).
+    """
+
+    def __init__(
+        self,
+        *,
+        actions: CommandActions,
+        directory: SlackDirectory,
+        spawn: Callable[..., bool],
+    ) -> None:
+        self._actions = actions
+        self._directory = directory
+        self._spawn = spawn
+
+    async def on_command(
+        self, ack: Callable[..., Awaitable[None]], command: dict[str, Any]
+    ) -> None:
+        parsed = parse(str(command.get("text", "")))
+        if isinstance(parsed, CommandError):
+            await ack(text=escape(parsed.message))
+            return
+        if isinstance(parsed, HelpCommand):
+            await ack(text=escape(USAGE))
+            return
+        await ack(text=_WORKING)
+        user_id = str(command.get("user_id", ""))
+        channel_id = str(command.get("channel_id", ""))
+        response_url = str(command.get("response_url", ""))
+
+        async def work() -> None:
+            await self._answer(parsed, user_id, channel_id, response_url)
+
+        if not self._spawn(work(), name=f"webex-command-{type(parsed).__name__}"):
+            await _respond(response_url, "The bot is restarting; please try again in a minute.")
+
+    async def _answer(
+        self, parsed: Command, user_id: str, channel_id: str, response_url: str
+    ) -> None:
+        try:
+            user = await self._directory.user(user_id)
+        except ChatError as e:
+            logger.warning("users.info failed for %s: %s", user_id, e)
+            await _respond(response_url, "I could not read your Slack profile; try again shortly.")
+            return
+        requester = Requester(user_id=user_id, channel_id=channel_id, tz=user.tz, email=user.email)
+        try:
+            reply = await self._actions.run(parsed, requester)
+        except Exception:
+            # The boundary of a command: log the trace, tell the requester in a sentence.
+            logger.exception("command %s failed", type(parsed).__name__)
+            await _respond(
+                response_url, "Something went wrong on our side; please try again later."
+            )
+            return
+        await _respond(response_url, reply.private)
+        if reply.announcement is not None:
+            await _respond(response_url, reply.announcement, in_channel=True)
+
+    async def on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = str(event.get("user", ""))
+        self._spawn(self.publish_home(user_id), name="app-home")
+
+    async def publish_home(self, user_id: str) -> None:
+        """Publish ``user_id``'s live and upcoming meetings to their App Home."""
+        try:
+            user = await self._directory.user(user_id)
+            blocks = await self._actions.home(email=user.email, tz=user.tz)
+            await self._directory.publish_home(user_id, blocks)
+        except ChatError as e:
+            logger.warning("App Home for %s not published: %s", user_id, e)
+
+
+async def _respond(response_url: str, text: str, *, in_channel: bool = False) -> None:
+    try:
+        await send_response(
+            response_url, text, visibility="in_channel" if in_channel else "ephemeral", escaped=True
+        )
+    except ChatError as e:
+        logger.warning("response_url answer not delivered: %s", e)
+
+
+def create_slack_app(
+    *, client: AsyncWebClient, signing_secret: str, handlers: SlackHandlers
+) -> AsyncApp:
+    """The bolt app. Requests without a valid signature, or older than five
+    minutes, are refused with 401 before any listener runs.
+
+    ``process_before_response`` is on: listeners only acknowledge and hand off,
+    so the HTTP answer is the acknowledgement and nothing runs unowned after it.
+    """
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=True,
+        request_verification_enabled=True,
+        logger=logging.getLogger("meetbot.slack.bolt"),
+    )
+    app.command(COMMAND)(handlers.on_command)
+    app.event("app_home_opened")(handlers.on_home_opened)
+
+    async def ack_only(ack: Callable[[], Awaitable[None]]) -> None:
+        # The Join button opens a URL; Slack still reports the click and wants an ack.
+        await ack()
+
+    app.action("join_meeting")(ack_only)
+    return app

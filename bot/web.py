@@ -1,0 +1,121 @@
+"""The HTTP face of the bot: Slack's events endpoint and the health check.
+
+bolt is mounted on one route of our own aiohttp application (never
+``AsyncApp.start()``, which would take over the event loop), so the service's
+resources can live in this application's ``cleanup_ctx``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.config import Settings
+from bot.metrics import CONTENT_TYPE
+from bot.tasks import TaskOwner
+
+__all__ = [
+    "EVENTS_PATH",
+    "HEALTH_PATH",
+    "METRICS_PATH",
+    "SETTINGS_KEY",
+    "RouteHook",
+    "create_web_app",
+    "drain_on_shutdown",
+    "metrics_route",
+]
+
+logger = logging.getLogger("meetbot.web")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+#: Slack never sends more than a few kB; refuse anything far larger unread.
+MAX_BODY_BYTES = 256 * 1024
+
+#: Adds routes (e.g. ``/metrics``) or cleanup contexts to the application.
+RouteHook = Callable[[web.Application], None]
+SETTINGS_KEY = web.AppKey("settings", Settings)
+
+
+def create_web_app(
+    settings: Settings,
+    slack_app: AsyncApp | None,
+    health: Callable[[], bool],
+    *,
+    hooks: Iterable[RouteHook] = (),
+) -> web.Application:
+    """Build the web application.
+
+    Args:
+        settings: the bot's settings, kept on the app under :data:`SETTINGS_KEY`.
+        slack_app: the bolt app answering ``POST /slack/events``; None (demo mode,
+            Socket Mode) leaves the route out.
+        health: True while the process serves and its scheduler runs.
+        hooks: called with the application before it is returned.
+    """
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS_KEY] = settings
+
+    async def healthz(_: web.Request) -> web.Response:
+        try:
+            ok = health()
+        except Exception:
+            logger.exception("health check raised")
+            ok = False
+        return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+    app.router.add_get(HEALTH_PATH, healthz)
+    if slack_app is not None:
+        app.router.add_post(EVENTS_PATH, _events_handler(slack_app))
+    for hook in hooks:
+        hook(app)
+    return app
+
+
+def metrics_route(scrape: Callable[[], Awaitable[bytes]]) -> RouteHook:
+    """A hook adding ``GET /metrics``: ``scrape`` refreshes the gauges and returns
+    the Prometheus text (e.g. ``Metrics.refresh`` then ``Metrics.render``)."""
+
+    async def metrics(_: web.Request) -> web.Response:
+        body = await scrape()
+        # CONTENT_TYPE carries parameters (version, charset) that aiohttp's
+        # content_type argument refuses; set the header as it is.
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    def hook(app: web.Application) -> None:
+        app.router.add_get(METRICS_PATH, metrics)
+
+    return hook
+
+
+def drain_on_shutdown(tasks: TaskOwner, *, grace_seconds: float = 10.0) -> RouteHook:
+    """A hook that, when the application shuts down, stops new background work and
+    waits up to ``grace_seconds`` for running commands to finish."""
+
+    def hook(app: web.Application) -> None:
+        async def drain(_: web.Application) -> None:
+            await tasks.close(grace_seconds=grace_seconds)
+
+        app.on_shutdown.append(drain)
+
+    return hook
+
+
+def _events_handler(
+    slack_app: AsyncApp,
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def events(request: web.Request) -> web.Response:
+        try:
+            bolt_request = await to_bolt_request(request)
+        except UnicodeDecodeError:
+            # Not what Slack sends; and bolt cannot verify what it cannot read.
+            return web.json_response({"error": "invalid request"}, status=401)
+        bolt_response = await slack_app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    return events

@@ -1,0 +1,71 @@
+"""Shared fixtures: a frozen simulation clock, a simulated Webex site, a fake Slack
+Web API and a real in-memory store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from state.store import Store
+from tests.fakes.slack_api import FakeSlack, running_fake_slack
+
+#: A Monday morning, so the example site's meetings fall on working days.
+SIM_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sim_clock() -> SimClock:
+    """A clock at SIM_START that moves only when advanced (speed 0)."""
+    return SimClock(start=SIM_START, speed=0)
+
+
+@pytest.fixture
+def sim_site(sim_clock: SimClock) -> SimulatedSite:
+    """The example site: admin ``admin``/``admin-pass``, site name ``acme``."""
+    return example_site(clock=sim_clock, admin_id="admin", admin_password="admin-pass")
+
+
+@pytest.fixture
+async def sim_server(sim_site: SimulatedSite) -> AsyncIterator[TestServer]:
+    """``create_app(sim_site)`` on 127.0.0.1 and a free port.
+
+    The XML URL is ``str(sim_server.make_url("/WBXService/XMLService"))``.
+    """
+    server = TestServer(create_app(sim_site), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+def sim_url(sim_server: TestServer) -> str:
+    """The XML API URL of ``sim_server``."""
+    return str(sim_server.make_url("/WBXService/XMLService"))
+
+
+@pytest.fixture
+async def sim_http() -> AsyncIterator[ClientSession]:
+    """A client session for raw requests to the simulator, closed afterwards."""
+    async with ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API on loopback; see tests/fakes/slack_api.py."""
+    async with running_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def sqlite_store() -> AsyncIterator[Store]:
+    """A real store on an in-memory SQLite database."""
+    async with await Store.open("sqlite:///:memory:") as store:
+        yield store

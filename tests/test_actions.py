@@ -1,0 +1,240 @@
+"""Command actions against a recording WebexSource and an in-memory store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.errors import (
+    CredentialsError,
+    SessionInfoBlockedError,
+    StartInPastError,
+    WebexApiError,
+    WebexTimeoutError,
+)
+from adapters.webex.models import (
+    ExternalAttendeeSecurity,
+    MeetingDetails,
+    SessionInfo,
+    SessionStatus,
+)
+from adapters.webex.port import WebexSource
+from bot.actions import CommandActions, Requester
+from bot.commands import Command, CommandError, parse
+from state.model import EventKind
+from state.store import Store
+from tests.fakes.meetings import seed
+from tests.fakes.webex_recorder import RecordingWebex
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+ALICE = Requester(user_id="UALICE", channel_id="C1", tz="Europe/Berlin", email="Alice@acme.test")
+BOB = Requester(user_id="UBOB", channel_id="C1", tz="UTC", email="bob@acme.test")
+
+
+def command(text: str) -> Command:
+    parsed = parse(text)
+    assert not isinstance(parsed, CommandError), parsed
+    return parsed
+
+
+@pytest.fixture
+def webex() -> RecordingWebex:
+    return RecordingWebex()
+
+
+@pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
+
+
+@pytest.fixture
+def actions(webex: RecordingWebex, store: Store) -> CommandActions:
+    source: WebexSource = webex
+    return CommandActions(webex=source, store=store, clock=lambda: NOW)
+
+
+async def test_create_sends_every_option_and_the_requesters_zone(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    reply = await actions.run(
+        command('create "Board <!channel>" at 10:30 for 90m private autolock 10 block'), ALICE
+    )
+    (request,) = webex.created
+    assert request.title == "Board <!channel>"
+    assert request.start == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # 10:30 in Berlin
+    assert request.time_zone_id == 25  # Europe/Berlin in the Webex table
+    assert request.duration_minutes == 90
+    assert request.private and request.auto_lock_minutes == 10
+    assert request.external_attendee_security is ExternalAttendeeSecurity.BLOCK_FROM_JOIN
+    assert "s3cr&amp;t&lt;pw&gt;" in reply.private
+    assert "Tue 01 Dec 10:30 (Europe/Berlin)" in reply.private
+    assert "900000001" in reply.private
+    assert reply.announcement is not None
+    assert "s3cr" not in reply.announcement
+    assert "Board" not in reply.announcement and "Private meeting" in reply.announcement
+
+
+async def test_create_public_announcement_is_escaped(actions: CommandActions) -> None:
+    reply = await actions.run(command("create Q&amp;A &lt;!channel&gt;"), BOB)
+    assert reply.announcement is not None
+    assert "<!channel>" not in reply.announcement
+    assert "Q&amp;A &lt;!channel&gt;" in reply.announcement
+    assert "s3cr" not in reply.announcement
+    assert "&amp;b=2|Join>" in reply.announcement
+
+
+async def test_create_defaults_to_five_minutes_from_now(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    await actions.run(command("create Standup"), BOB)
+    assert webex.created[0].start == NOW + timedelta(minutes=5)
+    assert webex.created[0].duration_minutes == 60
+
+
+async def test_create_at_a_past_time_is_refused_before_webex(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    reply = await actions.run(command("create Standup at 08:59"), ALICE)  # 07:59 UTC: past
+    assert "already passed today" in reply.private
+    assert reply.announcement is None
+    assert webex.calls == []
+
+
+@pytest.mark.parametrize(
+    ("error", "fragments"),
+    [
+        (StartInPastError("060016", "start time is in the past"), ["060016", "past"]),
+        (CredentialsError("030002", "Incorrect user or password"), ["030002", "credentials"]),
+        (
+            WebexApiError("999999", "Odd <thing>", operation="CreateMeeting"),
+            ["999999", "Odd &lt;thing&gt;"],
+        ),
+        (WebexTimeoutError("timed out"), ["cannot tell whether the meeting was created"]),
+    ],
+)
+async def test_webex_errors_become_sentences(
+    actions: CommandActions, webex: RecordingWebex, error: Exception, fragments: list[str]
+) -> None:
+    webex.errors["create_meeting"] = error  # type: ignore[assignment]
+    reply = await actions.run(command("create Standup"), BOB)
+    for fragment in fragments:
+        assert fragment in reply.private
+    assert "Traceback" not in reply.private
+    assert reply.announcement is None
+
+
+async def test_cancel_only_by_the_host(
+    actions: CommandActions, webex: RecordingWebex, store: Store
+) -> None:
+    await seed(store, "123456789", now=NOW)
+    refused = await actions.run(command("cancel 123456789"), BOB)
+    assert "Only the meeting's host" in refused.private
+    assert webex.deleted == []
+    done = await actions.run(command("cancel 123456789"), ALICE)  # email case differs
+    assert "Cancelled meeting 123456789" in done.private
+    assert webex.deleted == ["123456789"]
+
+
+async def test_cancel_asks_webex_for_the_host_when_the_store_does_not_know(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    webex.sessions["555555555"] = SessionInfo(session_key="555555555", host_email="bob@acme.test")
+    assert "Cancelled" in (await actions.run(command("cancel 555555555"), BOB)).private
+    missing = await actions.run(command("cancel 666666666"), BOB)
+    assert "no such meeting" in missing.private and "060001" in missing.private
+    assert webex.deleted == ["555555555"]
+
+
+async def test_cancel_without_an_email_is_refused(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    reply = await actions.run(command("cancel 123456789"), Requester(user_id="U", channel_id="C"))
+    assert "email" in reply.private
+    assert webex.calls == []
+
+
+async def test_status_from_the_store_hides_private_titles_from_others(
+    actions: CommandActions, store: Store, webex: RecordingWebex
+) -> None:
+    await seed(store, "1234567", now=NOW, title="Layoffs", private=True, in_progress=True)
+    assert "Layoffs" not in (await actions.run(command("status 1234567"), BOB)).private
+    own = (await actions.run(command("status 1234567"), ALICE)).private
+    assert "Layoffs" in own and "live" in own
+    assert webex.calls == []
+
+
+async def test_status_falls_back_to_session_info(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    webex.sessions["7654321"] = SessionInfo(
+        session_key="7654321",
+        status=SessionStatus.IN_PROGRESS,
+        conf_name="Retro",
+        has_attendee_in_meeting=True,
+    )
+    text = (await actions.run(command("status 7654321"), BOB)).private
+    assert "Retro" in text and "waiting for the host" in text
+
+
+async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: Store) -> None:
+    assert "follows nothing" in (await actions.run(command("subscriptions"), BOB)).private
+    await actions.run(command("subscribe host alice events started,ended"), BOB)
+    await actions.run(command("subscribe meeting 123456789"), BOB)
+    (sub, _) = await store.subscriptions("C1")
+    assert sub.kinds == frozenset({EventKind.STARTED, EventKind.ENDED})
+    assert sub.target == "alice"
+    listing = (await actions.run(command("subscriptions"), BOB)).private
+    assert (
+        "hosted by alice (ended, started)" in listing
+        and "meeting 123456789 (all events)" in listing
+    )
+    assert "Unsubscribed" in (await actions.run(command("unsubscribe host alice"), BOB)).private
+    assert (
+        "was not subscribed" in (await actions.run(command("unsubscribe host alice"), BOB)).private
+    )
+
+
+async def test_list_shows_the_channels_live_and_upcoming_meetings(
+    actions: CommandActions, store: Store
+) -> None:
+    await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=3))
+    await seed(store, "2222222", now=NOW, host_webex_id="carol", host_email="carol@acme.test")
+    await seed(store, "3333333", now=NOW, start=NOW + timedelta(days=2))
+    await seed(store, "4444444", now=NOW, gone=True)
+    await actions.run(command("subscribe host alice"), BOB)
+    text = (await actions.run(command("list"), BOB)).private
+    assert "1111111" in text
+    assert "2222222" not in text  # another host
+    assert "3333333" not in text  # beyond 24 h
+    assert "4444444" not in text  # cancelled
+    assert ":red_circle: live" in text
+
+
+async def test_list_without_subscriptions_shows_the_requesters_own(
+    actions: CommandActions, store: Store
+) -> None:
+    await seed(store, "2222222", now=NOW, host_email="bob@acme.test", title="Bob's 1:1")
+    await seed(store, "1111111", now=NOW)
+    text = (await actions.run(command("list"), BOB)).private
+    assert "2222222" in text and "1111111" not in text
+    assert "nothing" not in text
+    empty = (await actions.run(command("list"), Requester(user_id="U", channel_id="C9"))).private
+    assert "No live or upcoming" in empty
+
+
+async def test_help(actions: CommandActions) -> None:
+    assert "Usage" in (await actions.run(command("help"), BOB)).private
+
+
+async def test_status_uses_get_meeting_while_session_info_is_blocked(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    webex.errors["get_session_infos"] = SessionInfoBlockedError(NOW + timedelta(hours=2))
+    webex.meetings["8888888"] = MeetingDetails(
+        meeting_key="8888888", title="Secret", is_private=True, start=NOW, duration_minutes=15
+    )
+    text = (await actions.run(command("status 8888888"), BOB)).private
+    assert "Private meeting" in text and "Secret" not in text
+    assert "live state unavailable" in text
+    assert [op for op, _ in webex.calls] == ["get_session_infos", "get_meeting"]

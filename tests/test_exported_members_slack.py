@@ -1,0 +1,74 @@
+"""The Slack side's modules export exactly the names they mean to."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+EXPORTS = {
+    "adapters.slack": {
+        "NO_RETRIES",
+        "RetryPolicy",
+        "SlackChat",
+        "SlackDirectory",
+        "SlackUser",
+        "escape",
+        "make_web_client",
+        "send_response",
+    },
+    "bot.config": {
+        "DEFAULT_SLACK_API_URL",
+        "ConfigError",
+        "Settings",
+        "load_settings",
+        "parse_dotenv",
+    },
+    "bot.commands": {
+        "USAGE",
+        "CancelCommand",
+        "Command",
+        "CommandError",
+        "CreateCommand",
+        "HelpCommand",
+        "ListCommand",
+        "StatusCommand",
+        "SubscribeCommand",
+        "SubscriptionsCommand",
+        "UnsubscribeCommand",
+        "parse",
+    },
+    "bot.actions": {"LIST_WINDOW", "CommandActions", "Reply", "Requester"},
+    "bot.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
+    "bot.web": {
+        "EVENTS_PATH",
+        "HEALTH_PATH",
+        "SETTINGS_KEY",
+        "RouteHook",
+        "create_web_app",
+        "drain_on_shutdown",
+        "METRICS_PATH",
+        "metrics_route",
+    },
+    "bot.tasks": {"TaskOwner"},
+    "bot.socket_mode": {"connect_socket_mode"},
+    "bot.when": {
+        "DEFAULT_LEAD",
+        "MAX_AHEAD",
+        "AtClock",
+        "AtDateTime",
+        "InDelta",
+        "StartSpec",
+        "StartTimeError",
+        "resolve_start",
+    },
+    "bot.zones": {"GMT_ZONE_ID", "user_zone", "webex_zone_id"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(EXPORTS))
+def test_exports(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == EXPORTS[module]
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.{name}"

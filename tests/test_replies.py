@@ -1,0 +1,100 @@
+"""Reply rendering: escaping, privacy of titles and passwords, error sentences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from adapters.errors import (
+    AccessDeniedError,
+    CredentialsError,
+    NotFoundError,
+    PrivateMeetingUnsupportedError,
+    RateLimitedError,
+    SessionInfoBlockedError,
+    StartInPastError,
+    WebexApiError,
+    WebexDecodeError,
+    WebexError,
+)
+from adapters.slack.mrkdwn import escape
+from adapters.webex.models import CreatedMeeting, MeetingRequest
+from bot import replies
+from state.model import MeetingSnapshot
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+HOSTED = MeetingSnapshot(
+    key="123456789",
+    title="Pay <!here> & raises",
+    host_email="Alice@acme.test",
+    private=True,
+    start=NOW,
+    duration_minutes=30,
+    last_seen=NOW,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("a & b", "a &amp; b"),
+        ("&lt;", "&amp;lt;"),
+        ("plain", "plain"),
+    ],
+)
+def test_escape(text: str, escaped: str) -> None:
+    assert escape(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("viewer", "shows_title"),
+    [("alice@acme.test", True), ("ALICE@ACME.TEST", True), ("bob@acme.test", False), (None, False)],
+)
+def test_private_titles_only_for_the_host(viewer: str | None, shows_title: bool) -> None:
+    line = replies.snapshot_line(HOSTED, ZoneInfo("UTC"), viewer)
+    assert ("Pay &lt;!here&gt; &amp; raises" in line) is shows_title
+    assert ("Private meeting" in line) is not shows_title
+    assert "<!here>" not in line
+
+
+def test_announcement_never_carries_the_password() -> None:
+    request = MeetingRequest(title="Sync", start=NOW + timedelta(hours=1))
+    created = CreatedMeeting(meeting_key="1", password="hunter2", attendee_url="https://x/j")
+    assert "hunter2" not in replies.announcement(request, created, "U1")
+    assert "hunter2" in replies.created_private(request, created, ZoneInfo("UTC"))
+
+
+def test_home_blocks_group_live_and_upcoming() -> None:
+    live = MeetingSnapshot(key="1", title="Live one", start=NOW, in_progress=True, last_seen=NOW)
+    later = MeetingSnapshot(
+        key="2", title="Later one", start=NOW + timedelta(hours=2), last_seen=NOW
+    )
+    blocks = replies.home_blocks([live, later], ZoneInfo("UTC"), "a@acme.test")
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert "Live one" in texts[0] and "Later one" in texts[1]
+    assert "email" in str(replies.home_blocks([], ZoneInfo("UTC"), None))
+
+
+@pytest.mark.parametrize(
+    ("error", "fragments"),
+    [
+        (StartInPastError("060016", "past"), ["past", "060016"]),
+        (NotFoundError("060001", "Meeting does not exist"), ["no such meeting", "060001"]),
+        (AccessDeniedError("000001", "denied"), ["does not let", "000001"]),
+        (CredentialsError("030002", "Incorrect"), ["credentials", "030002"]),
+        (RateLimitedError("000045", "API Rate Limit Reached"), ["slow down", "60 s"]),
+        (SessionInfoBlockedError(NOW + timedelta(hours=2)), ["10:00 UTC"]),
+        (PrivateMeetingUnsupportedError(), ["private meetings"]),
+        (WebexDecodeError("truncated"), ["did not answer properly"]),
+        (WebexApiError("040014", "Missing <fields>"), ["Missing &lt;fields&gt;", "040014"]),
+        (WebexError("odd"), ["could not"]),
+    ],
+)
+def test_webex_errors_are_sentences(error: WebexError, fragments: list[str]) -> None:
+    text = replies.webex_error_text(error, doing="cancel meeting 1")
+    for fragment in fragments:
+        assert fragment in text
+    assert "Traceback" not in text and "\n" not in text

@@ -1,0 +1,58 @@
+"""Socket Mode against the fake Slack: a slash command arrives over the WebSocket,
+is acknowledged there, and answered through its response_url."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from adapters.slack.client import NO_RETRIES, make_web_client
+from adapters.slack.directory import SlackDirectory
+from bot.actions import CommandActions
+from bot.slack_app import SlackHandlers, create_slack_app
+from bot.socket_mode import connect_socket_mode
+from bot.tasks import TaskOwner
+from state.store import Store
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.webex_recorder import RecordingWebex
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_store: Store) -> None:
+    fake_slack.add_user("U1", name="Alice", email="alice@acme.test", tz="UTC")
+    fake_slack.socket_envelopes.append(
+        {
+            "envelope_id": "env-1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "team_id": "T0001",
+                "channel_id": "C1",
+                "user_id": "U1",
+                "command": "/webex",
+                "text": "create Standup in 10m",
+                "response_url": fake_slack.response_url("sm"),
+            },
+        }
+    )
+    client = make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)
+    webex, tasks = RecordingWebex(), TaskOwner()
+    handlers = SlackHandlers(
+        actions=CommandActions(webex=webex, store=sqlite_store, clock=lambda: NOW),
+        directory=SlackDirectory(client),
+        spawn=tasks.spawn,
+    )
+    app = create_slack_app(client=client, signing_secret="unused-in-socket-mode", handlers=handlers)
+    handler = await connect_socket_mode(app, "xapp-test")
+    try:
+        async with asyncio.timeout(5):
+            await fake_slack.socket_acked.wait()
+            await tasks.join()  # the listener hands off before it acknowledges
+    finally:
+        await handler.close_async()
+        await tasks.close()
+    assert fake_slack.socket_acks[0]["envelope_id"] == "env-1"
+    assert len(webex.created) == 1
+    kinds = [r["response_type"] for r in fake_slack.responses["sm"]]
+    assert kinds == ["ephemeral", "in_channel"]
