@@ -231,10 +231,8 @@ class Dispatcher:
     ) -> MessageRef | None:
         destination = delivery.destination
         if destination.startswith(DM_PREFIX):
-            if suspect:
-                found = await self._chat.find_delivery(destination, delivery.delivery_key)
-                if found is not None:
-                    return found
+            if suspect and (found := await self._find_dm(destination, delivery)) is not None:
+                return found
             return await self._chat.direct_message(
                 destination.removeprefix(DM_PREFIX),
                 render_host_dm(delivery.event, snapshot),
@@ -248,6 +246,16 @@ class Dispatcher:
         return await self._chat.reply(
             card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
         )
+
+    async def _find_dm(self, destination: str, delivery: Delivery) -> MessageRef | None:
+        """Reconcile a direct message. A chat that cannot search DM conversations
+        by ``dm:<email>`` refuses the lookup; then the message is sent again
+        (a possible duplicate DM beats a lost one)."""
+        try:
+            return await self._chat.find_delivery(destination, delivery.delivery_key)
+        except (ChatDestinationGoneError, ChatRejectedError) as e:
+            log.info("cannot check %s for an earlier copy (%s); sending", destination, e)
+            return None
 
     async def _ensure_card(
         self, snapshot: MeetingSnapshot, channel: str, *, now: datetime, suspect: bool

@@ -88,14 +88,16 @@ def live_queries(
     """The in-progress listings that cover every candidate.
 
     The window starts early enough to include the earliest candidate's start
-    (a meeting may run past ``lookback``) and ends ``horizon`` ahead, since a
-    meeting can be started before its scheduled time.
+    (a meeting may run past ``lookback``) and ends ``horizon`` ahead, or later
+    if a candidate (started early) is scheduled later than that.
     """
     chosen = list(candidates)
     if not chosen:
         return []
     start_from = min([now - lookback, *(s.start for s in chosen)])
-    start_to = now + horizon
+    # A session started early still starts later than now: the window must
+    # reach it, or its absence would read as "ended".
+    start_to = max([now + horizon, *(s.start + timedelta(minutes=1) for s in chosen)])
     if any_all:
         return [ListingQuery(start_from=start_from, start_to=start_to)]
     hosts = sorted({s.host_webex_id for s in chosen if s.host_webex_id})

@@ -68,6 +68,9 @@ def test_live_queries_cover_the_earliest_start_and_each_host() -> None:
     per_host = live_queries([old, new], any_all=False, now=NOW, lookback=DAY, horizon=SOON)
     assert [q.host_webex_id for q in per_host] == ["ana", "bo"]
     assert live_queries([], any_all=True, now=NOW, lookback=DAY, horizon=SOON) == []
+    early = snap("early", 60, in_progress=True)
+    (q,) = live_queries([early], any_all=True, now=NOW, lookback=DAY, horizon=SOON)
+    assert q.start_to > early.start
 
 
 def test_ranking_puts_waiting_attendees_first_then_live_then_imminent() -> None:
