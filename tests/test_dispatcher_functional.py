@@ -246,3 +246,18 @@ async def test_loop_delivers_when_nudged_and_stops_cleanly(store: Store) -> None
 
 def _card() -> Card:
     return render_card(MeetingSnapshot(key="100", start=T0, last_seen=T0))
+
+
+async def test_dm_reconcile_that_cannot_search_sends_anyway(store: Store) -> None:
+    chat, clock = RecordingChat(), Clock()
+    await store.observe(
+        [seen(in_progress=True, host_present=False, attendees_present=True)], now=T0, rules=RULES
+    )
+    await store.tick(now=T0 + timedelta(seconds=1), rules=RULES)
+    for delivery in await store.due_deliveries(T0 + timedelta(days=1), limit=10):
+        await store.mark_in_flight(delivery.id, T0)
+    chat.fail("find_delivery", ChatRejectedError("channel_not_found"), times=10)
+    await make(store, chat, clock).reconcile()
+    assert chat.texts("dm:ana@example.com") == [
+        'Attendees are waiting for you in your meeting "Standup".'
+    ]

@@ -10,6 +10,7 @@ Faults are scripted per method with :meth:`RecordingChat.fail`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -49,7 +50,8 @@ class RecordingChat:
         unknown_users: emails for which :meth:`direct_message` finds nobody.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
         self._posted: list[Posted] = []
         self._faults: dict[str, list[ChatError]] = {}
         self.unknown_users: set[str] = set()
@@ -60,11 +62,18 @@ class RecordingChat:
         """Make the next ``times`` calls of ``method`` raise ``error``."""
         self._faults.setdefault(method, []).extend([error] * times)
 
-    def _enter(self, method: str) -> None:
+    async def _enter(self, method: str) -> None:
         self.calls[method] = self.calls.get(method, 0) + 1
+        await self._wait()
         queue = self._faults.get(method)
         if queue:
             raise queue.pop(0)
+
+    async def _wait(self) -> None:
+        # Half the latency before the chat records a post, half before the
+        # caller hears back: a crash in either half is a different story.
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)
 
     # -- the record ------------------------------------------------------
     @property
@@ -99,7 +108,7 @@ class RecordingChat:
 
     # -- ChatPort --------------------------------------------------------
     async def post_card(self, channel: str, card: Card, *, delivery_key: str) -> MessageRef:
-        self._enter("post_card")
+        await self._enter("post_card")
         ts = self._next_ts()
         self._record(
             Posted(
@@ -110,10 +119,11 @@ class RecordingChat:
                 card=_card_dict(card),
             )
         )
+        await self._wait()
         return MessageRef(channel=channel, ts=ts)
 
     async def update_card(self, ref: MessageRef, card: Card, *, delivery_key: str) -> None:
-        self._enter("update_card")
+        await self._enter("update_card")
         self._record(
             Posted(
                 kind="update",
@@ -124,9 +134,10 @@ class RecordingChat:
                 card=_card_dict(card),
             )
         )
+        await self._wait()
 
     async def reply(self, parent: MessageRef, text: str, *, delivery_key: str) -> MessageRef:
-        self._enter("reply")
+        await self._enter("reply")
         ts = self._next_ts()
         self._record(
             Posted(
@@ -138,12 +149,13 @@ class RecordingChat:
                 text=text,
             )
         )
+        await self._wait()
         return MessageRef(channel=parent.channel, ts=ts)
 
     async def direct_message(
         self, user_email: str, text: str, *, delivery_key: str
     ) -> MessageRef | None:
-        self._enter("direct_message")
+        await self._enter("direct_message")
         if user_email in self.unknown_users:
             return None
         channel = f"dm:{user_email}"
@@ -151,12 +163,13 @@ class RecordingChat:
         self._record(
             Posted(kind="dm", channel=channel, ts=ts, delivery_key=delivery_key, text=text)
         )
+        await self._wait()
         return MessageRef(channel=channel, ts=ts)
 
     async def find_delivery(
         self, channel: str, delivery_key: str, *, thread: MessageRef | None = None
     ) -> MessageRef | None:
-        self._enter("find_delivery")
+        await self._enter("find_delivery")
         for p in self.posted:
             if p.kind == "update" or p.channel != channel or p.delivery_key != delivery_key:
                 continue
@@ -176,8 +189,8 @@ class FileChat(RecordingChat):
     writer terminates.
     """
 
-    def __init__(self, path: Path) -> None:
-        super().__init__()
+    def __init__(self, path: Path, latency: float = 0.0) -> None:
+        super().__init__(latency)
         self.path = path
         path.touch(exist_ok=True)
 
