@@ -5,9 +5,14 @@ values carrying the authority of their source, leaving a field None wherever
 that source does not really know it:
 
 - LstsummarySession rows know the schedule; their ``hostJoined`` and
-  ``participantsJoined`` mean something only while the session is in progress.
+  ``participantsJoined`` (attendees other than the host) mean something only
+  while the session is in progress.
+  Their ``timeZoneID`` is the zone the listing was asked in (dateScope), not
+  the meeting's own, so it is left unknown: taking it would flip-flop with
+  GetSessionInfo's answer and rewrite the snapshot on every poll.
 - GetSessionInfo knows lock state and presence, but only while in progress
-  (40.9.0); callers who are not invited get no title or schedule (40.8.0).
+  (40.9.0), and its ``hasAttendeeInMeeting`` counts the host as an attendee;
+  callers who are not invited get no title or schedule (40.8.0).
 - LstOpenSession knows only that a session is in progress right now.
 - A complete in-progress listing that lacks a session we believed in progress
   says it is not in progress any more (see :func:`ended_observations`).
@@ -29,6 +34,15 @@ __all__ = [
 ]
 
 
+def _attendees_from_info(info: SessionInfo) -> bool | None:
+    # hasAttendeeInMeeting is true for "attendees or the host" (40.9.0): with
+    # the host in, it cannot tell whether anyone else is, and guessing would
+    # contradict the listing's participantsJoined on every poll.
+    if not info.has_attendee_in_meeting:
+        return False
+    return None if info.has_host_in_meeting else True
+
+
 def from_summary(row: SessionSummary) -> Observation:
     """One LstsummarySession row."""
     live = row.status is SessionStatus.IN_PROGRESS
@@ -41,7 +55,6 @@ def from_summary(row: SessionSummary) -> Observation:
         host_email=row.host_email,
         start=row.start,
         duration_minutes=row.duration_minutes,
-        time_zone_id=row.time_zone_id,
         in_progress=live,
         host_present=row.host_joined if live else None,
         attendees_present=row.participants_joined if live else None,
@@ -65,7 +78,7 @@ def from_session_info(info: SessionInfo) -> Observation:
         time_zone_id=info.time_zone_id,
         in_progress=live,
         host_present=info.has_host_in_meeting if live else None,
-        attendees_present=info.has_attendee_in_meeting if live else None,
+        attendees_present=_attendees_from_info(info) if live else None,
         locked=info.is_locked if live else None,
         private=info.is_private,
         personal_room=info.is_personal_room,

@@ -42,6 +42,22 @@ def test_summary_presence_only_counts_while_live(
     assert (o.title, o.start, o.duration_minutes, o.private) == ("Standup", T0, 30, True)
 
 
+@pytest.mark.parametrize(
+    ("host", "anyone", "attendees"),
+    [(False, True, True), (True, True, None), (False, False, False)],
+)
+def test_has_attendee_in_meeting_counts_the_host(
+    host: bool, anyone: bool, attendees: bool | None
+) -> None:
+    info = SessionInfo(
+        session_key="1",
+        status=SessionStatus.IN_PROGRESS,
+        has_host_in_meeting=host,
+        has_attendee_in_meeting=anyone,
+    )
+    assert from_session_info(info).attendees_present is attendees
+
+
 def test_session_info_of_an_uninvited_caller_leaves_the_schedule_unknown() -> None:
     info = SessionInfo(
         session_key="1",
