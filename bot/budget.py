@@ -29,7 +29,8 @@ class SessionInfoBudget:
     """A token bucket for GetSessionInfo calls.
 
     Attributes:
-        hourly: the most calls allowed in any 60-minute window (>= 1).
+        hourly: the most calls allowed in any 60-minute window; 0 turns
+            GetSessionInfo off (the listings then carry everything).
         burst: the most calls that may be spent at once; defaults to a tenth
             of ``hourly`` (at least 1). Must be below ``hourly`` so the refill
             rate stays positive, unless ``hourly`` is 1.
@@ -42,8 +43,11 @@ class SessionInfoBudget:
     _blocked_until: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        if self.hourly < 1:
-            raise ValueError("the hourly GetSessionInfo budget must be at least 1")
+        if self.hourly < 0:
+            raise ValueError("the hourly GetSessionInfo budget must not be negative")
+        if self.hourly == 0:
+            self.burst = 0
+            return
         if self.burst <= 0:
             self.burst = max(1, self.hourly // 10)
         if self.burst > self.hourly or (self.burst == self.hourly and self.hourly > 1):
@@ -53,6 +57,8 @@ class SessionInfoBudget:
     @property
     def rate_per_second(self) -> float:
         """Tokens added per second (never more than the window allows)."""
+        if self.hourly == 0:
+            return 0.0
         # hourly == 1 leaves nothing to refill with; one call an hour is the floor.
         return max(self.hourly - self.burst, 1) / 3600.0
 

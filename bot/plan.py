@@ -16,10 +16,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from state.model import MeetingSnapshot
+from state.model import MeetingSnapshot, Observation
 
 __all__ = [
     "ListingQuery",
@@ -27,6 +27,7 @@ __all__ = [
     "live_candidates",
     "live_queries",
     "rank_for_session_info",
+    "refresh_candidates",
 ]
 
 
@@ -134,3 +135,27 @@ def rank_for_session_info(
         )
 
     return sorted(candidates, key=key)
+
+
+def refresh_candidates(
+    candidates: list[MeetingSnapshot], seen: dict[str, Observation]
+) -> list[MeetingSnapshot]:
+    """Candidates with the presence a live listing just reported; those it
+    showed ended drop out."""
+    out: list[MeetingSnapshot] = []
+    for c in candidates:
+        o = seen.get(c.key)
+        if o is None:
+            out.append(c)
+        elif o.in_progress:
+            out.append(
+                replace(
+                    c,
+                    in_progress=True,
+                    host_present=c.host_present if o.host_present is None else o.host_present,
+                    attendees_present=(
+                        c.attendees_present if o.attendees_present is None else o.attendees_present
+                    ),
+                )
+            )
+    return out

@@ -48,6 +48,7 @@ from bot.plan import (
     live_candidates,
     live_queries,
     rank_for_session_info,
+    refresh_candidates,
 )
 from bot.schedule import JobSpec, Scheduler
 from state.errors import StoreError
@@ -306,20 +307,16 @@ class Watcher:
         )
         if not candidates:
             return []
-        events = await self._poll_listing(candidates, any_all=any_all, now=now)
-        # The listing may have changed what we know (e.g. attendees waiting):
-        # rank on the fresh snapshots.
-        fresh = live_candidates(
-            await self._store.snapshots(active_only=True),
-            now=now,
-            horizon=self.settings.live_horizon,
-        )
-        events += await self._poll_session_info(fresh, now)
-        return events
+        events, seen = await self._poll_listing(candidates, any_all=any_all, now=now)
+        # Rank on what the listing just said (e.g. attendees now waiting)
+        # without reading every snapshot back from the store.
+        return events + await self._poll_session_info(refresh_candidates(candidates, seen), now)
 
     async def _poll_listing(
         self, candidates: list[MeetingSnapshot], *, any_all: bool, now: datetime
-    ) -> list[Event]:
+    ) -> tuple[list[Event], dict[str, Observation]]:
+        """One complete in-progress listing per query, observed together; returns
+        the events and the observations by key (none when a listing was partial)."""
         s = self.settings
         queries = live_queries(
             candidates, any_all=any_all, now=now, lookback=s.lookback, horizon=s.live_horizon
@@ -334,7 +331,7 @@ class Watcher:
             )
             if not listing.complete:
                 log.warning("incomplete in-progress listing; this live poll is ignored")
-                return []
+                return [], {}
             covered = [
                 c
                 for c in candidates
@@ -343,8 +340,9 @@ class Watcher:
             observations += [from_summary(row) for row in listing.sessions]
             observations += ended_observations(covered, (r.session_key for r in listing.sessions))
         if not observations:
-            return []
-        return await self._store.observe(observations, now=now, rules=self._rules)
+            return [], {}
+        events = await self._store.observe(observations, now=now, rules=self._rules)
+        return events, {o.key: o for o in observations}
 
     async def _poll_session_info(
         self, candidates: list[MeetingSnapshot], now: datetime

@@ -44,7 +44,13 @@ def test_naive_times_are_refused() -> None:
         SessionInfoBudget(hourly=10).available(datetime(2026, 1, 1))  # noqa: DTZ001
 
 
-@pytest.mark.parametrize("kwargs", [{"hourly": 0}, {"hourly": 10, "burst": 11}])
+def test_zero_budget_never_grants() -> None:
+    bucket = SessionInfoBudget(hourly=0)
+    assert bucket.take(5, T0) == 0
+    assert bucket.take(5, T0 + timedelta(hours=5)) == 0
+
+
+@pytest.mark.parametrize("kwargs", [{"hourly": -1}, {"hourly": 10, "burst": 11}])
 def test_rejects_nonsense(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         SessionInfoBudget(**kwargs)

@@ -11,8 +11,9 @@ from bot.plan import (
     live_candidates,
     live_queries,
     rank_for_session_info,
+    refresh_candidates,
 )
-from state.model import MeetingSnapshot
+from state.model import Authority, MeetingSnapshot, Observation
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 DAY, WEEK, SOON = timedelta(hours=24), timedelta(days=7), timedelta(minutes=15)
@@ -92,3 +93,18 @@ def test_ranking_rotates_within_a_tier() -> None:
 def test_listing_window_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         ListingQuery(start_from=NOW, start_to=NOW - DAY)
+
+
+def test_refresh_applies_what_the_live_listing_said() -> None:
+    live = snap("live", -10, in_progress=True, host_present=True)
+    waiting = snap("waiting", -10, in_progress=True, host_present=False)
+    ended = snap("ended", -10, in_progress=True)
+    seen = {
+        "waiting": Observation(
+            key="waiting", authority=Authority.LISTING, in_progress=True, attendees_present=True
+        ),
+        "ended": Observation(key="ended", authority=Authority.LISTING, in_progress=False),
+    }
+    out = refresh_candidates([live, waiting, ended], seen)
+    assert [s.key for s in out] == ["live", "waiting"]
+    assert (out[1].host_present, out[1].attendees_present) == (False, True)
