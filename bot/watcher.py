@@ -130,6 +130,10 @@ class Watcher:
         self._webex_not_before: datetime | None = None
         self._halted = False
         self._last_asked: dict[str, datetime] = {}
+        # Per listing host (None = site-wide): each listed key's start, from the
+        # last complete listing. Only when one of them vanishes can the store
+        # hold new suspects, so only then is the absence check worth a read.
+        self._listed: dict[str | None, dict[str, datetime]] = {}
 
     # -- state for operators and tests -----------------------------------
     @property
@@ -254,7 +258,9 @@ class Watcher:
     async def _confirm_missing(self, scopes: list[ListingScope], now: datetime) -> list[Event]:
         """Look up sessions that just missed a complete listing (GetSessionInfo,
         within the budget): not found ends or cancels them now rather than a
-        discovery cycle later, and found resets their absence count."""
+        discovery cycle later, and found resets their absence count.
+        ``scopes`` holds only listings from which something vanished (or the
+        first of each since start, as the store may remember older absences)."""
         if not scopes or self._budget.blocked(now):
             return []
         suspects = [
@@ -270,6 +276,8 @@ class Watcher:
     async def _discover_one(
         self, query: ListingQuery, now: datetime
     ) -> tuple[list[Event], ListingScope | None]:
+        """One complete listing, observed. Returns its events and its scope when
+        a session may have gone missing from it (None otherwise)."""
         listing = await self._source.list_sessions(
             start_from=query.start_from,
             start_to=query.start_to,
@@ -294,7 +302,14 @@ class Watcher:
             rules=self._rules,
             listing=scope,
         )
-        return events, scope
+        listed = {row.session_key: row.start for row in listing.sessions}
+        before = self._listed.get(query.host_webex_id)
+        self._listed[query.host_webex_id] = listed
+        vanished = before is None or any(
+            key not in listed and query.start_from <= start < query.start_to
+            for key, start in before.items()
+        )
+        return events, scope if vanished else None
 
     async def _poll_live(self, now: datetime) -> list[Event]:
         if self._budget.unblock_if_over(now):

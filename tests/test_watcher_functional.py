@@ -279,3 +279,17 @@ async def test_the_budget_is_never_exceeded(
     )
     assert 0 < asked <= 30
     assert not budget.blocked(sim_clock.now())
+
+
+async def test_a_vanished_session_is_confirmed_gone_in_one_cycle(rig: Rig) -> None:
+    key = rig.site.schedule(
+        host="bob", title="Short-lived", start=rig.clock.now() + timedelta(hours=3)
+    )
+    await rig.watcher.discover()
+    before = rig.site.request_count("GetSessionInfo")
+    assert await rig.watcher.discover() == []
+    assert rig.site.request_count("GetSessionInfo") == before  # nothing vanished: no lookups
+    rig.site.delete(key)
+    rig.advance(60)
+    assert kinds(await rig.watcher.discover(), key) == [EventKind.CANCELLED]
+    assert rig.site.request_count("GetSessionInfo") == before + 1
