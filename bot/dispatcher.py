@@ -33,7 +33,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from adapters.chat import Card, ChatPort, MessageRef
+from adapters.chat import Card, CardTone, ChatPort, MessageRef
 from adapters.errors import (
     ChatDestinationGoneError,
     ChatError,
@@ -247,6 +247,15 @@ class Dispatcher:
             card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
         )
 
+    def _remember(self, memo: tuple[str, str], card: Card) -> None:
+        # A finished meeting rarely gets another event: forget its card so the
+        # memo does not grow with every meeting ever shown (a late event costs
+        # one redundant update).
+        if card.tone in (CardTone.ENDED, CardTone.CANCELLED):
+            self._cards.pop(memo, None)
+        else:
+            self._cards[memo] = card
+
     async def _find_dm(self, destination: str, delivery: Delivery) -> MessageRef | None:
         """Reconcile a direct message. A chat that cannot search DM conversations
         by ``dm:<email>`` refuses the lookup; then the message is sent again
@@ -271,10 +280,10 @@ class Dispatcher:
             else:
                 await self._chat.update_card(found, card, delivery_key=key)
             await self._store.save_card_ref(snapshot.key, found.channel, found.ts)
-            self._cards[memo] = card
+            self._remember(memo, card)
             return found
         ref = MessageRef(channel=saved[0], ts=saved[1])
         if self._cards.get(memo) != card:
             await self._chat.update_card(ref, card, delivery_key=key)
-            self._cards[memo] = card
+            self._remember(memo, card)
         return ref
