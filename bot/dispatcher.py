@@ -147,10 +147,16 @@ class Dispatcher:
                 if self._failures:
                     log.info("dispatcher recovered after %d failed rounds", self._failures)
                 self._failures = 0
-            except (StoreError, ChatError) as e:
+            # The loop boundary: nothing may end the dispatcher but stop().
+            except Exception as e:
                 self._failures += 1
                 wait = self._backoff.delay(self._failures, self._draw())
-                log.warning("dispatcher round failed (%d in a row): %s", self._failures, e)
+                log.warning(
+                    "dispatcher round failed (%d in a row): %s",
+                    self._failures,
+                    e,
+                    exc_info=e if not isinstance(e, (StoreError, ChatError)) else None,
+                )
                 await self._sleep(wait)
                 continue
             if not busy:
@@ -201,7 +207,14 @@ class Dispatcher:
         except ChatRejectedError as e:
             await self._dead(delivery, f"rejected: {e}")
             return
-        except ChatError as e:
+        except StoreError:
+            raise  # the round fails; the delivery stays in flight and is reconciled
+        # ChatTransientError and any other failure, including a bug that this one
+        # delivery triggers: retry with backoff, and dead-letter it eventually
+        # rather than let it block its queue or stop the loop.
+        except Exception as e:
+            if not isinstance(e, ChatError):
+                log.error("delivery %s failed unexpectedly", delivery.delivery_key, exc_info=e)
             attempts = delivery.attempts + 1
             if attempts >= self._max_attempts:
                 await self._dead(delivery, f"gave up after {attempts} attempts: {e}")

@@ -261,3 +261,20 @@ async def test_dm_reconcile_that_cannot_search_sends_anyway(store: Store) -> Non
     assert chat.texts("dm:ana@example.com") == [
         'Attendees are waiting for you in your meeting "Standup".'
     ]
+
+
+async def test_a_delivery_that_breaks_rendering_is_retried_then_dead_lettered(
+    store: Store,
+) -> None:
+    chat, clock = RecordingChat(), Clock()
+    d = make(store, chat, clock, max_attempts=2)
+    await store.observe([seen()], now=T0, rules=RULES)
+
+    async def broken(*_: object, **__: object) -> MessageRef:
+        raise KeyError("unexpected")
+
+    chat.post_card = broken  # type: ignore[method-assign]
+    await d.run_once()
+    clock.now += timedelta(minutes=5)
+    await d.run_once()
+    assert (await store.counts())["outbox_dead"] == 1
