@@ -2,7 +2,9 @@
 
 - Discovery lists sessions from ``lookback`` ago to ``lookahead`` ahead: per
   subscribed host where subscriptions name hosts, site-wide (paged by the
-  client) when any subscription watches ``all``. Cisco warns that site-wide
+  client) when any subscription watches ``all``. Listings filter by webExID,
+  so host emails and single-meeting subscriptions are resolved to webExIDs
+  through known snapshots, and listed site-wide until they can be. Cisco warns that site-wide
   LstsummarySession is slow for large sites, so named hosts are preferred.
 - The live poll cares about sessions in progress or due within ``horizon``
   (and late ones, whose start passed but whose scheduled end has not). One
@@ -28,6 +30,7 @@ __all__ = [
     "live_queries",
     "rank_for_session_info",
     "refresh_candidates",
+    "resolve_hosts",
 ]
 
 
@@ -60,6 +63,40 @@ def discovery_queries(
         ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h)
         for h in sorted(set(hosts))
     ]
+
+
+def resolve_hosts(
+    hosts: Iterable[str], meeting_keys: Iterable[str], known: Iterable[MeetingSnapshot]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Turn host subscriptions (webExIDs or emails) and meeting subscriptions
+    into the webExIDs to list, using the snapshots the store already has.
+
+    Returns (webExIDs, the targets that could not be resolved yet). A caller
+    with unresolved targets lists the site instead, which teaches the store
+    who hosts what.
+    """
+    by_email: dict[str, str] = {}
+    by_key: dict[str, str] = {}
+    for s in known:
+        if s.host_email and s.host_webex_id:
+            by_email[s.host_email.casefold()] = s.host_webex_id
+        if s.host_webex_id:
+            by_key[s.key] = s.host_webex_id
+    ids: set[str] = set()
+    unresolved: set[str] = set()
+    for target in hosts:
+        if "@" not in target:
+            ids.add(target)
+        elif target.casefold() in by_email:
+            ids.add(by_email[target.casefold()])
+        else:
+            unresolved.add(target)
+    for key in meeting_keys:
+        if key in by_key:
+            ids.add(by_key[key])
+        else:
+            unresolved.add(key)
+    return frozenset(ids), frozenset(unresolved)
 
 
 def _is_candidate(s: MeetingSnapshot, now: datetime, horizon: timedelta) -> bool:

@@ -49,10 +49,11 @@ from bot.plan import (
     live_queries,
     rank_for_session_info,
     refresh_candidates,
+    resolve_hosts,
 )
 from bot.schedule import JobSpec, Scheduler
 from state.errors import StoreError
-from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
+from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules, Scope
 from state.store import Store
 
 __all__ = ["WatchSettings", "Watcher"]
@@ -229,9 +230,22 @@ class Watcher:
 
     async def _discover(self, now: datetime) -> list[Event]:
         any_all, hosts = await self._store.watched_hosts()
+        meetings = frozenset(
+            sub.target
+            for sub in await self._store.subscriptions()
+            if sub.enabled and sub.scope is Scope.MEETING and sub.target
+        )
+        site_wide = any_all
+        if not any_all and (meetings or any("@" in h for h in hosts)):
+            # Listings filter by webExID only: emails and meeting keys are
+            # resolved through what the store knows, site-wide until it knows.
+            hosts, unresolved = resolve_hosts(
+                hosts, meetings, await self._store.snapshots(active_only=True)
+            )
+            site_wide = bool(unresolved)
         s = self.settings
         queries = discovery_queries(
-            any_all=any_all, hosts=hosts, now=now, lookback=s.lookback, lookahead=s.lookahead
+            any_all=site_wide, hosts=hosts, now=now, lookback=s.lookback, lookahead=s.lookahead
         )
         events: list[Event] = []
         scopes: list[ListingScope] = []

@@ -12,6 +12,7 @@ from bot.plan import (
     live_queries,
     rank_for_session_info,
     refresh_candidates,
+    resolve_hosts,
 )
 from state.model import Authority, MeetingSnapshot, Observation
 
@@ -108,3 +109,10 @@ def test_refresh_applies_what_the_live_listing_said() -> None:
     out = refresh_candidates([live, waiting, ended], seen)
     assert [s.key for s in out] == ["live", "waiting"]
     assert (out[1].host_present, out[1].attendees_present) == (False, True)
+
+
+def test_resolve_hosts_through_known_snapshots() -> None:
+    known = [snap("1", 60, host="ana", host_email="Ana@Example.com"), snap("2", 60, host="bo")]
+    ids, unresolved = resolve_hosts({"cy", "ana@example.com", "zed@example.com"}, {"2", "9"}, known)
+    assert ids == {"cy", "ana", "bo"}
+    assert unresolved == {"zed@example.com", "9"}

@@ -293,3 +293,37 @@ async def test_a_vanished_session_is_confirmed_gone_in_one_cycle(rig: Rig) -> No
     rig.advance(60)
     assert kinds(await rig.watcher.discover(), key) == [EventKind.CANCELLED]
     assert rig.site.request_count("GetSessionInfo") == before + 1
+
+
+@pytest.mark.parametrize(("scope", "target"), [("host", "alice@acme.example"), ("meeting", None)])
+async def test_email_and_meeting_subscriptions_are_watched(
+    sim_clock: SimClock,
+    sim_site: SimulatedSite,
+    sim_url: str,
+    tmp_path: Path,
+    scope: str,
+    target: str | None,
+) -> None:
+    r, client = await make_rig(
+        sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=500)
+    )
+    try:
+        await r.store.unsubscribe("C1", "all", None)
+        key = sim_site.schedule(
+            host="alice", title="Mine", start=sim_clock.now() + timedelta(minutes=5)
+        )
+        await r.store.subscribe("C1", scope, target or key)
+        assert EventKind.SCHEDULED in kinds(await r.watcher.discover(), key)
+        before = sim_site.request_count("LstsummarySession")
+        await r.watcher.discover()  # now resolved: alice's listing only
+        sim_site.start(key)
+        sim_clock.advance(timedelta(seconds=20))
+        assert kinds(await r.watcher.poll_live(), key) == [EventKind.STARTED]
+        assert sim_site.request_count("LstsummarySession") > before
+        alice_only = [
+            q for q in sim_site.requests[-3:] if b"alice" in q.raw and b"hostWebExID" in q.raw
+        ]
+        assert alice_only
+    finally:
+        await client.close()
+        await r.store.close()
