@@ -13,7 +13,7 @@ the source, the store and the chat.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -24,7 +24,7 @@ from bot.budget import SessionInfoBudget
 from bot.dispatcher import Dispatcher, OnDelivered
 from bot.schedule import JobStats, Scheduler
 from bot.watcher import Watcher, WatchSettings
-from state.model import Rules
+from state.model import Event, Rules
 from state.store import Store
 
 __all__ = ["WatchService"]
@@ -43,7 +43,14 @@ class WatchService:
         sessioninfo_hourly_budget: WEBEX_SESSIONINFO_HOURLY_BUDGET.
         dispatch_interval: seconds between outbox checks when not nudged.
         max_attempts: delivery attempts before a dead letter.
-        on_delivered: called per delivered delivery with the chat's ack time.
+        on_delivered: called per delivered delivery with the chat's ack time
+            (e.g. ``metrics.observe_delay(d.created_at, acked)``).
+        on_events: called with each batch of new events after the dispatcher
+            was nudged (e.g. ``metrics.count_events``); must not raise.
+
+    Attributes:
+        budget: the GetSessionInfo bucket; share it with any other caller of
+            GetSessionInfo on this account, and read it for the budget gauge.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class WatchService:
         dispatch_interval: float = 2.0,
         max_attempts: int = 8,
         on_delivered: OnDelivered | None = None,
+        on_events: Callable[[Sequence[Event]], None] | None = None,
     ) -> None:
         self.budget = SessionInfoBudget(hourly=sessioninfo_hourly_budget)
         self.dispatcher = Dispatcher(
@@ -76,10 +84,16 @@ class WatchService:
             budget=self.budget,
             clock=clock,
             settings=settings,
-            on_events=self.dispatcher.nudge,
+            on_events=self._events,
         )
+        self._on_events = on_events
         self.scheduler = Scheduler()
         self.watcher.install(self.scheduler)
+
+    def _events(self, events: Sequence[Event]) -> None:
+        self.dispatcher.nudge()
+        if self._on_events is not None:
+            self._on_events(events)
 
     @property
     def job_stats(self) -> dict[str, JobStats]:
