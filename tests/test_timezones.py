@@ -8,7 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.webex.models import TimeZoneInfo
-from adapters.webex.timezones import GMT_ZONE_ID, UnknownTimeZoneError, default_table
+from adapters.webex.timezones import (
+    GMT_ZONE_ID,
+    UnknownTimeZoneError,
+    default_table,
+    parse_webex_time,
+)
 
 TABLE = default_table()
 
@@ -123,3 +128,24 @@ def test_unknown_label_without_id_warns_once(caplog) -> None:
             when = table.to_utc("07/15/2026 09:00:00", None, label="GMT-07:00, Pacific (Summer)")
     assert when == datetime(2026, 7, 15, 16, 0, tzinfo=UTC)
     assert len(caplog.records) == 1
+
+
+@given(
+    when=st.datetimes(
+        min_value=datetime(1000, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+        max_value=datetime(9999, 12, 31),  # noqa: DTZ001
+    )
+)
+def test_padded_and_unpadded_times_read_the_same(when: datetime) -> None:
+    when = when.replace(microsecond=0)
+    padded = when.strftime("%m/%d/%Y %H:%M:%S")
+    loose = f"{when.month}/{when.day}/{when.year} {when.hour}:{when.minute}:{when.second}"
+    assert parse_webex_time(padded) == parse_webex_time(loose) == when
+
+
+@pytest.mark.parametrize("zone_id", [0, 4, 21])
+def test_fixed_and_rule_zones_convert_like_astimezone(zone_id: int) -> None:
+    text = "07/15/2026 09:00:00"
+    expected = parse_webex_time(text).replace(tzinfo=TABLE.tzinfo_for(zone_id)).astimezone(UTC)
+    when = TABLE.to_utc(text, zone_id)
+    assert when == expected and when.tzinfo is UTC

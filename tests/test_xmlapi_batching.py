@@ -12,10 +12,15 @@ def refusal(limit: int | None) -> TooManyBodyContentError:
 
 @pytest.mark.parametrize(
     ("known", "remaining", "expected"),
-    [(None, 37, 37), (10, 37, 10), (10, 3, 3)],
+    [(None, 37, 10), (None, 3, 3), (4, 37, 4), (10, 3, 3), (20, 37, 20)],
 )
 def test_batch_size(known: int | None, remaining: int, expected: int) -> None:
     assert BodyContentCap(known).batch_size(remaining) == expected
+
+
+def test_initial_batch_is_configurable() -> None:
+    assert BodyContentCap(initial=50).batch_size(37) == 37
+    assert BodyContentCap(4, initial=50).batch_size(37) == 4
 
 
 @pytest.mark.parametrize(
@@ -43,3 +48,5 @@ def test_a_refused_single_item_is_final() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         BodyContentCap(0)
+    with pytest.raises(ValueError, match="at least 1"):
+        BodyContentCap(initial=0)

@@ -101,7 +101,7 @@ def capped(limit: int, answer: Callable[[str, etree._Element], Answer]) -> Respo
 
 
 async def test_session_infos_batch_under_a_learned_cap(make) -> None:
-    fake, client = await make(capped(4, session_info_answer))
+    fake, client = await make(capped(4, session_info_answer), body_content_batch=50)
     refs = [SessionRef.by_key(k) for k in ["1", "2", "4041", "3", "4", "5", "6", "4042", "7", "8"]]
     results = await client.get_session_infos(refs)
     assert client.body_content_limit == 4
@@ -121,6 +121,13 @@ async def test_a_cap_learned_earlier_is_used_from_the_first_request(make) -> Non
     fake, client = await make(capped(4, session_info_answer), body_content_limit=4)
     await client.get_session_infos([SessionRef.by_key(str(k)) for k in range(9)])
     assert [len(ops) for ops in fake.operations()] == [4, 4, 1]
+
+
+async def test_session_infos_start_from_a_default_batch(make) -> None:
+    fake, client = await make(answer_all(session_info_answer))
+    results = await client.get_session_infos([SessionRef.by_key(str(k)) for k in range(23)])
+    assert len(results) == 23 and client.body_content_limit is None
+    assert [len(ops) for ops in fake.operations()] == [10, 10, 3]
 
 
 async def test_session_info_by_uuid_is_sent_as_meeting_uuid(make) -> None:

@@ -117,7 +117,7 @@ async def test_session_infos_batch_across_the_cap(connect, sim_site: SimulatedSi
     refs = [SessionRef.by_key(k) for k in keys] + [SessionRef.by_key("999999999")]
     refs.insert(2, SessionRef.by_uuid(sim_site.meetings()[0].uuid))
     sim_site.start(keys[1])
-    client = connect()
+    client = connect(body_content_batch=50)
     results = await client.get_session_infos(refs)
     assert client.body_content_limit == 3
     sizes = [

@@ -67,6 +67,24 @@ def parse_webex_time(text: str) -> datetime:
     Raises:
         ValueError: the text is not a Webex date.
     """
+    # Every row of every listing carries one: the padded form Webex sends is
+    # read by slicing, anything else by the general split below.
+    if (
+        len(text) == 19
+        and text[2] == "/"
+        and text[5] == "/"
+        and text[10] == " "
+        and text[13] == ":"
+        and text[16] == ":"
+    ):
+        return datetime(  # noqa: DTZ001 - a wall-clock time; its zone is applied by the caller
+            int(text[6:10]),
+            int(text[0:2]),
+            int(text[3:5]),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+        )
     date_part, _, time_part = text.strip().partition(" ")
     month, day, year = date_part.split("/")
     clock = time_part.split(":") if time_part else ["0", "0"]
@@ -76,6 +94,19 @@ def parse_webex_time(text: str) -> datetime:
     return datetime(int(year), int(month), int(day), int(clock[0]), int(clock[1]), second)  # noqa: DTZ001 - a wall-clock time; its zone is applied by the caller
 
 
+# IANA names whose rules are one fixed offset for all time.
+_FIXED_IANA = re.compile(r"(Etc/.*|UTC|GMT)")
+
+
+def _fixed_offset(tz: tzinfo) -> timedelta | None:
+    """The zone's offset when it never changes, else None."""
+    if isinstance(tz, timezone):
+        return tz.utcoffset(None)
+    if isinstance(tz, ZoneInfo) and _FIXED_IANA.fullmatch(tz.key):
+        return tz.utcoffset(datetime(2000, 1, 1))  # noqa: DTZ001 - any instant; the offset is fixed
+    return None
+
+
 class TimeZoneTable:
     """Every Webex zone the bot knows, keyed by ``timeZoneID``."""
 
@@ -83,6 +114,7 @@ class TimeZoneTable:
         self._zones = dict(zones)
         self._by_label = {zone.label: zone_id for zone_id, zone in zones.items()}
         self._label_offsets: dict[str, tzinfo] = {}
+        self._fixed_offsets: dict[tzinfo, timedelta | None] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str, str]]) -> TimeZoneTable:
@@ -145,8 +177,16 @@ class TimeZoneTable:
             ValueError: the text is not a Webex time.
             UnknownTimeZoneError: see :meth:`tzinfo_for`.
         """
-        local = parse_webex_time(text).replace(tzinfo=self.tzinfo_for(zone_id, label=label))
-        return local.astimezone(UTC)
+        local = parse_webex_time(text)
+        tz = self.tzinfo_for(zone_id, label=label)
+        try:
+            offset = self._fixed_offsets[tz]
+        except KeyError:
+            offset = self._fixed_offsets[tz] = _fixed_offset(tz)
+        if offset is not None:
+            # Fixed zones (dateScope's zone 0 is one) need no rule lookup per row.
+            return local.replace(tzinfo=UTC) - offset
+        return local.replace(tzinfo=tz).astimezone(UTC)
 
     def to_webex(self, when: datetime, zone_id: int) -> str:
         """An aware datetime -> ``MM/DD/YYYY HH:MM:SS`` in ``zone_id``.

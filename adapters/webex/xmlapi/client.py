@@ -44,7 +44,7 @@ from adapters.webex.timezones import TimeZoneTable, default_table
 from adapters.webex.xmlapi import requests as rq
 from adapters.webex.xmlapi import responses as rs
 from adapters.webex.xmlapi import sessions as ss
-from adapters.webex.xmlapi.batching import BodyContentCap
+from adapters.webex.xmlapi.batching import DEFAULT_BATCH, BodyContentCap
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
 from adapters.webex.xmlapi.transport import HttpSettings, post_xml
@@ -84,6 +84,8 @@ class XmlApiClient:
             :meth:`time_zones` refreshes it from the site's LstTimeZone.
         body_content_limit: a cap learned earlier (see :attr:`body_content_limit`),
             to skip relearning it after a restart.
+        body_content_batch: GetSessionInfo items per request while no cap is
+            known; a 000053 refusal still teaches a smaller one.
 
     Every method raises only :mod:`adapters.errors` exceptions (and ValueError
     for requests that cannot be expressed in XML).
@@ -101,6 +103,7 @@ class XmlApiClient:
         clock: Callable[[], datetime] = _utc_now,
         time_zones: TimeZoneTable | None = None,
         body_content_limit: int | None = None,
+        body_content_batch: int = DEFAULT_BATCH,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -117,7 +120,7 @@ class XmlApiClient:
         self._lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self._ticket: str | None = None
-        self._cap = BodyContentCap(body_content_limit)
+        self._cap = BodyContentCap(body_content_limit, initial=body_content_batch)
         self._blocked_until: datetime | None = None
         self._site: SiteCapabilities | None = None
         self._meeting_types: tuple[MeetingType, ...] | None = None

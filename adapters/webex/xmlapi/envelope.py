@@ -23,7 +23,7 @@ from adapters.errors import (
     WebexApiError,
     WebexDecodeError,
 )
-from adapters.webex.xmlapi.xml import SERV, children, text_of
+from adapters.webex.xmlapi.xml import SERV, children, local_name, text_of
 
 __all__ = ["REQUEST_LEVEL_ERRORS", "Outcome", "api_error", "split_outcomes"]
 
@@ -66,12 +66,25 @@ def api_error(
     return cls(exception_id, reason, value=value, operation=operation)
 
 
+_SERV_PREFIX = f"{{{SERV}}}"
+_ANSWER_FIELDS = {
+    "result": "result",
+    "reason": "reason",
+    "exceptionid": "exceptionID",
+    "value": "value",
+}
+
+
 def _answer(response: etree._Element, operation: str) -> WebexApiError | None:
+    # One pass over the answer's children (first of each name wins), not one
+    # search per field: every item of every batch has an answer.
     fields: dict[str, str] = {}
-    for name in ("result", "reason", "exceptionID", "value"):
-        found = next(children(response, SERV, name), None)
-        if found is not None:
-            fields[name] = text_of(found)
+    for child in response:
+        tag = child.tag
+        if isinstance(tag, str) and tag.startswith(_SERV_PREFIX):
+            name = _ANSWER_FIELDS.get(local_name(tag))
+            if name is not None and name not in fields:
+                fields[name] = text_of(child)
     if fields.get("result", "").upper() == "SUCCESS":
         return None
     if "result" not in fields:

@@ -55,6 +55,27 @@ def as_time(
         raise WebexDecodeError(f"not a Webex time: {text!r}") from e
 
 
+# namespaces -> {tag: lower-case local name, or None outside those namespaces}.
+_NAMES: dict[tuple[str, ...], dict[str, str | None]] = {}
+
+
+def _names_for(namespaces: Collection[str]) -> dict[str, str | None]:
+    key = tuple(namespaces)
+    names = _NAMES.get(key)
+    if names is None:
+        names = _NAMES[key] = {}
+    return names
+
+
+def _name(names: dict[str, str | None], tag: object, prefixes: tuple[str, ...]) -> str | None:
+    if not isinstance(tag, str):
+        return None
+    name = local_name(tag) if tag.startswith(prefixes) else None
+    if len(names) < 1024:
+        names[tag] = name
+    return name
+
+
 def flatten(
     row: etree._Element,
     namespaces: Collection[str],
@@ -65,19 +86,24 @@ def flatten(
     """``{"name": text, "section.name": text}`` (lower-case local names) for the
     row's children and the children of its ``sections``; other depths ignored.
     Text is stripped except under the ``raw`` keys (titles)."""
+    # Every GetSessionInfo item goes through here: one cached dict hit per
+    # child instead of a prefix test and a name split.
     prefixes = tuple(f"{{{ns}}}" for ns in namespaces)
+    names = _names_for(namespaces)
     values: dict[str, str] = {}
     for child in row:
         tag = child.tag
-        if not isinstance(tag, str) or not tag.startswith(prefixes):
+        name = names[tag] if tag in names else _name(names, tag, prefixes)
+        if name is None:
             continue
-        name = local_name(tag)
         if name in sections:
             for grandchild in child:
                 sub = grandchild.tag
-                if isinstance(sub, str) and sub.startswith(prefixes):
-                    key = f"{name}.{local_name(sub)}"
+                sub_name = names[sub] if sub in names else _name(names, sub, prefixes)
+                if sub_name is not None:
+                    key = f"{name}.{sub_name}"
                     values[key] = (grandchild.text or "") if key in raw else text_of(grandchild)
-        else:
-            values.setdefault(name, (child.text or "") if name in raw else text_of(child))
+        elif name not in values:
+            text = child.text or ""
+            values[name] = text if name in raw else text.strip()
     return values

@@ -89,7 +89,8 @@ def parse_document(body: bytes, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> e
             not ``serv:message``.
     """
     check_size(len(body), max_bytes)
-    if not body.strip():
+    # isspace() is strip()'s whitespace set without copying the whole body.
+    if not body or body.isspace():
         raise WebexDecodeError("empty response body")
     if body.startswith(_WIDE_BOMS) or any(p in body for p in _FORBIDDEN):
         raise UnsafeXmlError("response has a DOCTYPE, entity declarations or a wide encoding")
