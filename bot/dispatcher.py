@@ -1,0 +1,280 @@
+"""The dispatcher: delivers outbox rows to a ChatPort, at least once and, with
+reconciliation, exactly once as far as the channel can tell.
+
+For each delivery the store hands out (only the head of each meeting's queue,
+so order within a meeting holds):
+
+1. mark it in flight, so a crash leaves a trace;
+2. channel destination: make sure the meeting's card exists (post it once,
+   keyed ``card:<meeting>:<channel>``, or update it in place when its rendering
+   changed), then post the event as a short reply in the card's thread;
+   ``dm:<email>`` destination: send the host a direct message;
+3. record the message id (``mark_delivered``).
+
+A delivery that may already have reached the chat (in flight when the
+process died, or tried before and failed ambiguously, e.g. a timeout) is
+reconciled first: ``find_delivery`` is asked whether a message with its
+delivery key exists, and only if not is it sent. The same goes for a card
+whose reference was never saved.
+
+Failures: ChatRateLimitedError waits its ``retry_after``; ChatTransientError
+(and any unexpected ChatError) backs off with jitter, and after
+``max_attempts`` the delivery is dead-lettered; ChatDestinationGoneError
+disables the destination and dead-letters; ChatRejectedError dead-letters.
+Nothing escapes the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from adapters.chat import Card, ChatPort, MessageRef
+from adapters.errors import (
+    ChatDestinationGoneError,
+    ChatError,
+    ChatRateLimitedError,
+    ChatRejectedError,
+)
+from bot.backoff import Backoff
+from bot.render import render_card, render_event, render_host_dm
+from state.errors import StoreError
+from state.fanout import DM_PREFIX
+from state.model import Delivery, MeetingSnapshot
+from state.store import Store
+
+__all__ = ["Dispatcher", "card_delivery_key"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+OnDelivered = Callable[[Delivery, datetime], None]
+
+
+def card_delivery_key(meeting_key: str, channel: str) -> str:
+    """The delivery key of a meeting's card in one channel (one card per pair)."""
+    return f"card:{meeting_key}:{channel}"
+
+
+class Dispatcher:
+    """Delivers the store's outbox to one chat.
+
+    Args:
+        store: the meeting store (outbox, snapshots, card references).
+        chat: where messages go.
+        clock: returns the current aware UTC time.
+        backoff: wait policy after transient failures.
+        max_attempts: failed attempts after which a delivery is dead-lettered.
+        interval: seconds between outbox checks when not nudged.
+        batch: deliveries fetched per check.
+        on_delivered: called with each delivered (or reconciled) delivery and
+            the time the chat acknowledged it, e.g. to record the notification
+            delay; must not raise.
+        draw: random numbers in [0, 1) for backoff jitter.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        chat: ChatPort,
+        clock: Clock,
+        backoff: Backoff | None = None,
+        max_attempts: int = 8,
+        interval: float = 2.0,
+        batch: int = 50,
+        on_delivered: OnDelivered | None = None,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._store = store
+        self._chat = chat
+        self._clock = clock
+        self._backoff = backoff or Backoff(base=2.0, cap=300.0)
+        self._max_attempts = max_attempts
+        self._interval = interval
+        self._batch = batch
+        self._on_delivered = on_delivered
+        self._draw = draw
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        # The card last sent per (meeting, channel): skip updates that change nothing.
+        self._cards: dict[tuple[str, str], Card] = {}
+        self._failures = 0
+
+    # -- lifecycle -------------------------------------------------------
+    def nudge(self, *_: object) -> None:
+        """Wake the loop now (e.g. right after the store produced events)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        """Run the loop as a task of the running event loop."""
+        if self._task is None or self._task.done():
+            self._stop.clear()
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="dispatcher")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Finish the delivery in progress (up to ``grace`` s), then stop."""
+        self._stop.set()
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def run(self) -> None:
+        """Reconcile what a previous process left in flight, then deliver until
+        :meth:`stop`. Never raises (except cancellation)."""
+        reconciled = False
+        while not self._stop.is_set():
+            busy = False
+            try:
+                if not reconciled:
+                    await self.reconcile()
+                    reconciled = True
+                busy = await self.run_once() >= self._batch
+                if self._failures:
+                    log.info("dispatcher recovered after %d failed rounds", self._failures)
+                self._failures = 0
+            except (StoreError, ChatError) as e:
+                self._failures += 1
+                wait = self._backoff.delay(self._failures, self._draw())
+                log.warning("dispatcher round failed (%d in a row): %s", self._failures, e)
+                await self._sleep(wait)
+                continue
+            if not busy:
+                await self._sleep(self._interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    # -- one round -------------------------------------------------------
+    async def reconcile(self) -> int:
+        """Settle deliveries a previous process left in flight; returns how many."""
+        stuck = await self._store.in_flight()
+        for delivery in stuck:
+            await self._deliver(delivery, suspect=True)
+        if stuck:
+            log.info("reconciled %d deliveries left in flight", len(stuck))
+        return len(stuck)
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many deliveries were handled."""
+        due = await self._store.due_deliveries(self._clock(), limit=self._batch)
+        for delivery in due:
+            if self._stop.is_set():
+                break
+            await self._deliver(delivery, suspect=delivery.attempts > 0)
+        return len(due)
+
+    async def _deliver(self, delivery: Delivery, *, suspect: bool) -> None:
+        now = self._clock()
+        snapshot = await self._store.snapshot(delivery.meeting_key)
+        if snapshot is None:
+            await self._store.mark_dead(delivery.id, "the meeting is unknown to the store")
+            log.warning("delivery %s dead: unknown meeting", delivery.delivery_key)
+            return
+        await self._store.mark_in_flight(delivery.id, now)
+        try:
+            ref = await self._send(delivery, snapshot, now=now, suspect=suspect)
+        except ChatRateLimitedError as e:
+            when = now + timedelta(seconds=e.retry_after)
+            await self._store.mark_retry(delivery.id, when, str(e))
+            return
+        except ChatDestinationGoneError as e:
+            await self._store.disable_destination(e.channel, e.reason)
+            await self._dead(delivery, f"destination gone: {e.reason}")
+            return
+        except ChatRejectedError as e:
+            await self._dead(delivery, f"rejected: {e}")
+            return
+        except ChatError as e:
+            attempts = delivery.attempts + 1
+            if attempts >= self._max_attempts:
+                await self._dead(delivery, f"gave up after {attempts} attempts: {e}")
+                return
+            wait = self._backoff.delay(attempts, self._draw())
+            await self._store.mark_retry(delivery.id, now + timedelta(seconds=wait), str(e))
+            return
+        if ref is None:
+            await self._dead(delivery, "no chat user with the host's email")
+            return
+        acked = self._clock()
+        await self._store.mark_delivered(delivery.id, ref.channel, ref.ts, acked)
+        if self._on_delivered is not None:
+            self._on_delivered(delivery, acked)
+
+    async def _dead(self, delivery: Delivery, reason: str) -> None:
+        await self._store.mark_dead(delivery.id, reason)
+        log.warning(
+            "delivery %s to %s dead-lettered: %s",
+            delivery.delivery_key,
+            delivery.destination,
+            reason,
+        )
+
+    async def _send(
+        self, delivery: Delivery, snapshot: MeetingSnapshot, *, now: datetime, suspect: bool
+    ) -> MessageRef | None:
+        destination = delivery.destination
+        if destination.startswith(DM_PREFIX):
+            if suspect and (found := await self._find_dm(destination, delivery)) is not None:
+                return found
+            return await self._chat.direct_message(
+                destination.removeprefix(DM_PREFIX),
+                render_host_dm(delivery.event, snapshot),
+                delivery_key=delivery.delivery_key,
+            )
+        card = await self._ensure_card(snapshot, destination, now=now, suspect=suspect)
+        if suspect:
+            found = await self._chat.find_delivery(destination, delivery.delivery_key, thread=card)
+            if found is not None:
+                return found
+        return await self._chat.reply(
+            card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
+        )
+
+    async def _find_dm(self, destination: str, delivery: Delivery) -> MessageRef | None:
+        """Reconcile a direct message. A chat that cannot search DM conversations
+        by ``dm:<email>`` refuses the lookup; then the message is sent again
+        (a possible duplicate DM beats a lost one)."""
+        try:
+            return await self._chat.find_delivery(destination, delivery.delivery_key)
+        except (ChatDestinationGoneError, ChatRejectedError) as e:
+            log.info("cannot check %s for an earlier copy (%s); sending", destination, e)
+            return None
+
+    async def _ensure_card(
+        self, snapshot: MeetingSnapshot, channel: str, *, now: datetime, suspect: bool
+    ) -> MessageRef:
+        card = render_card(snapshot, now)
+        key = card_delivery_key(snapshot.key, channel)
+        memo = (snapshot.key, channel)
+        saved = await self._store.card_ref(snapshot.key, channel)
+        if saved is None:
+            found = await self._chat.find_delivery(channel, key) if suspect else None
+            if found is None:
+                found = await self._chat.post_card(channel, card, delivery_key=key)
+            else:
+                await self._chat.update_card(found, card, delivery_key=key)
+            await self._store.save_card_ref(snapshot.key, found.channel, found.ts)
+            self._cards[memo] = card
+            return found
+        ref = MessageRef(channel=saved[0], ts=saved[1])
+        if self._cards.get(memo) != card:
+            await self._chat.update_card(ref, card, delivery_key=key)
+            self._cards[memo] = card
+        return ref

@@ -1,0 +1,231 @@
+"""Periodic jobs on APScheduler 3.x, behind a small interface. The only module
+that imports apscheduler.
+
+APScheduler's defaults do not suit a poller, so every job here gets:
+
+- ``max_instances=1`` and ``coalesce=True``: a slow run is never overlapped,
+  and runs missed meanwhile collapse into one;
+- ``misfire_grace_time`` of about one interval: the default (1 s) silently
+  skips a run that starts late, e.g. after the loop was busy;
+- jitter, so jobs started together drift apart;
+- a timeout inside the job, so a hung request cannot hold the only instance;
+- its own error handling: a job never raises into APScheduler (which would
+  only log it), it counts consecutive failures and logs the recovery.
+
+``AsyncIOScheduler.start()`` binds the running loop, so :meth:`Scheduler.start`
+must be called from a coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+)
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+__all__ = ["JobSpec", "JobStats", "Scheduler"]
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobSpec:
+    """How one periodic job runs.
+
+    Attributes:
+        name: unique id, used in logs.
+        interval: seconds between runs.
+        timeout: seconds one run may take before it is cancelled (default: the
+            interval).
+        jitter: up to this many seconds are added to each run time (default: a
+            tenth of the interval).
+        run_now: make the first run right after start, not one interval later.
+    """
+
+    name: str
+    interval: float
+    timeout: float | None = None
+    jitter: float | None = None
+    run_now: bool = True
+
+    def __post_init__(self) -> None:
+        if self.interval <= 0:
+            raise ValueError("a job interval must be positive")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("a job timeout must be positive")
+
+    @property
+    def effective_timeout(self) -> float:
+        return self.timeout if self.timeout is not None else self.interval
+
+    @property
+    def effective_jitter(self) -> float:
+        return self.jitter if self.jitter is not None else self.interval / 10
+
+
+@dataclass(slots=True)
+class JobStats:
+    """Counters for one job, for health checks and tests."""
+
+    runs: int = 0
+    failures: int = 0
+    consecutive_failures: int = 0
+    missed: int = 0
+    last_error: str = ""
+    last_success: datetime | None = None
+
+
+@dataclass(slots=True)
+class _Job:
+    spec: JobSpec
+    func: JobFunc
+    stats: JobStats = field(default_factory=JobStats)
+
+
+class Scheduler:
+    """Runs coroutine functions periodically on the running event loop.
+
+    Jobs are registered with :meth:`add` before or after :meth:`start`;
+    :meth:`stop` lets runs in progress finish (up to a grace period), then
+    cancels them. A job function should make its own decisions about
+    backoff: the scheduler only reports, times out and counts.
+    """
+
+    def __init__(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_listener(
+            self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+        )
+        self._jobs: dict[str, _Job] = {}
+        self._running: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+
+    @property
+    def stats(self) -> dict[str, JobStats]:
+        """Live counters by job name (read-only use)."""
+        return {name: job.stats for name, job in self._jobs.items()}
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def add(self, spec: JobSpec, func: JobFunc) -> None:
+        """Register ``func`` to run every ``spec.interval`` seconds.
+
+        Raises:
+            ValueError: a job with that name exists.
+        """
+        if spec.name in self._jobs:
+            raise ValueError(f"job {spec.name!r} is already scheduled")
+        job = _Job(spec=spec, func=func)
+        self._jobs[spec.name] = job
+
+        async def run() -> None:
+            await self._run(job)
+
+        first = datetime.now(UTC) if spec.run_now else None
+        self._scheduler.add_job(
+            run,
+            IntervalTrigger(seconds=spec.interval, jitter=spec.effective_jitter, timezone=UTC),
+            id=spec.name,
+            name=spec.name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, round(spec.interval)),
+            **({"next_run_time": first} if first is not None else {}),
+        )
+
+    async def _run(self, job: _Job) -> None:
+        if self._stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        stats = job.stats
+        stats.runs += 1
+        try:
+            async with asyncio.timeout(job.spec.effective_timeout):
+                await job.func()
+        except TimeoutError:
+            self._failed(job, f"timed out after {job.spec.effective_timeout:g} s")
+        # The job boundary: nothing may escape into APScheduler, which would only log it.
+        except Exception as e:  # noqa: BLE001
+            self._failed(job, f"{type(e).__name__}: {e}", exc=e)
+        else:
+            if stats.consecutive_failures:
+                log.info(
+                    "job %s recovered after %d failed runs",
+                    job.spec.name,
+                    stats.consecutive_failures,
+                )
+            stats.consecutive_failures = 0
+            stats.last_success = datetime.now(UTC)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    def _failed(self, job: _Job, error: str, exc: BaseException | None = None) -> None:
+        stats = job.stats
+        stats.failures += 1
+        stats.consecutive_failures += 1
+        stats.last_error = error
+        # The first failure in a row carries the traceback; repeats stay one line.
+        log.warning(
+            "job %s failed (%d in a row): %s",
+            job.spec.name,
+            stats.consecutive_failures,
+            error,
+            exc_info=exc if stats.consecutive_failures == 1 else None,
+        )
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        job = self._jobs.get(event.job_id)
+        if event.code == EVENT_JOB_MISSED:
+            if job is not None:
+                job.stats.missed += 1
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        elif event.code == EVENT_JOB_MAX_INSTANCES:
+            log.warning("job %s is still running; this run was skipped", event.job_id)
+        else:
+            log.error("job %s raised %r", event.job_id, event.exception)
+
+    def start(self) -> None:
+        """Start running jobs. Must be called with the event loop running.
+
+        Raises:
+            RuntimeError: no running event loop.
+        """
+        asyncio.get_running_loop()
+        self._stopping = False
+        self._scheduler.start()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop starting runs, wait up to ``grace`` s for those in progress, cancel
+        the rest. Safe to call twice."""
+        self._stopping = True
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        pending = {t for t in self._running if not t.done()}
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=grace)
+        # APScheduler's shutdown runs on the next loop turn; let it, so nothing
+        # is left scheduled on a loop that may close right after.
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)

@@ -1,0 +1,108 @@
+"""The watcher, its schedule and the dispatcher, wired together.
+
+A composition root builds the WebexSource, the Store and the ChatPort, then::
+
+    async with WatchService(source=..., store=..., chat=..., rules=..., clock=now):
+        await stop_event.wait()
+
+Entering starts the scheduler (which needs the running loop) and the
+dispatcher; leaving stops the scheduler first (no new polls), then lets the
+dispatcher finish its delivery in progress. The caller still owns, and closes,
+the source, the store and the chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from adapters.chat import ChatPort
+from adapters.webex.port import WebexSource
+from bot.budget import SessionInfoBudget
+from bot.dispatcher import Dispatcher, OnDelivered
+from bot.schedule import JobStats, Scheduler
+from bot.watcher import Watcher, WatchSettings
+from state.model import Rules
+from state.store import Store
+
+__all__ = ["WatchService"]
+
+
+class WatchService:
+    """Polls one Webex site and delivers what changes to one chat.
+
+    Args:
+        source: the Webex site.
+        store: the meeting store.
+        chat: where notifications go.
+        rules: lifecycle rules.
+        clock: returns the current aware UTC time.
+        settings: watcher intervals and windows.
+        sessioninfo_hourly_budget: WEBEX_SESSIONINFO_HOURLY_BUDGET.
+        dispatch_interval: seconds between outbox checks when not nudged.
+        max_attempts: delivery attempts before a dead letter.
+        on_delivered: called per delivered delivery with the chat's ack time.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: WebexSource,
+        store: Store,
+        chat: ChatPort,
+        rules: Rules,
+        clock: Callable[[], datetime],
+        settings: WatchSettings | None = None,
+        sessioninfo_hourly_budget: int = 500,
+        dispatch_interval: float = 2.0,
+        max_attempts: int = 8,
+        on_delivered: OnDelivered | None = None,
+    ) -> None:
+        self.budget = SessionInfoBudget(hourly=sessioninfo_hourly_budget)
+        self.dispatcher = Dispatcher(
+            store=store,
+            chat=chat,
+            clock=clock,
+            interval=dispatch_interval,
+            max_attempts=max_attempts,
+            on_delivered=on_delivered,
+        )
+        self.watcher = Watcher(
+            source=source,
+            store=store,
+            rules=rules,
+            budget=self.budget,
+            clock=clock,
+            settings=settings,
+            on_events=self.dispatcher.nudge,
+        )
+        self.scheduler = Scheduler()
+        self.watcher.install(self.scheduler)
+
+    @property
+    def job_stats(self) -> dict[str, JobStats]:
+        return self.scheduler.stats
+
+    async def start(self) -> None:
+        """Start polling and delivering. Call from a coroutine (needs the loop)."""
+        self.scheduler.start()
+        self.dispatcher.start()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop polling, then stop delivering; waits up to ``grace`` s for each."""
+        await self.scheduler.stop(grace)
+        await self.dispatcher.stop(grace)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

@@ -1,0 +1,386 @@
+"""The watcher: three periodic jobs that turn Webex answers into store events.
+
+- ``discover`` (every ``discovery_interval``): LstsummarySession over
+  [now - lookback, now + lookahead], per watched host or site-wide. Only a
+  complete listing is observed, with its :class:`~state.model.ListingScope`
+  so the store counts absences (two in a row make a session gone). Sessions
+  that just missed a listing are also looked up directly (GetSessionInfo,
+  within the budget): only a NotFoundError there becomes a NOT_FOUND
+  observation, which settles it at once.
+- ``poll_live`` (every ``poll_interval``): one in-progress listing covering
+  every live or imminent session (status and presence for all of them), then
+  GetSessionInfo for as many of them as the budget allows, most valuable first.
+- ``remind`` (every ``tick_interval``): ``store.tick`` so starting_soon fires
+  from the schedule at its time. A short fixed tick was chosen over one
+  date job per meeting: it needs no bookkeeping when meetings move or the
+  process restarts, and the store call is cheap when nothing is due.
+
+Faults never escape a job: a failed or partial poll observes nothing, the
+job backs off with jitter, and recovery is logged. CredentialsError stops
+all polling (retrying would lock the account); RateLimitedError pauses every
+Webex call for its ``retry_after``; SessionInfoBlockedError stops
+GetSessionInfo until its ``until`` while the listings carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from adapters.errors import (
+    CredentialsError,
+    NotFoundError,
+    RateLimitedError,
+    SessionInfoBlockedError,
+    WebexError,
+)
+from adapters.webex.models import SessionInfo, SessionRef
+from adapters.webex.port import WebexSource
+from bot.backoff import Backoff
+from bot.budget import SessionInfoBudget
+from bot.observe import ended_observations, from_session_info, from_summary, not_found
+from bot.plan import (
+    ListingQuery,
+    discovery_queries,
+    live_candidates,
+    live_queries,
+    rank_for_session_info,
+)
+from bot.schedule import JobSpec, Scheduler
+from state.errors import StoreError
+from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
+from state.store import Store
+
+__all__ = ["WatchSettings", "Watcher"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WatchSettings:
+    """Intervals and windows of the watcher (seconds unless a timedelta)."""
+
+    discovery_interval: float = 60.0
+    poll_interval: float = 20.0
+    tick_interval: float = 5.0
+    lookback: timedelta = timedelta(hours=24)
+    lookahead: timedelta = timedelta(days=7)
+    live_horizon: timedelta = timedelta(minutes=15)
+    backoff: Backoff = field(default_factory=lambda: Backoff(base=5.0, cap=600.0))
+
+    def __post_init__(self) -> None:
+        for name in ("discovery_interval", "poll_interval", "tick_interval"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+
+@dataclass(slots=True)
+class _Health:
+    failures: int = 0
+    not_before: datetime | None = None
+
+
+class Watcher:
+    """Polls one Webex site for the store.
+
+    The job methods (:meth:`discover`, :meth:`poll_live`, :meth:`remind`) can be
+    called directly (tests drive them with a simulated clock) or registered
+    on a :class:`~bot.schedule.Scheduler` with :meth:`install`. Each returns
+    the events it produced and never raises a Webex or store error.
+
+    Args:
+        source: the Webex site.
+        store: the meeting store.
+        rules: lifecycle rules passed to every store call.
+        budget: the one GetSessionInfo bucket of this account.
+        clock: returns the current aware UTC time.
+        settings: intervals and windows.
+        on_events: called with every non-empty list of new events (e.g. to
+            nudge the dispatcher); must not raise.
+        draw: random numbers in [0, 1) for backoff jitter.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: WebexSource,
+        store: Store,
+        rules: Rules,
+        budget: SessionInfoBudget,
+        clock: Clock,
+        settings: WatchSettings | None = None,
+        on_events: Callable[[Sequence[Event]], None] | None = None,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self._source = source
+        self._store = store
+        self._rules = rules
+        self._budget = budget
+        self._clock = clock
+        self.settings = settings or WatchSettings()
+        self._on_events = on_events
+        self._draw = draw
+        self._health: dict[str, _Health] = {}
+        self._webex_not_before: datetime | None = None
+        self._halted = False
+        self._last_asked: dict[str, datetime] = {}
+
+    # -- state for operators and tests -----------------------------------
+    @property
+    def halted(self) -> bool:
+        """True once the site refused the credentials: nothing polls any more."""
+        return self._halted
+
+    def failures(self, job: str) -> int:
+        """Consecutive failed runs of ``job`` ("discover", "poll_live", "remind")."""
+        return self._health.get(job, _Health()).failures
+
+    def install(self, scheduler: Scheduler) -> None:
+        """Register the three jobs. Timeouts are one interval (at least 10 s for
+        the Webex jobs, whose paged listings can be slow)."""
+        s = self.settings
+        scheduler.add(
+            JobSpec(
+                name="discover",
+                interval=s.discovery_interval,
+                timeout=max(s.discovery_interval, 10.0),
+            ),
+            self.discover,
+        )
+        scheduler.add(
+            JobSpec(name="poll_live", interval=s.poll_interval, timeout=max(s.poll_interval, 10.0)),
+            self.poll_live,
+        )
+        scheduler.add(JobSpec(name="remind", interval=s.tick_interval, jitter=0.0), self.remind)
+
+    # -- the jobs --------------------------------------------------------
+    async def discover(self) -> list[Event]:
+        """One discovery cycle."""
+        return await self._guarded("discover", self._discover, webex=True)
+
+    async def poll_live(self) -> list[Event]:
+        """One live poll."""
+        return await self._guarded("poll_live", self._poll_live, webex=True)
+
+    async def remind(self) -> list[Event]:
+        """Fire what the schedule says is due (starting_soon)."""
+        return await self._guarded("remind", self._remind, webex=False)
+
+    async def _guarded(
+        self,
+        job: str,
+        body: Callable[[datetime], Awaitable[list[Event]]],
+        *,
+        webex: bool,
+    ) -> list[Event]:
+        now = self._clock()
+        health = self._health.setdefault(job, _Health())
+        if webex and (self._halted or self._paused(now)):
+            return []
+        if health.not_before is not None and now < health.not_before:
+            return []
+        events: list[Event] = []
+        try:
+            events = await body(now)
+        except CredentialsError as e:
+            self._halted = True
+            log.error("Webex refused the credentials (%s); polling stopped until restart", e)
+            return []
+        except RateLimitedError as e:
+            self._webex_not_before = now + timedelta(seconds=e.retry_after)
+            log.warning("Webex rate limit reached; pausing Webex calls for %g s", e.retry_after)
+            return []
+        except (WebexError, StoreError) as e:
+            health.failures += 1
+            wait = self.settings.backoff.delay(health.failures, self._draw())
+            health.not_before = now + timedelta(seconds=wait)
+            log.warning(
+                "%s failed (%d in a row), next try in %.0f s: %s", job, health.failures, wait, e
+            )
+            return []
+        if health.failures:
+            log.info("%s recovered after %d failed runs", job, health.failures)
+        health.failures, health.not_before = 0, None
+        if events and self._on_events is not None:
+            self._on_events(events)
+        return events
+
+    def _paused(self, now: datetime) -> bool:
+        if self._webex_not_before is None:
+            return False
+        if now < self._webex_not_before:
+            return True
+        self._webex_not_before = None
+        log.info("Webex rate-limit pause is over")
+        return False
+
+    async def _remind(self, now: datetime) -> list[Event]:
+        return await self._store.tick(now=now, rules=self._rules)
+
+    async def _discover(self, now: datetime) -> list[Event]:
+        any_all, hosts = await self._store.watched_hosts()
+        s = self.settings
+        queries = discovery_queries(
+            any_all=any_all, hosts=hosts, now=now, lookback=s.lookback, lookahead=s.lookahead
+        )
+        events: list[Event] = []
+        scopes: list[ListingScope] = []
+        failed: WebexError | None = None
+        for query in queries:
+            try:
+                found, scope = await self._discover_one(query, now)
+            except (CredentialsError, RateLimitedError):
+                raise
+            except WebexError as e:
+                # One host's failure says nothing about the others' listings.
+                failed = e
+                continue
+            events += found
+            if scope is not None:
+                scopes.append(scope)
+        events += await self._confirm_missing(scopes, now)
+        if failed is not None:
+            if events and self._on_events is not None:
+                self._on_events(events)  # what did succeed is committed: deliver it
+            raise failed
+        return events
+
+    async def _confirm_missing(self, scopes: list[ListingScope], now: datetime) -> list[Event]:
+        """Look up sessions that just missed a complete listing (GetSessionInfo,
+        within the budget): not found ends or cancels them now rather than a
+        discovery cycle later, and found resets their absence count."""
+        if not scopes or self._budget.blocked(now):
+            return []
+        suspects = [
+            s.key
+            for s in await self._store.snapshots(active_only=True)
+            if s.missed_listings > 0 and any(scope.covers(s) for scope in scopes)
+        ]
+        granted = self._budget.take(len(suspects), now) if suspects else 0
+        if granted == 0:
+            return []
+        return await self._session_infos(suspects[:granted], now)
+
+    async def _discover_one(
+        self, query: ListingQuery, now: datetime
+    ) -> tuple[list[Event], ListingScope | None]:
+        listing = await self._source.list_sessions(
+            start_from=query.start_from,
+            start_to=query.start_to,
+            host_webex_id=query.host_webex_id,
+        )
+        if not listing.complete:
+            log.warning(
+                "incomplete session listing for %s (%d of %d rows); ignored this cycle",
+                query.host_webex_id or "the site",
+                len(listing.sessions),
+                listing.total,
+            )
+            return [], None
+        scope = ListingScope(
+            start_from=query.start_from,
+            start_to=query.start_to,
+            host_webex_id=query.host_webex_id,
+        )
+        events = await self._store.observe(
+            [from_summary(row) for row in listing.sessions],
+            now=now,
+            rules=self._rules,
+            listing=scope,
+        )
+        return events, scope
+
+    async def _poll_live(self, now: datetime) -> list[Event]:
+        if self._budget.unblock_if_over(now):
+            log.info("GetSessionInfo block is over; polling sessions directly again")
+        any_all, _ = await self._store.watched_hosts()
+        candidates = live_candidates(
+            await self._store.snapshots(active_only=True),
+            now=now,
+            horizon=self.settings.live_horizon,
+        )
+        if not candidates:
+            return []
+        events = await self._poll_listing(candidates, any_all=any_all, now=now)
+        # The listing may have changed what we know (e.g. attendees waiting):
+        # rank on the fresh snapshots.
+        fresh = live_candidates(
+            await self._store.snapshots(active_only=True),
+            now=now,
+            horizon=self.settings.live_horizon,
+        )
+        events += await self._poll_session_info(fresh, now)
+        return events
+
+    async def _poll_listing(
+        self, candidates: list[MeetingSnapshot], *, any_all: bool, now: datetime
+    ) -> list[Event]:
+        s = self.settings
+        queries = live_queries(
+            candidates, any_all=any_all, now=now, lookback=s.lookback, horizon=s.live_horizon
+        )
+        observations: list[Observation] = []
+        for query in queries:
+            listing = await self._source.list_sessions(
+                start_from=query.start_from,
+                start_to=query.start_to,
+                host_webex_id=query.host_webex_id,
+                in_progress_only=True,
+            )
+            if not listing.complete:
+                log.warning("incomplete in-progress listing; this live poll is ignored")
+                return []
+            covered = [
+                c
+                for c in candidates
+                if query.host_webex_id is None or c.host_webex_id == query.host_webex_id
+            ]
+            observations += [from_summary(row) for row in listing.sessions]
+            observations += ended_observations(covered, (r.session_key for r in listing.sessions))
+        if not observations:
+            return []
+        return await self._store.observe(observations, now=now, rules=self._rules)
+
+    async def _poll_session_info(
+        self, candidates: list[MeetingSnapshot], now: datetime
+    ) -> list[Event]:
+        # Forget sessions that left the live set, so the map stays small.
+        live = {c.key for c in candidates}
+        for key in [k for k in self._last_asked if k not in live]:
+            del self._last_asked[key]
+        ranked = rank_for_session_info(candidates, self._last_asked)
+        granted = self._budget.take(len(ranked), now)
+        if granted == 0:
+            return []
+        chosen = ranked[:granted]
+        return await self._session_infos([c.key for c in chosen], now)
+
+    async def _session_infos(self, keys: list[str], now: datetime) -> list[Event]:
+        """GetSessionInfo for ``keys`` (tokens already taken) and observe the answers."""
+        try:
+            answers = await self._source.get_session_infos([SessionRef.by_key(k) for k in keys])
+        except SessionInfoBlockedError as e:
+            if self._budget.block(e.until, now):
+                log.warning(
+                    "GetSessionInfo blocked by the site until %s; working from listings",
+                    e.until.isoformat(),
+                )
+            return []
+        observations: list[Observation] = []
+        for key, answer in zip(keys, answers, strict=True):
+            if isinstance(answer, SessionInfo):
+                self._last_asked[key] = now
+                observations.append(from_session_info(answer))
+            elif isinstance(answer, NotFoundError):
+                self._last_asked[key] = now
+                observations.append(not_found(key))
+            else:
+                log.info("GetSessionInfo for one session failed: %s", answer)
+        if not observations:
+            return []
+        return await self._store.observe(observations, now=now, rules=self._rules)

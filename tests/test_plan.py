@@ -1,0 +1,94 @@
+"""Poll planning: which listings to make and who gets GetSessionInfo first."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.plan import (
+    ListingQuery,
+    discovery_queries,
+    live_candidates,
+    live_queries,
+    rank_for_session_info,
+)
+from state.model import MeetingSnapshot
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+DAY, WEEK, SOON = timedelta(hours=24), timedelta(days=7), timedelta(minutes=15)
+
+
+def snap(key: str, start_in_min: int, **kw: object) -> MeetingSnapshot:
+    return MeetingSnapshot(
+        key=key,
+        host_webex_id=str(kw.pop("host", "ana")),
+        start=NOW + timedelta(minutes=start_in_min),
+        duration_minutes=60,
+        last_seen=NOW,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("any_all", "hosts", "expected_hosts"),
+    [
+        (True, {"ana", "bo"}, [None]),
+        (False, {"bo", "ana"}, ["ana", "bo"]),
+        (False, set(), []),
+    ],
+)
+def test_discovery_queries(any_all: bool, hosts: set[str], expected_hosts: list[str]) -> None:
+    queries = discovery_queries(any_all=any_all, hosts=hosts, now=NOW, lookback=DAY, lookahead=WEEK)
+    assert [q.host_webex_id for q in queries] == expected_hosts
+    assert all(q.start_from == NOW - DAY and q.start_to == NOW + WEEK for q in queries)
+
+
+@pytest.mark.parametrize(
+    ("s", "candidate"),
+    [
+        (snap("live", -30, in_progress=True), True),
+        (snap("imminent", 10), True),
+        (snap("late", -5), True),
+        (snap("later", 16), False),
+        (snap("over", -61), False),
+        (snap("ended", -30, ended_at=NOW - timedelta(minutes=1)), False),
+        (snap("cancelled", 5, cancelled=True), False),
+        (snap("overrun", -200, in_progress=True), True),
+    ],
+)
+def test_live_candidates(s: MeetingSnapshot, candidate: bool) -> None:
+    assert (live_candidates([s], now=NOW, horizon=SOON) == [s]) is candidate
+
+
+def test_live_queries_cover_the_earliest_start_and_each_host() -> None:
+    old = snap("old", -26 * 60, in_progress=True, host="bo")
+    new = snap("new", 5)
+    site = live_queries([old, new], any_all=True, now=NOW, lookback=DAY, horizon=SOON)
+    assert site == [ListingQuery(start_from=old.start, start_to=NOW + SOON)]
+    per_host = live_queries([old, new], any_all=False, now=NOW, lookback=DAY, horizon=SOON)
+    assert [q.host_webex_id for q in per_host] == ["ana", "bo"]
+    assert live_queries([], any_all=True, now=NOW, lookback=DAY, horizon=SOON) == []
+    early = snap("early", 60, in_progress=True)
+    (q,) = live_queries([early], any_all=True, now=NOW, lookback=DAY, horizon=SOON)
+    assert q.start_to > early.start
+
+
+def test_ranking_puts_waiting_attendees_first_then_live_then_imminent() -> None:
+    imminent = snap("imminent", 5)
+    live = snap("live", -10, in_progress=True, host_present=True)
+    waiting = snap("waiting", -10, in_progress=True, attendees_present=True, host_present=False)
+    ranked = rank_for_session_info([imminent, live, waiting], {})
+    assert [s.key for s in ranked] == ["waiting", "live", "imminent"]
+
+
+def test_ranking_rotates_within_a_tier() -> None:
+    a, b = snap("a", -10, in_progress=True), snap("b", -10, in_progress=True)
+    ranked = rank_for_session_info([a, b], {"a": NOW})
+    assert [s.key for s in ranked] == ["b", "a"]
+    ranked = rank_for_session_info([a, replace(b)], {"a": NOW, "b": NOW + timedelta(seconds=1)})
+    assert [s.key for s in ranked] == ["a", "b"]
+
+
+def test_listing_window_must_be_ordered() -> None:
+    with pytest.raises(ValueError):
+        ListingQuery(start_from=NOW, start_to=NOW - DAY)

@@ -1,0 +1,94 @@
+"""The scheduler on a real event loop: failures are contained and counted,
+hung runs time out, and stop() leaves nothing running."""
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.schedule import JobSpec, Scheduler
+
+
+async def test_failures_are_counted_and_recovery_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls = 0
+    recovered = asyncio.Event()
+
+    async def flaky() -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise ConnectionError("boom")
+        recovered.set()
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="flaky", interval=0.02, jitter=0), flaky)
+    caplog.set_level(logging.INFO, logger="bot.schedule")
+    scheduler.start()
+    try:
+        await asyncio.wait_for(recovered.wait(), 10)
+    finally:
+        await scheduler.stop()
+    stats = scheduler.stats["flaky"]
+    assert stats.failures == 2
+    assert stats.consecutive_failures == 0
+    assert stats.last_success is not None
+    assert "job flaky recovered after 2 failed runs" in caplog.text
+    assert not scheduler.running
+
+
+async def test_a_hung_run_times_out() -> None:
+    second = asyncio.Event()
+    runs = 0
+
+    async def hangs() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            await asyncio.Event().wait()
+        second.set()
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="hangs", interval=0.02, timeout=0.05, jitter=0), hangs)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(second.wait(), 10)
+    finally:
+        await scheduler.stop()
+    assert scheduler.stats["hangs"].last_error == "timed out after 0.05 s"
+
+
+async def test_stop_cancels_a_run_in_progress() -> None:
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def long_run() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="long", interval=60, timeout=60), long_run)
+    scheduler.start()
+    await asyncio.wait_for(started.wait(), 10)
+    await scheduler.stop(grace=0.01)
+    assert cancelled.is_set()
+
+
+def test_start_needs_a_running_loop() -> None:
+    with pytest.raises(RuntimeError):
+        Scheduler().start()
+
+
+def test_duplicate_names_are_refused() -> None:
+    async def job() -> None:
+        return None
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="a", interval=1), job)
+    with pytest.raises(ValueError):
+        scheduler.add(JobSpec(name="a", interval=1), job)

@@ -1,0 +1,281 @@
+"""The watcher against the simulated site over loopback: real XML client, real
+store on tmp_path, the job functions called directly under a frozen SimClock."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from adapters.webex.simulator import SimClock, SimulatedSite
+from adapters.webex.xmlapi import Credentials, XmlApiClient
+from bot.backoff import Backoff
+from bot.budget import SessionInfoBudget
+from bot.watcher import Watcher, WatchSettings
+from state.model import Event, EventKind, Rules
+from state.store import Store
+
+RULES = Rules(waiting_grace=timedelta(seconds=30), host_left_grace=timedelta(seconds=30))
+SETTINGS = WatchSettings(backoff=Backoff(base=10, cap=60, jitter=0))
+
+
+@dataclass
+class Rig:
+    clock: SimClock
+    site: SimulatedSite
+    store: Store
+    watcher: Watcher
+    budget: SessionInfoBudget
+    url: str
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(timedelta(seconds=seconds))
+
+    async def cycle(self) -> list[Event]:
+        """What the schedule would run over one stretch of time."""
+        return (
+            await self.watcher.discover()
+            + await self.watcher.poll_live()
+            + await self.watcher.remind()
+        )
+
+
+def kinds(events: list[Event], key: str | None = None) -> list[EventKind]:
+    return [e.kind for e in events if key is None or e.meeting_key == key]
+
+
+async def make_rig(
+    clock: SimClock, site: SimulatedSite, url: str, db: Path, budget: SessionInfoBudget
+) -> tuple[Rig, XmlApiClient]:
+    client = XmlApiClient(
+        url,
+        Credentials(site_name="acme", webex_id="admin", password="admin-pass"),
+        clock=clock.now,
+        read_timeout=5,
+    )
+    store = await Store.open(f"sqlite:///{db}")
+    await store.subscribe("C1", "all", None)
+    watcher = Watcher(
+        source=client,
+        store=store,
+        rules=RULES,
+        budget=budget,
+        clock=clock.now,
+        settings=SETTINGS,
+        draw=lambda: 0.0,
+    )
+    return Rig(clock, site, store, watcher, budget, url), client
+
+
+@pytest.fixture
+async def rig(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> AsyncIterator[Rig]:
+    r, client = await make_rig(
+        sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=500)
+    )
+    try:
+        yield r
+    finally:
+        await client.close()
+        await r.store.close()
+
+
+async def test_every_event_kind_once_and_nothing_repeated(rig: Rig) -> None:
+    site, now = rig.site, rig.clock.now()
+    first = await rig.cycle()
+    assert set(kinds(first)) == {EventKind.SCHEDULED}
+    assert await rig.cycle() == []  # nothing changed, nothing said
+
+    key = site.schedule(host="alice", title="Launch", start=now + timedelta(minutes=20))
+    moved = site.schedule(host="bob", title="Moved", start=now + timedelta(hours=5))
+    gone = site.schedule(host="chen", title="Gone", start=now + timedelta(hours=6))
+    events = await rig.cycle()
+    assert sorted(kinds(events)) == [EventKind.SCHEDULED] * 3
+
+    rig.advance(11 * 60)
+    assert kinds(await rig.watcher.remind(), key) == [EventKind.STARTING_SOON]
+
+    seen: list[Event] = []
+    site.attendee_joins(key)  # starts the meeting, host absent
+    seen += await rig.cycle()
+    rig.advance(31)
+    seen += await rig.cycle()
+    site.host_joins(key)
+    rig.advance(20)
+    seen += await rig.cycle()
+    site.lock(key)
+    rig.advance(20)
+    seen += await rig.cycle()
+    site.unlock(key)
+    rig.advance(20)
+    seen += await rig.cycle()
+    site.attendee_leaves(key)
+    site.host_leaves(key)
+    rig.advance(20)
+    seen += await rig.cycle()
+    rig.advance(31)
+    seen += await rig.cycle()
+    site.end(key)
+    rig.advance(20)
+    seen += await rig.cycle()
+    assert kinds(seen, key) == [
+        EventKind.STARTED,
+        EventKind.ATTENDEES_WAITING,
+        EventKind.HOST_JOINED,
+        EventKind.LOCKED,
+        EventKind.UNLOCKED,
+        EventKind.HOST_LEFT,
+        EventKind.ENDED,
+    ]
+
+    site.reschedule(moved, start=now + timedelta(hours=7))
+    site.delete(gone)
+    rig.advance(60)
+    later = await rig.cycle() + await rig.cycle()
+    assert kinds(later, moved) == [EventKind.RESCHEDULED]
+    assert kinds(later, gone) == [EventKind.CANCELLED]
+    rig.advance(60)
+    assert await rig.cycle() == []
+
+    everything = kinds(first + events + seen + later) + [EventKind.STARTING_SOON]
+    assert set(everything) == set(EventKind)
+
+
+@pytest.mark.parametrize(
+    ("operation", "kind"),
+    [
+        ("LstsummarySession", "http500"),
+        ("LstsummarySession", "malformed"),
+        ("LstsummarySession", "truncated"),
+        ("LstsummarySession", "timeout"),
+        ("*", "empty"),
+    ],
+)
+async def test_a_failed_poll_says_nothing_and_the_next_catches_up(
+    rig: Rig, operation: str, kind: str
+) -> None:
+    await rig.cycle()
+    key = rig.site.schedule(
+        host="alice", title="Late news", start=rig.clock.now() + timedelta(hours=2)
+    )
+    rig.site.faults.inject(operation=operation, kind=kind, times=1)
+    assert await rig.watcher.discover() == []
+    assert rig.watcher.failures("discover") == 1
+    assert await rig.watcher.discover() == []  # backing off: not even asked
+    rig.advance(10)
+    assert kinds(await rig.watcher.discover(), key) == [EventKind.SCHEDULED]
+    assert rig.watcher.failures("discover") == 0
+
+
+async def test_rate_limit_pauses_every_webex_call(rig: Rig) -> None:
+    await rig.cycle()
+    rig.site.faults.inject(operation="*", kind="rate_limit", times=1)
+    assert await rig.watcher.discover() == []
+    before = rig.site.request_count()
+    assert await rig.watcher.discover() == []
+    assert await rig.watcher.poll_live() == []
+    assert rig.site.request_count() == before
+    rig.advance(61)
+    key = rig.site.schedule(host="bob", title="After", start=rig.clock.now() + timedelta(hours=1))
+    assert kinds(await rig.watcher.discover(), key) == [EventKind.SCHEDULED]
+
+
+async def test_bad_credentials_stop_polling(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_server: TestServer, tmp_path: Path
+) -> None:
+    client = XmlApiClient(
+        str(sim_server.make_url("/WBXService/XMLService")),
+        Credentials(site_name="acme", webex_id="admin", password="wrong"),
+        clock=sim_clock.now,
+    )
+    async with await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store:
+        await store.subscribe("C1", "all", None)
+        watcher = Watcher(
+            source=client,
+            store=store,
+            rules=RULES,
+            budget=SessionInfoBudget(hourly=10),
+            clock=sim_clock.now,
+        )
+        try:
+            assert await watcher.discover() == []
+            assert watcher.halted
+            before = sim_site.request_count()
+            await watcher.discover()
+            await watcher.poll_live()
+            assert sim_site.request_count() == before
+        finally:
+            await client.close()
+
+
+async def test_a_403_block_keeps_listings_working(rig: Rig) -> None:
+    site, now = rig.site, rig.clock.now()
+    key = site.schedule(host="alice", title="Blocked", start=now + timedelta(minutes=5))
+    await rig.cycle()
+    site.faults.inject(operation="GetSessionInfo", kind="http403", times=1)
+    site.start(key)
+    rig.advance(20)
+    events = await rig.cycle()
+    assert kinds(events, key) == [EventKind.STARTED]  # from the in-progress listing
+    assert rig.budget.blocked(rig.clock.now())
+    before = site.request_count("GetSessionInfo")
+    site.host_joins(key)
+    rig.advance(20)
+    assert kinds(await rig.cycle(), key) == [EventKind.HOST_JOINED]
+    assert site.request_count("GetSessionInfo") == before
+
+
+async def test_restart_neither_repeats_nor_loses(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "m.db"
+    r, client = await make_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500))
+    key = sim_site.schedule(host="alice", title="Kept", start=sim_clock.now() + timedelta(hours=1))
+    try:
+        first = await r.cycle()
+    finally:
+        await client.close()
+        await r.store.close()
+    assert EventKind.SCHEDULED in kinds(first, key)
+    sim_site.start(key)  # happens while we are down
+    sim_clock.advance(timedelta(seconds=30))
+    r, client = await make_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500))
+    try:
+        again = await r.cycle()
+        again += await r.cycle()
+    finally:
+        await client.close()
+        await r.store.close()
+    # Not scheduled again; the start that happened meanwhile is caught.
+    assert kinds(again, key) == [EventKind.STARTED]
+    assert EventKind.SCHEDULED not in kinds(again)
+
+
+async def test_the_budget_is_never_exceeded(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    budget = SessionInfoBudget(hourly=30, burst=5)  # far tighter than the site's limit
+    r, client = await make_rig(sim_clock, sim_site, sim_url, tmp_path / "m.db", budget)
+    now = sim_clock.now()
+    for i in range(12):
+        sim_site.start(
+            sim_site.schedule(host="alice", title=f"M{i}", start=now + timedelta(minutes=1))
+        )
+    try:
+        for step in range(180):  # one simulated hour at the default poll interval
+            if step % 3 == 0:
+                await r.watcher.discover()
+            await r.watcher.poll_live()
+            sim_clock.advance(timedelta(seconds=20))
+    finally:
+        await client.close()
+        await r.store.close()
+    asked = sum(
+        sum(1 for op in req.operation_names if op.lower() == "getsessioninfo")
+        for req in sim_site.requests
+    )
+    assert 0 < asked <= 30
+    assert not budget.blocked(sim_clock.now())
