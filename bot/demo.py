@@ -148,7 +148,7 @@ async def run_demo(
             app = create_web_app(
                 settings,
                 None,
-                health=core.watch.healthy,
+                health=lambda: core.watch.scheduler.running,
                 hooks=[metrics_route(scrape_for(core, client))],
             )
             try:

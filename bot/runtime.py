@@ -141,7 +141,7 @@ def scrape_for(core: Core, client: XmlApiClient) -> Callable[[], Awaitable[bytes
             outbox_depth=depth,
             outbox_oldest_age=oldest,
             sessions_by_state=counts,
-            budget_remaining=core.watch.budget.remaining(now),
+            budget_remaining=core.watch.budget.available(now),
             blocked=blocked_until is not None and blocked_until > now,
         )
         return core.metrics.render()
@@ -193,7 +193,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         app = create_web_app(
             settings,
             None if settings.socket_mode else bolt,
-            health=core.watch.healthy,
+            health=lambda: core.watch.scheduler.running,
             hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
         )
         await start_web(stack, app, host="0.0.0.0", port=settings.port)
