@@ -27,5 +27,13 @@ test: lint types unit
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
+# The service on its embedded default: a simulated Webex site and a console chat.
+demo: $(VENV)/.installed
+	$(PY) -m bot demo
+
+# The service with real credentials from the environment or .env.
+run: $(VENV)/.installed
+	$(PY) -m bot run
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -63,6 +63,11 @@ class Settings:
     webex_password: str | None = field(default=None, repr=False)
     webex_access_token: str | None = field(default=None, repr=False)
     database_url: str = DEFAULT_DATABASE_URL
+    #: False when DATABASE_URL was not set (the demo then keeps its state in a
+    #: temporary database instead of the default file).
+    database_url_given: bool = False
+    #: NO_COLOR is set: the console chat prints without colour.
+    no_color: bool = False
     port: int = 3000
     poll_interval_seconds: int = 20
     discovery_interval_seconds: int = 60
@@ -167,6 +172,8 @@ def _common(env: Mapping[str, str]) -> Settings:
     return Settings(
         demo=True,
         database_url=database_url,
+        database_url_given="DATABASE_URL" in env,
+        no_color="NO_COLOR" in env,
         port=_int(env, "PORT", 3000, 1, 65535),
         poll_interval_seconds=_int(env, "POLL_INTERVAL_SECONDS", 20, 1, 3600),
         discovery_interval_seconds=_int(env, "DISCOVERY_INTERVAL_SECONDS", 60, 1, 86400),

@@ -7,7 +7,6 @@ survives the process, which is all a demo needs.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -68,13 +67,13 @@ class ConsoleChat:
             channel_names: channel id -> display name ("#general").
             display_tz: zone for start times; None shows the machine's local time.
             color: force ANSI colour on or off; None colours only a terminal
-                stream, and only while ``NO_COLOR`` is unset.
+                stream (the settings turn it off when ``NO_COLOR`` is set).
             known_emails: the users a direct message can reach; None reaches anyone.
         """
         self._stream = sys.stdout if stream is None else stream
         self._names = dict(channel_names or {})
         self._tz = display_tz
-        wanted = color_wanted(self._stream, os.environ) if color is None else color
+        wanted = color_wanted(self._stream, {}) if color is None else color
         self._palette = Palette(enabled=wanted)
         self._known = None if known_emails is None else frozenset(e.lower() for e in known_emails)
         self._messages: dict[tuple[str, str], _Message] = {}

@@ -1,0 +1,178 @@
+"""The embedded default: the real service against a simulated site and a console chat.
+
+``python -m bot demo`` (and ``python -m bot run`` with no credentials) starts
+the Webex site simulator in-process on 127.0.0.1, signs in to it with the real
+XML API client, and runs the same store, watcher, dispatcher and command
+actions as production. Notifications go to the console; ``/webex`` commands
+typed at the prompt go through the same grammar and actions as Slack's.
+
+Time is compressed: the site's clock runs :data:`DEMO_SPEED` times faster than
+the wall clock and the watcher uses it, so lifecycle rules (ten minutes' notice,
+a minute's grace) play out in seconds. The state lives in a temporary database
+unless DATABASE_URL says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import tempfile
+from contextlib import AsyncExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+from adapters.console import ConsoleChat, ConsolePrompt, Handler
+from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from adapters.webex.simulator.server import XML_PATH
+from adapters.webex.xmlapi import Credentials, XmlApiClient
+from bot.actions import Requester
+from bot.commands import USAGE, CommandError, HelpCommand, parse
+from bot.config import Settings
+from bot.demo_script import (
+    DEMO_SCRIPT,
+    add_demo_hosts,
+    demo_channel_names,
+    demo_subscriptions,
+    run_demo_script,
+)
+from bot.runtime import Core, build_core, scrape_for, start_watching, start_web
+from bot.watcher import WatchSettings
+from bot.web import create_web_app, metrics_route
+
+__all__ = ["DEMO_SPEED", "DEMO_USER", "DEMO_WATCH", "console_handler", "run_demo"]
+
+logger = logging.getLogger("meetbot.demo")
+
+#: Simulated seconds per real second.
+DEMO_SPEED = 30.0
+#: Real-time intervals of the demo's watcher: every change shows within seconds.
+DEMO_WATCH = WatchSettings(discovery_interval=2.0, poll_interval=2.0, tick_interval=1.0)
+#: Who types at the demo's prompt: the example site's host alice, in #general.
+DEMO_USER = Requester(user_id="U0DEMO", channel_id="general", tz="UTC", email="alice@acme.example")
+
+_SITE = "acme"
+_ADMIN = "admin"
+
+
+def _plain(mrkdwn: str) -> str:
+    """Slack-escaped reply text as a terminal shows it."""
+    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def console_handler(core: Core, requester: Requester = DEMO_USER) -> Handler:
+    """Answers ``/webex ...`` lines typed at the console, as Slack's listener would."""
+
+    async def handle(line: str) -> str:
+        text = line.strip().removeprefix("/webex").strip()
+        parsed = parse(text)
+        if isinstance(parsed, CommandError):
+            return parsed.message
+        if isinstance(parsed, HelpCommand):
+            return USAGE
+        reply = await core.actions.run(parsed, requester)
+        answer = _plain(reply.private)
+        if reply.announcement is not None:
+            answer += f"\n(to #general) {_plain(reply.announcement)}"
+        return answer
+
+    return handle
+
+
+async def _serve_simulator(
+    stack: AsyncExitStack, clock: SimClock, password: str
+) -> tuple[SimulatedSite, str]:
+    """The example site on 127.0.0.1 (a free port); returns it and its XML API URL."""
+    site = example_site(clock=clock, admin_id=_ADMIN, admin_password=password, site_name=_SITE)
+    add_demo_hosts(site)
+    runner = web.AppRunner(create_app(site), access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    port = runner.addresses[0][1]
+    return site, f"http://127.0.0.1:{port}{XML_PATH}"
+
+
+async def run_demo(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    speed: float = DEMO_SPEED,
+    output: TextIO | None = None,
+    input_fd: int | None = None,
+    serve_http: bool = True,
+) -> None:
+    """Run the demo until ``stop`` is set.
+
+    Args:
+        settings: DATABASE_URL, PORT, NO_COLOR and the lifecycle settings are used.
+        stop: set it to stop cleanly.
+        speed: simulated seconds per real second.
+        output: where the console chat writes (stdout by default).
+        input_fd: where the prompt reads commands (stdin by default).
+        serve_http: also serve /healthz and /metrics on 127.0.0.1:PORT.
+    """
+    async with AsyncExitStack() as stack:
+        clock = SimClock(start=None, speed=speed)
+        password = secrets.token_urlsafe(16)
+        site, url = await _serve_simulator(stack, clock, password)
+        if settings.database_url_given:
+            database_url = settings.database_url
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="meetbot-demo-"))
+            database_url = f"sqlite:///{Path(folder) / 'meetbot.db'}"
+        client = XmlApiClient(
+            url, Credentials(site_name=_SITE, webex_id=_ADMIN, password=password), clock=clock.now
+        )
+        chat = ConsoleChat(
+            output,
+            channel_names=demo_channel_names(),
+            color=False if settings.no_color else None,
+        )
+        core = await build_core(
+            stack,
+            settings=settings,
+            webex=client,
+            chat=chat,
+            clock=clock.now,
+            database_url=database_url,
+            watch_settings=DEMO_WATCH,
+        )
+        for sub in demo_subscriptions():
+            await core.store.subscribe(sub.channel, sub.scope, sub.target)
+        if serve_http:
+            app = create_web_app(
+                settings,
+                None,
+                health=lambda: core.watch.scheduler.running,
+                hooks=[metrics_route(scrape_for(core, client))],
+            )
+            try:
+                await start_web(stack, app, host="127.0.0.1", port=settings.port)
+            except OSError as e:
+                logger.warning("not serving /healthz and /metrics on port %d: %s", settings.port, e)
+        began = datetime.now().astimezone()
+        logger.info(
+            "demo started at %s: a simulated Webex site at %s, time running %g× faster",
+            began.strftime("%H:%M:%S"),
+            url,
+            speed,
+        )
+        await start_watching(stack, core)
+        tasks = [
+            asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
+            asyncio.create_task(
+                ConsolePrompt(console_handler(core), input_fd=input_fd, output=output).run()
+            ),
+        ]
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            logger.info("demo stopping")

@@ -1,0 +1,207 @@
+"""The composition root: every part built from the settings, run until told to stop.
+
+One :class:`contextlib.AsyncExitStack` owns every resource. Parts are entered
+in dependency order and left in reverse: on stop the watcher stops first (no
+new polls, the delivery in progress finishes, the rest stays queued), then the
+web server (commands in progress are drained), then the store and the Webex
+client close.
+
+The same wiring serves production (Slack, a real Webex site) and the demo (the
+embedded simulator and the console chat); :mod:`bot.demo` only supplies the
+demo's parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from adapters.chat import ChatPort
+from adapters.slack.chat import SlackChat
+from adapters.slack.client import make_web_client
+from adapters.slack.directory import SlackDirectory
+from adapters.webex.port import WebexSource
+from adapters.webex.xmlapi import Credentials, XmlApiClient
+from bot.actions import CommandActions
+from bot.config import Settings
+from bot.metrics import InstrumentedWebex, Metrics
+from bot.service import WatchService
+from bot.slack_app import SlackHandlers, create_slack_app
+from bot.socket_mode import connect_socket_mode
+from bot.tasks import TaskOwner
+from bot.watcher import WatchSettings
+from bot.web import create_web_app, drain_on_shutdown, metrics_route
+from state.model import Rules
+from state.store import Store
+
+__all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
+
+logger = logging.getLogger("meetbot.runtime")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rules_from(settings: Settings) -> Rules:
+    """The lifecycle rules the settings ask for."""
+    grace = timedelta(seconds=settings.waiting_grace_seconds)
+    return Rules(
+        starting_soon_lead=timedelta(minutes=settings.starting_soon_minutes),
+        waiting_grace=grace,
+        host_left_grace=grace,
+    )
+
+
+def webex_credentials(settings: Settings) -> Credentials:
+    if settings.webex_access_token:
+        return Credentials(
+            site_name=settings.webex_site_name,
+            webex_id=settings.webex_id,
+            access_token=settings.webex_access_token,
+        )
+    return Credentials(
+        site_name=settings.webex_site_name,
+        webex_id=settings.webex_id,
+        password=settings.webex_password or "",
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Core:
+    """The running service's parts, for the web app, the prompt and the demo."""
+
+    webex: WebexSource
+    store: Store
+    watch: WatchService
+    actions: CommandActions
+    metrics: Metrics
+    clock: Clock
+
+
+async def build_core(
+    stack: AsyncExitStack,
+    *,
+    settings: Settings,
+    webex: XmlApiClient,
+    chat: ChatPort,
+    clock: Clock,
+    database_url: str,
+    watch_settings: WatchSettings,
+) -> Core:
+    """Open the store, wrap the Webex client and start the watcher, all owned by
+    ``stack`` (the watcher is stopped before the store closes)."""
+    metrics = Metrics()
+    stack.push_async_callback(webex.close)
+    source = InstrumentedWebex(webex, metrics)
+    store = await Store.open(database_url)
+    stack.push_async_callback(store.close)
+
+    def delivered(delivery: object, acknowledged_at: datetime) -> None:
+        created_at = getattr(delivery, "created_at", None)
+        if isinstance(created_at, datetime):
+            metrics.observe_delay(created_at, acknowledged_at)
+
+    watch = WatchService(
+        source=source,
+        store=store,
+        chat=chat,
+        rules=rules_from(settings),
+        clock=clock,
+        settings=watch_settings,
+        sessioninfo_hourly_budget=settings.webex_sessioninfo_hourly_budget,
+        on_delivered=delivered,
+        on_events=lambda events: metrics.count_events([e.kind for e in events]),
+    )
+    actions = CommandActions(webex=source, store=store, clock=clock)
+    return Core(
+        webex=source, store=store, watch=watch, actions=actions, metrics=metrics, clock=clock
+    )
+
+
+async def start_watching(stack: AsyncExitStack, core: Core) -> None:
+    """Start polling and delivering; stopped first when ``stack`` unwinds."""
+    await stack.enter_async_context(core.watch)
+
+
+def scrape_for(core: Core, client: XmlApiClient) -> Callable[[], Awaitable[bytes]]:
+    async def scrape() -> bytes:
+        now = core.clock()
+        depth, oldest = await core.store.outbox_stats(now)
+        counts = await core.store.counts()
+        blocked_until = client.session_info_blocked_until
+        core.metrics.refresh(
+            outbox_depth=depth,
+            outbox_oldest_age=oldest,
+            sessions_by_state=counts,
+            budget_remaining=core.watch.budget.available(now),
+            blocked=blocked_until is not None and blocked_until > now,
+        )
+        return core.metrics.render()
+
+    return scrape
+
+
+async def start_web(
+    stack: AsyncExitStack,
+    app: web.Application,
+    *,
+    host: str,
+    port: int,
+) -> None:
+    """Serve ``app`` on host:port until ``stack`` unwinds."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    await web.TCPSite(runner, host, port).start()
+    logger.info("serving on http://%s:%d (/slack/events, /healthz, /metrics)", host, port)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the production service (Slack + a real Webex site) until ``stop`` is set."""
+
+    async with AsyncExitStack() as stack:
+        client = XmlApiClient(settings.webex_xml_url, webex_credentials(settings), clock=utc_now)
+        slack = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+        chat = SlackChat(slack)
+        core = await build_core(
+            stack,
+            settings=settings,
+            webex=client,
+            chat=chat,
+            clock=utc_now,
+            database_url=settings.database_url,
+            watch_settings=WatchSettings(
+                discovery_interval=settings.discovery_interval_seconds,
+                poll_interval=settings.poll_interval_seconds,
+            ),
+        )
+        tasks = TaskOwner()
+        handlers = SlackHandlers(
+            actions=core.actions, directory=SlackDirectory(slack), spawn=tasks.spawn
+        )
+        bolt = create_slack_app(
+            client=slack, signing_secret=settings.slack_signing_secret, handlers=handlers
+        )
+        app = create_web_app(
+            settings,
+            None if settings.socket_mode else bolt,
+            health=lambda: core.watch.scheduler.running,
+            hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
+        )
+        await start_web(stack, app, host="0.0.0.0", port=settings.port)
+        if settings.slack_app_token:
+            handler = await connect_socket_mode(bolt, settings.slack_app_token)
+            stack.push_async_callback(handler.close_async)
+            logger.info("connected to Slack in Socket Mode")
+        await start_watching(stack, core)
+        await stop.wait()
+        logger.info("stopping")

@@ -1,0 +1,273 @@
+"""The production service, as ``python -m bot run`` starts it, end to end over loopback.
+
+The real composition root (:func:`bot.runtime.serve`) runs against the Webex
+site simulator and the fake Slack Web API: a channel subscribes with a signed
+slash command, a meeting's life on the simulated site becomes a card that is
+updated in place with thread replies, a private meeting is created, and
+afterwards no secret the scenario used appears anywhere in the logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.webex.simulator import SimClock, create_app, example_site
+from bot.check import run_checks
+from bot.config import load_settings
+from bot.logs import configure_logging
+from bot.runtime import serve
+from tests.fakes.slack_api import FakeSlack, running_fake_slack
+
+pytestmark = pytest.mark.timeout(90)
+
+SIGNING_SECRET = "e2e-signing-secret-4f1c"
+BOT_TOKEN = "xoxb-e2e-bot-token-77aa"
+WEBEX_PASSWORD = "e2e-admin-pass-91c2"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def _eventually(condition: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+async def _command(
+    http: aiohttp.ClientSession, base: str, slack: FakeSlack, text: str, reply_to: str
+) -> int:
+    body = urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": "C1",
+            "user_id": "UALICE",
+            "command": "/webex",
+            "text": text,
+            "response_url": slack.response_url(reply_to),
+            "trigger_id": "1.2.3",
+        }
+    )
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
+    async with http.post(
+        f"{base}/slack/events",
+        data=body.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+        },
+    ) as response:
+        await response.read()
+        return response.status
+
+
+def _texts(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages, ensure_ascii=False)
+
+
+async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Logging as `python -m bot` sets it up, at DEBUG: our own loggers say
+    # everything, the libraries' debug dumps of request bodies stay off.
+    caplog.set_level(logging.DEBUG)
+    log_stream = io.StringIO()
+    handler = configure_logging(fmt="json", level=logging.DEBUG, stream=log_stream)
+    clock = SimClock(speed=1.0)
+    site = example_site(clock=clock, admin_password=WEBEX_PASSWORD)
+    site_server = TestServer(create_app(site), host="127.0.0.1", port=0)
+    await site_server.start_server()
+    port = _free_port()
+    stop = asyncio.Event()
+    async with running_fake_slack() as slack, aiohttp.ClientSession() as http:
+        slack.add_user("UALICE", name="alice", email="alice@acme.example", tz="Europe/Paris")
+        settings = load_settings(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "WEBEX_XML_URL": str(site_server.make_url("/WBXService/XMLService")),
+                "WEBEX_SITE_NAME": "acme",
+                "WEBEX_ID": "admin",
+                "WEBEX_PASSWORD": WEBEX_PASSWORD,
+                "DATABASE_URL": "sqlite:///:memory:",
+                "PORT": str(port),
+                "POLL_INTERVAL_SECONDS": "1",
+                "DISCOVERY_INTERVAL_SECONDS": "1",
+                "WAITING_GRACE_SECONDS": "1",
+            },
+            env_file=None,
+        )
+        service = asyncio.create_task(serve(settings, stop))
+        base = f"http://127.0.0.1:{port}"
+        try:
+
+            async def healthy() -> bool:
+                try:
+                    async with http.get(f"{base}/healthz") as r:
+                        return r.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            deadline = time.monotonic() + 15
+            while not await healthy():
+                assert time.monotonic() < deadline, "the service never became healthy"
+                await asyncio.sleep(0.1)
+
+            # A forged command is refused and changes nothing.
+            body = urlencode({"command": "/webex", "text": "subscribe all", "channel_id": "C1"})
+            async with http.post(
+                f"{base}/slack/events",
+                data=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Slack-Request-Timestamp": str(int(time.time())),
+                    "X-Slack-Signature": "v0=forged",
+                },
+            ) as forged:
+                assert forged.status == 401
+
+            assert await _command(http, base, slack, "subscribe all", "sub") == 200
+            await _eventually(lambda: bool(slack.responses.get("sub")), "the subscribe answer")
+
+            key = site.schedule(
+                host="alice",
+                title="<!channel> Launch & review",
+                start=clock.now() + timedelta(hours=2),
+                duration_minutes=30,
+            )
+            await _eventually(
+                lambda: any(
+                    "Launch" in _texts([m]) and not m.get("thread_ts")
+                    for m in slack.channel_messages("C1")
+                ),
+                "the meeting's card",
+            )
+            site.start(key)
+            site.attendee_joins(key, count=2)
+            await _eventually(
+                lambda: "waiting" in _texts(slack.channel_messages("C1")).lower(),
+                "attendees waiting for the host",
+            )
+            site.host_joins(key)
+            await _eventually(
+                lambda: "host joined" in _texts(slack.channel_messages("C1")).lower(),
+                "host joined",
+            )
+            site.end(key)
+            await _eventually(
+                lambda: "ended" in _texts(slack.channel_messages("C1")).lower(), "ended"
+            )
+
+            cards = [
+                m
+                for m in slack.channel_messages("C1")
+                if not m.get("thread_ts") and "Launch" in _texts([m])
+            ]
+            assert len(cards) == 1, "one card per meeting per channel"
+            assert slack.calls_to("chat.update"), "the card is updated in place"
+            posted = _texts([c.body for c in slack.calls_to("chat.postMessage")])
+            assert "<!channel>" not in posted
+            assert "&lt;!channel&gt;" in posted
+            assert slack.calls_to("chat.postMessage")[0].body.get("metadata"), (
+                "the delivery key travels in the message metadata"
+            )
+
+            assert await _command(http, base, slack, 'create "Secret plan" in 30m private', "c")
+            await _eventually(lambda: len(slack.responses.get("c", [])) >= 2, "create answers")
+            created = [m for m in site.meetings() if m.title == "Secret plan"]
+            assert len(created) == 1 and created[0].private
+            meeting_password = created[0].password
+            assert meeting_password
+            answers = slack.responses["c"]
+            private = [a for a in answers if a["response_type"] == "ephemeral"]
+            public = [a for a in answers if a["response_type"] == "in_channel"]
+            assert any(meeting_password in a["text"] for a in private)
+            assert public and all(
+                meeting_password not in a["text"] and "Secret plan" not in a["text"] for a in public
+            )
+
+            async with http.get(f"{base}/metrics") as r:
+                metrics = await r.text()
+            assert 'meetbot_xmlapi_calls_total{operation="LstsummarySession"' in metrics
+            assert 'meetbot_events_total{kind="started"}' in metrics
+        finally:
+            stop.set()
+            await asyncio.wait_for(service, 30)
+            await site_server.close()
+
+    logging.getLogger().removeHandler(handler)
+    logged = log_stream.getvalue() + caplog.text + "\n".join(str(r.args) for r in caplog.records)
+    assert "meetbot" in log_stream.getvalue()
+    for secret in (SIGNING_SECRET, BOT_TOKEN, WEBEX_PASSWORD, meeting_password):
+        assert secret not in logged
+
+
+async def test_demo_mode_reports_how_to_start_it() -> None:
+    """With no credentials, `check` explains the embedded default instead of failing."""
+    out = io.StringIO()
+    assert await run_checks(load_settings({}, env_file=None), out) == 0
+    assert "demo" in out.getvalue()
+
+
+async def test_check_reports_what_works_and_what_to_fix() -> None:
+    """`python -m bot check` against a simulated site and the fake Slack: one line
+    per check, with the fix for the one that fails (a wrong Webex password)."""
+    clock = SimClock(speed=1.0)
+    site = example_site(clock=clock, admin_password=WEBEX_PASSWORD)
+    site_server = TestServer(create_app(site), host="127.0.0.1", port=0)
+    await site_server.start_server()
+    try:
+        async with running_fake_slack() as slack:
+            env = {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "WEBEX_XML_URL": str(site_server.make_url("/WBXService/XMLService")),
+                "WEBEX_SITE_NAME": "acme",
+                "WEBEX_ID": "admin",
+                "WEBEX_PASSWORD": WEBEX_PASSWORD,
+            }
+            good = io.StringIO()
+            assert await run_checks(load_settings(env, env_file=None), good) == 0
+            lines = good.getvalue().splitlines()
+            assert [line.split(":")[0] for line in lines] == [
+                "ok    Webex GetSite",
+                "ok    Webex LstMeetingType",
+                "ok    Slack auth.test",
+            ]
+            assert "PRIVATE" in good.getvalue()
+
+            bad = io.StringIO()
+            wrong = load_settings({**env, "WEBEX_PASSWORD": "not-it"}, env_file=None)
+            assert await run_checks(wrong, bad) == 1
+            assert "FAIL  Webex GetSite" in bad.getvalue()
+            assert "WEBEX_PASSWORD" in bad.getvalue()
+            assert "not-it" not in bad.getvalue()
+            # Credentials are never retried: one refused GetSite, nothing more.
+            assert site.request_count("GetSite") == 2
+    finally:
+        await site_server.close()
