@@ -25,6 +25,7 @@ MANIFEST = (Path(__file__).resolve().parent.parent / "manifest.yaml").read_text(
         "im:write",
         "channels:history",
         "groups:history",
+        "im:history",
     ],
 )
 def test_every_scope_the_code_uses_is_requested(scope: str) -> None:

@@ -94,6 +94,17 @@ async def test_direct_message_by_email(fake_slack: FakeSlack) -> None:
     assert fake_slack.channel_messages("DU1")[0]["text"] == "hi &lt;!here&gt;"
 
 
+async def test_find_delivery_searches_direct_messages_by_email(fake_slack: FakeSlack) -> None:
+    """After a crash the dispatcher asks for ``dm:<email>``: a DM already sent is
+    found (so it is not sent twice), one never sent is not."""
+    fake_slack.add_user("U1", name="Alice", email="alice@acme.test")
+    chat = chat_for(fake_slack)
+    sent = await chat.direct_message("alice@acme.test", "waiting", delivery_key="7:dm")
+    assert await chat.find_delivery("dm:alice@acme.test", "7:dm") == sent
+    assert await chat.find_delivery("dm:alice@acme.test", "8:dm") is None
+    assert await chat.find_delivery("dm:nobody@acme.test", "7:dm") is None
+
+
 async def test_direct_message_to_unknown_email_is_none(fake_slack: FakeSlack) -> None:
     assert (
         await chat_for(fake_slack).direct_message("nobody@acme.test", "x", delivery_key="k") is None

@@ -24,6 +24,9 @@ from adapters.slack.mrkdwn import (
     escape,
 )
 
+#: How the dispatcher names a direct-message destination: ``dm:<email>``.
+DM_PREFIX = "dm:"
+
 __all__ = ["SlackChat"]
 
 _HISTORY_PAGE = 200
@@ -122,15 +125,9 @@ class SlackChat:
     async def direct_message(
         self, user_email: str, text: str, *, delivery_key: str
     ) -> MessageRef | None:
-        user_id = await self.user_id_for_email(user_email)
-        if user_id is None:
+        channel = await self._dm_channel(user_email)
+        if channel is None:
             return None
-        opened = await guarded(
-            self._client.conversations_open(users=user_id),
-            method="conversations.open",
-            channel=user_id,
-        )
-        channel = str((opened.get("channel") or {}).get("id") or user_id)
         data = await guarded(
             self._client.chat_postMessage(
                 channel=channel,
@@ -142,6 +139,19 @@ class SlackChat:
             channel=channel,
         )
         return _ref(data, channel)
+
+    async def _dm_channel(self, user_email: str) -> str | None:
+        """The direct-message conversation with the user of ``user_email``, or
+        None when no such user exists (conversations.open is idempotent)."""
+        user_id = await self.user_id_for_email(user_email)
+        if user_id is None:
+            return None
+        opened = await guarded(
+            self._client.conversations_open(users=user_id),
+            method="conversations.open",
+            channel=user_id,
+        )
+        return str((opened.get("channel") or {}).get("id") or user_id)
 
     async def user_id_for_email(self, email: str) -> str | None:
         """The Slack user id for ``email``, or None when no such user exists."""
@@ -159,6 +169,13 @@ class SlackChat:
     async def find_delivery(
         self, channel: str, delivery_key: str, *, thread: MessageRef | None = None
     ) -> MessageRef | None:
+        """``channel`` may also be ``dm:<email>``: the direct messages with that
+        user are searched (needs the im:history scope)."""
+        if channel.startswith(DM_PREFIX):
+            dm = await self._dm_channel(channel.removeprefix(DM_PREFIX))
+            if dm is None:
+                return None
+            channel = dm
         cursor: str | None = None
         for _ in range(self._history_pages):
             if thread is None:
