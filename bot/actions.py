@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.errors import SessionInfoBlockedError, WebexError, WebexTransportError
+from adapters.errors import (
+    SessionInfoBlockedError,
+    WebexApiError,
+    WebexError,
+    WebexTransportError,
+)
 from adapters.slack.mrkdwn import escape
 from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
@@ -45,6 +50,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger("meetbot.actions")
+
+#: Webex refusing to schedule for another host: 060019 no such host, 060021
+#: may not schedule for that host, 000001 access denied.
+_NOT_FOR_THAT_HOST = frozenset({"060019", "060021", "000001"})
 
 #: How far ahead ``list`` looks for upcoming meetings.
 LIST_WINDOW = timedelta(hours=24)
@@ -153,9 +162,18 @@ class CommandActions:
             private=command.private,
             auto_lock_minutes=command.auto_lock_minutes,
             external_attendee_security=command.external_attendee_security,
+            host_webex_id=await self._webex_id_for(requester.email),
         )
         try:
-            created = await self._webex.create_meeting(request)
+            try:
+                created = await self._webex.create_meeting(request)
+            except WebexApiError as e:
+                if request.host_webex_id is None or e.exception_id not in _NOT_FOR_THAT_HOST:
+                    raise
+                # The bot's account may not schedule for that host: schedule it
+                # as the bot's own meeting rather than not at all.
+                request = replace(request, host_webex_id=None)
+                created = await self._webex.create_meeting(request)
         except WebexTransportError as e:
             logger.warning("CreateMeeting got no usable answer: %s", e)
             return Reply(
@@ -167,6 +185,16 @@ class CommandActions:
             private=replies.created_private(request, created, tz),
             announcement=replies.announcement(request, created, requester.user_id),
         )
+
+    async def _webex_id_for(self, email: str | None) -> str | None:
+        """The webExID of the Webex host with this email, as the listings told the
+        store; None when unknown (the meeting is then the bot account's own)."""
+        if not email:
+            return None
+        for snapshot in await self._store.snapshots(active_only=False):
+            if snapshot.host_webex_id and _same_email(snapshot.host_email, email):
+                return snapshot.host_webex_id
+        return None
 
     async def _list(self, requester: Requester) -> Reply:
         now = self._clock()

@@ -15,6 +15,7 @@ import pytest
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_bot import SlackBot, running_bot
@@ -157,3 +158,39 @@ async def test_unknown_meeting_status(bot: Bot) -> None:
     await bot.command("status 999999999", user="UBOB")
     await bot.tasks.join()
     assert "no such meeting" in bot.answers()[-1][1]
+
+
+async def test_a_known_host_creates_under_their_own_account_and_may_cancel(
+    bot: Bot, sim_site: SimulatedSite, sim_clock: SimClock
+) -> None:
+    """Once the listings have shown the store alice's webExID and email, alice's
+    /webex create schedules the meeting for her, so she is its host and her
+    /webex cancel is allowed."""
+    (weekly,) = [m for m in sim_site.meetings() if m.title == "Weekly sync"]
+    await bot.store.observe(
+        [
+            Observation(
+                key=weekly.key,
+                authority=Authority.LISTING,
+                host_webex_id="alice",
+                host_email="alice@acme.example",
+                start=weekly.start,
+                duration_minutes=weekly.duration_minutes,
+                in_progress=False,
+            )
+        ],
+        now=sim_clock.now(),
+        rules=Rules(),
+    )
+    await bot.command('create "Alice plans" in 1h', user="UALICE")
+    await bot.tasks.join()
+    (mine,) = [m for m in sim_site.meetings() if m.title == "Alice plans"]
+    assert mine.host == "alice"
+
+    # Bob is not her; the bot's own account would not be either.
+    await bot.command(f"cancel {mine.key}", user="UBOB")
+    await bot.tasks.join()
+    assert "Only the meeting's host" in bot.answers()[-1][1]
+    await bot.command(f"cancel {mine.key}", user="UALICE")
+    await bot.tasks.join()
+    assert f"Cancelled meeting {mine.key}" in bot.answers()[-1][1]
