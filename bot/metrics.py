@@ -117,12 +117,6 @@ class Metrics:
             buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
             registry=r,
         )
-        self.deliveries = Counter(
-            "meetbot_deliveries",
-            "Deliveries finished, by outcome (delivered, reconciled, dead).",
-            ["outcome"],
-            registry=r,
-        )
 
     def count_events(self, kinds: Sequence[str]) -> None:
         for kind in kinds:
