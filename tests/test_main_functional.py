@@ -1,0 +1,72 @@
+"""`python -m bot` as the Procfile and `make demo` start it: a real process that
+serves, shows notifications, answers /healthz and /metrics, and stops cleanly
+on SIGTERM (what a platform sends on every deploy)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def test_demo_process_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_", "DATABASE_"))
+    }
+    env.update({"PORT": str(port), "NO_COLOR": "1", "LOG_FORMAT": "json"})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",  # no credentials: the embedded default
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        seen = b""
+        deadline = time.monotonic() + 40
+        while b"Started." not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")[-2000:]
+            chunk = await asyncio.wait_for(process.stdout.read(4096), 40)
+            assert chunk, "the demo closed its output early"
+            seen += chunk
+        assert b"\x1b[" not in seen, "NO_COLOR is honoured"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+                assert health.status == 200
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as metrics:
+                text = await metrics.text()
+        assert 'meetbot_events_total{kind="scheduled"}' in text
+        assert "meetbot_outbox_depth" in text
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        drained = asyncio.create_task(process.stdout.read())
+        stderr = await asyncio.wait_for(process.stderr.read(), 30)
+        await drained
+        code = await asyncio.wait_for(process.wait(), 30)
+    assert code == 0, stderr.decode(errors="replace")[-2000:]
+    assert b'"message": "stopped"' in stderr
+    assert b"Traceback" not in stderr
+    assert not os.listdir(tmp_path), "the demo's database was temporary"
