@@ -37,7 +37,7 @@ from bot.socket_mode import connect_socket_mode
 from bot.tasks import TaskOwner
 from bot.watcher import WatchSettings
 from bot.web import create_web_app, drain_on_shutdown, metrics_route
-from state.model import Rules
+from state.model import Delivery, Rules
 from state.store import Store
 
 __all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
@@ -97,18 +97,17 @@ async def build_core(
     database_url: str,
     watch_settings: WatchSettings,
 ) -> Core:
-    """Open the store, wrap the Webex client and start the watcher, all owned by
-    ``stack`` (the watcher is stopped before the store closes)."""
+    """Open the store, wrap the Webex client for metrics and build the watcher and
+    the command actions. ``stack`` closes the client and the store; start the
+    watcher with :func:`start_watching` once everything else is up."""
     metrics = Metrics()
     stack.push_async_callback(webex.close)
     source = InstrumentedWebex(webex, metrics)
     store = await Store.open(database_url)
     stack.push_async_callback(store.close)
 
-    def delivered(delivery: object, acknowledged_at: datetime) -> None:
-        created_at = getattr(delivery, "created_at", None)
-        if isinstance(created_at, datetime):
-            metrics.observe_delay(created_at, acknowledged_at)
+    def delivered(delivery: Delivery, acknowledged_at: datetime) -> None:
+        metrics.observe_delay(delivery.created_at, acknowledged_at)
 
     watch = WatchService(
         source=source,
