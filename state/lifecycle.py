@@ -109,7 +109,9 @@ def evolve(
         return _first_sight(observation, now, rules)
     if previous.cancelled:
         return Transition(snapshot=previous)
-    merged = replace(_merge(previous, observation), missed_listings=0)
+    merged = _merge(previous, observation)
+    if merged.missed_listings:
+        merged = replace(merged, missed_listings=0)
     events: list[Event] = []
     if merged.start != previous.start or merged.duration_minutes != previous.duration_minutes:
         events.append(
@@ -161,12 +163,14 @@ def missing_from_listing(
 
 
 def _merge(snapshot: MeetingSnapshot, observation: Observation) -> MeetingSnapshot:
-    known = {
+    # Only fields that differ are replaced: an unchanged poll of thousands of
+    # sessions then builds no new snapshot at all (replace() is the cost).
+    differing = {
         name: value
         for name in _OBSERVED_FIELDS
-        if (value := getattr(observation, name)) is not None
+        if (value := getattr(observation, name)) is not None and value != getattr(snapshot, name)
     }
-    return replace(snapshot, **known) if known else snapshot
+    return replace(snapshot, **differing) if differing else snapshot
 
 
 def _first_sight(observation: Observation, now: datetime, rules: Rules) -> Transition:
@@ -201,7 +205,8 @@ def _progress(
         if current.host_present is True:
             if not current.host_announced:
                 events.append(Event(kind=EventKind.HOST_JOINED, meeting_key=key, at=now))
-            current = replace(current, host_announced=True, host_absent_since=None)
+            if not current.host_announced or current.host_absent_since is not None:
+                current = replace(current, host_announced=True, host_absent_since=None)
         elif (
             current.host_present is False
             and current.host_announced

@@ -13,8 +13,9 @@ Every sqlite3 failure, and any stored row that no longer decodes, surfaces as
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -30,13 +31,29 @@ __all__ = ["DEFAULT_DATABASE_URL", "Store"]
 
 logger = logging.getLogger("meetbot.state.store")
 
+T = TypeVar("T")
+
 _CHUNK = 500  # keys per IN (...) query, well under SQLite's parameter limit
 _DEFAULT_RULES = Rules()
+#: Decoded snapshots kept between polls. A site-wide listing re-reads every
+#: session each cycle; decoding them again would cost more than the poll.
+_CACHE_LIMIT = 50_000
 
 
 class Store(SubscriptionQueries, OutboxQueries):
     """Async facade over one SQLite database. Open with :meth:`open`, then ``close``
-    (or use ``async with``). One process per database file."""
+    (or use ``async with``). One process per database file.
+
+    The store thread keeps the snapshots it has read or written, decoded, in
+    ``_cache``: only that thread touches it, it is updated only after a
+    transaction commits, and emptied when one fails, so it always says what the
+    database says (nothing else writes the meetings table).
+    """
+
+    def __init__(self, path: str) -> None:
+        """Private: use :meth:`open`."""
+        super().__init__(path)
+        self._cache: dict[str, MeetingSnapshot] = {}
 
     @classmethod
     async def open(cls, url: str = DEFAULT_DATABASE_URL) -> Store:
@@ -90,15 +107,18 @@ class Store(SubscriptionQueries, OutboxQueries):
                         current[observation.key] = result.snapshot
                 if listing is not None:
                     seen = {o.key for o in observations}
-                    known = self._in_window(db, listing) | current
+                    others = self._keys_in_window(db, listing) - current.keys()
+                    known = self._load(db, others) | current
                     for key in missing_from_listing(known.values(), listing, seen):
                         result = missed(known[key], now, rules)
                         results.append(result)
                         if result.snapshot is not None:
                             current[key] = result.snapshot
-                return self._write(db, results, current, now)
+                events = self._write(db, results, current, now)
+            self._remember(current)
+            return events
 
-        return await self._run(work)
+        return await self._cached(work)
 
     async def tick(self, *, now: datetime, rules: Rules) -> list[Event]:
         """Fire time-driven events (starting_soon, host_left, attendees_waiting) that
@@ -117,14 +137,42 @@ class Store(SubscriptionQueries, OutboxQueries):
                 for result in results:
                     if result.snapshot is not None:
                         current[result.snapshot.key] = result.snapshot
-                return self._write(db, results, current, now)
+                events = self._write(db, results, current, now)
+            self._remember(current)
+            return events
 
-        return await self._run(work)
+        return await self._cached(work)
 
-    @staticmethod
-    def _load(db: Database, keys: Iterable[str]) -> dict[str, MeetingSnapshot]:
-        wanted = list(keys)
+    async def _cached(self, work: Callable[[Database], T]) -> T:
+        """Run ``work`` on the store thread; a failure empties the cache, since the
+        transaction it belonged to was rolled back."""
+
+        def guarded(db: Database) -> T:
+            try:
+                return work(db)
+            except BaseException:
+                self._cache.clear()
+                raise
+
+        return await self._run(guarded)
+
+    def _remember(self, snapshots: dict[str, MeetingSnapshot]) -> None:
+        """After a commit: keep what was read and written. Store thread only."""
+        if len(self._cache) + len(snapshots) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache.update(snapshots)
+
+    def _load(self, db: Database, keys: Iterable[str]) -> dict[str, MeetingSnapshot]:
+        """The snapshots of ``keys`` that exist, from the cache or the database.
+        Store thread only."""
         found: dict[str, MeetingSnapshot] = {}
+        wanted: list[str] = []
+        for key in keys:
+            cached = self._cache.get(key)
+            if cached is None:
+                wanted.append(key)
+            else:
+                found[key] = cached
         for i in range(0, len(wanted), _CHUNK):
             chunk = wanted[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -133,12 +181,12 @@ class Store(SubscriptionQueries, OutboxQueries):
         return found
 
     @staticmethod
-    def _in_window(db: Database, scope: ListingScope) -> dict[str, MeetingSnapshot]:
-        rows = db.query(
-            "SELECT * FROM meetings WHERE cancelled = 0 AND start >= ? AND start < ?",
+    def _keys_in_window(db: Database, scope: ListingScope) -> set[str]:
+        rows = db.execute(
+            "SELECT key FROM meetings WHERE cancelled = 0 AND start >= ? AND start < ?",
             [to_db_time(scope.start_from), to_db_time(scope.start_to)],
-        )
-        return {r["key"]: snapshot_from_row(r) for r in rows}
+        ).fetchall()
+        return {row[0] for row in rows}
 
     def _write(
         self,
@@ -180,7 +228,7 @@ class Store(SubscriptionQueries, OutboxQueries):
 
     async def snapshot(self, key: str) -> MeetingSnapshot | None:
         """The last known snapshot of session ``key``, or None. Read-only."""
-        found = await self._run(lambda db: self._load(db, [key]))
+        found = await self._cached(lambda db: self._load(db, [key]))
         return found.get(key)
 
     async def snapshots(

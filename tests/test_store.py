@@ -145,6 +145,31 @@ async def test_failed_fan_out_writes_nothing(tmp_path: Path) -> None:
         assert _count(path, f"SELECT COUNT(*) FROM {table}") == 0, table
 
 
+async def test_a_rolled_back_poll_leaves_no_trace_in_what_the_store_remembers(
+    tmp_path: Path,
+) -> None:
+    """Snapshots the store keeps decoded between polls must say what the
+    database says: a change whose transaction failed is not remembered, and
+    the same change succeeds, with its event, once the fault is gone."""
+    path = tmp_path / "m.db"
+    async with await Store.open(f"sqlite:///{path}") as store:
+        await store.observe([row()], now=NOW, rules=RULES)  # known, and remembered
+        await store.subscribe("C1", "all", None)
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE subscriptions SET kinds = 'no_such_kind'")
+        conn.close()
+        moved = row(start=START + 60 * MIN)
+        with pytest.raises(StoreError):
+            await store.observe([moved], now=NOW + MIN, rules=RULES)
+        kept = await store.snapshot("100")
+        assert kept is not None and kept.start == START
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE subscriptions SET kinds = ''")
+        conn.close()
+        events = await store.observe([moved], now=NOW + 2 * MIN, rules=RULES)
+        assert [e.kind for e in events] == [K.RESCHEDULED]
+
+
 async def test_cancellation_needs_two_complete_listings(store: Store) -> None:
     await store.observe([row(), row("200")], now=NOW, rules=RULES, listing=WINDOW)
     assert await store.observe([row("200")], now=NOW + MIN, rules=RULES) == []
