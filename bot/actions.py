@@ -24,6 +24,7 @@ from adapters.slack.mrkdwn import escape
 from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
 from bot import replies
+from bot.budget import SessionInfoBudget
 from bot.commands import (
     USAGE,
     CancelCommand,
@@ -54,6 +55,11 @@ logger = logging.getLogger("meetbot.actions")
 #: Webex refusing to schedule for another host: 060019 no such host, 060021
 #: may not schedule for that host, 000001 access denied.
 _NOT_FOR_THAT_HOST = frozenset({"060019", "060021", "000001"})
+
+
+class _BudgetSpent(Exception):
+    """The hourly GetSessionInfo budget has nothing left for a command."""
+
 
 #: How far ahead ``list`` looks for upcoming meetings.
 LIST_WINDOW = timedelta(hours=24)
@@ -96,7 +102,9 @@ class CommandActions:
         store: Store,
         clock: Callable[[], datetime],
         zone_id: Callable[[str, datetime], int] = webex_zone_id,
+        budget: SessionInfoBudget | None = None,
     ) -> None:
+        self._budget = budget
         self._webex = webex
         self._store = store
         self._clock = clock
@@ -225,13 +233,17 @@ class CommandActions:
             return Reply(private=replies.snapshot_line(snapshot, tz, requester.email))
         try:
             info = await self._session_info(key)
-        except SessionInfoBlockedError:
+        except (SessionInfoBlockedError, _BudgetSpent):
             # GetMeeting has its own budget: it still tells the schedule, not live state.
             details = await self._webex.get_meeting(key)
             return Reply(private=replies.details_line(details, tz))
         return Reply(private=replies.session_info_line(info, tz, requester.email))
 
     async def _session_info(self, key: str) -> SessionInfo:
+        """GetSessionInfo for one key, paid from the watcher's hourly budget so
+        that commands cannot push the account into the two-hour 403 block."""
+        if self._budget is not None and self._budget.take(1, self._clock()) == 0:
+            raise _BudgetSpent
         (result,) = await self._webex.get_session_infos([SessionRef.by_key(key)])
         if isinstance(result, WebexError):
             raise result
@@ -246,7 +258,12 @@ class CommandActions:
         snapshot = await self._store.snapshot(key)
         host_email = snapshot.host_email if snapshot is not None else None
         if host_email is None:
-            host_email = (await self._session_info(key)).host_email
+            try:
+                host_email = (await self._session_info(key)).host_email
+            except _BudgetSpent:
+                return Reply(
+                    private="I have used this hour's Webex lookups; try again in a few minutes."
+                )
         if host_email is None:
             return Reply(private="Webex did not say who hosts this meeting, so I cannot cancel it.")
         if not _same_email(host_email, requester.email):

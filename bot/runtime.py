@@ -120,7 +120,7 @@ async def build_core(
         on_delivered=delivered,
         on_events=lambda events: metrics.count_events([e.kind for e in events]),
     )
-    actions = CommandActions(webex=source, store=store, clock=clock)
+    actions = CommandActions(webex=source, store=store, clock=clock, budget=watch.budget)
     return Core(
         webex=source, store=store, watch=watch, actions=actions, metrics=metrics, clock=clock
     )

@@ -15,6 +15,9 @@ import pytest
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from bot.actions import CommandActions, Requester
+from bot.budget import SessionInfoBudget
+from bot.command_model import CancelCommand, StatusCommand
 from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.slack_api import FakeSlack
@@ -194,3 +197,25 @@ async def test_a_known_host_creates_under_their_own_account_and_may_cancel(
     await bot.command(f"cancel {mine.key}", user="UALICE")
     await bot.tasks.join()
     assert f"Cancelled meeting {mine.key}" in bot.answers()[-1][1]
+
+
+async def test_commands_pay_getsessioninfo_from_the_watchers_budget(
+    sqlite_store: Store, sim_url: str, sim_site: SimulatedSite, sim_clock: SimClock
+) -> None:
+    """With the hourly budget spent, /webex status answers from GetMeeting and
+    /webex cancel declines, instead of pushing the account into the site's
+    two-hour 403 block."""
+    (weekly,) = [m for m in sim_site.meetings() if m.title == "Weekly sync"]
+    credentials = Credentials(site_name="acme", webex_id="admin", password="admin-pass")
+    requester = Requester(user_id="UALICE", channel_id="C1", email="alice@acme.example")
+    async with XmlApiClient(sim_url, credentials, clock=sim_clock.now) as webex:
+        actions = CommandActions(
+            webex=webex, store=sqlite_store, clock=sim_clock.now, budget=SessionInfoBudget(hourly=0)
+        )
+        status = await actions.run(StatusCommand(key=weekly.key), requester)
+        cancel = await actions.run(CancelCommand(key=weekly.key), requester)
+    assert "Weekly sync" in status.private
+    assert "this hour's Webex lookups" in cancel.private
+    assert sim_site.request_count("GetSessionInfo") == 0
+    assert sim_site.request_count("GetMeeting") == 1
+    assert sim_site.request_count("DelMeeting") == 0
