@@ -330,7 +330,7 @@ class Watcher:
             log.info("GetSessionInfo block is over; polling sessions directly again")
         any_all, _ = await self._store.watched_hosts()
         candidates = live_candidates(
-            await self._store.snapshots(active_only=True),
+            await self._store.live_snapshots(now, self.settings.live_horizon),
             now=now,
             horizon=self.settings.live_horizon,
         )

@@ -415,3 +415,22 @@ async def test_several_observations_of_one_session_apply_in_order(store: Store) 
     assert [e.kind for e in events] == [K.SCHEDULED, K.STARTED, K.HOST_JOINED]
     snapshot = await store.snapshot("100")
     assert snapshot is not None and snapshot.in_progress and snapshot.host_present
+
+
+async def test_live_snapshots_are_running_or_imminent_sessions(store: Store) -> None:
+    await store.observe(
+        [
+            row("run", start=NOW - 30 * MIN, in_progress=True),
+            row("soon", start=NOW + 10 * MIN),
+            row("later", start=NOW + 3 * 60 * MIN),
+            row("old", start=NOW - 2 * 24 * 60 * MIN),
+            row("gone", start=NOW + 5 * MIN),
+        ],
+        now=NOW,
+        rules=RULES,
+    )
+    await store.observe(
+        [Observation(key="gone", authority=Authority.NOT_FOUND)], now=NOW, rules=RULES
+    )
+    live = await store.live_snapshots(NOW, timedelta(minutes=15))
+    assert [s.key for s in live] == ["run", "soon"]
