@@ -5,7 +5,7 @@ import pytest
 
 from adapters.errors import UnsafeXmlError, WebexDecodeError
 from adapters.webex.xmlapi.envelope import split_outcomes
-from adapters.webex.xmlapi.xml import EP, children, parse_document, text_of
+from adapters.webex.xmlapi.xml import EP, children, parse_document, plain_markup, text_of
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -37,6 +37,30 @@ MESSAGE = """<?xml version="1.0" encoding="ISO-8859-1"?>
 def test_hostile_documents_are_refused(body: bytes) -> None:
     with pytest.raises(UnsafeXmlError):
         parse_document(body)
+
+
+@pytest.mark.parametrize("bangs", [0, 1, 300], ids=["none", "one", "many"])
+def test_declarations_are_found_among_any_number_of_exclamation_marks(bangs: int) -> None:
+    # Past a few hundred "!" the search changes method; both must find a DOCTYPE.
+    noise = b"<a>" + b"hey!" * bangs + b"</a>"
+    with pytest.raises(UnsafeXmlError):
+        parse_document(noise + BILLION_LAUGHS)
+    assert parse_document(MESSAGE.replace("Caf", "Caf!" * bangs).encode("latin-1")) is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "plain"),
+    [
+        (b'<?xml version="1.0"?><a><b>x!?</b></a>', True),
+        (b"<a><b>x</b></a>", True),
+        (b"<a><!-- c --></a>", False),
+        (b"<a><![CDATA[<b>]]></a>", False),
+        (b'<?xml version="1.0"?><a><?pi x?></a>', False),
+        (b"<a>" + b"!" * 300 + b"</a>", False),
+    ],
+)
+def test_plain_markup_means_every_lt_opens_a_tag(body: bytes, plain: bool) -> None:
+    assert plain_markup(body) is plain
 
 
 def test_size_cap() -> None:

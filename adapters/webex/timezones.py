@@ -115,6 +115,7 @@ class TimeZoneTable:
         self._by_label = {zone.label: zone_id for zone_id, zone in zones.items()}
         self._label_offsets: dict[str, tzinfo] = {}
         self._fixed_offsets: dict[tzinfo, timedelta | None] = {}
+        self._revision = 0
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str, str]]) -> TimeZoneTable:
@@ -126,6 +127,12 @@ class TimeZoneTable:
         return cls(
             {zid: _Zone(label=label, tz=ZoneInfo(iana), iana=iana) for zid, label, iana in rows}
         )
+
+    @property
+    def revision(self) -> int:
+        """Grows whenever an id or label is added or changed: results derived
+        from the table (converted times) are stale once it moves."""
+        return self._revision
 
     def __contains__(self, zone_id: object) -> bool:
         return zone_id in self._zones
@@ -238,6 +245,7 @@ class TimeZoneTable:
     def _add(self, zone_id: int, zone: _Zone) -> None:
         self._zones[zone_id] = zone
         self._by_label[zone.label] = zone_id
+        self._revision += 1
 
 
 def _read_csv() -> list[tuple[int, str, str]]:

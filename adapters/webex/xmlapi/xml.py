@@ -40,6 +40,7 @@ __all__ = [
     "children",
     "local_name",
     "parse_document",
+    "plain_markup",
     "text_of",
 ]
 
@@ -69,6 +70,8 @@ _PARSER: Final = etree.XMLParser(
 # case-sensitive in XML; in text content "<" is always escaped, so these can only
 # appear as declarations (or inside comments/CDATA, which Webex does not send).
 _FORBIDDEN: Final = (b"<!DOCTYPE", b"<!ENTITY")
+# Past this many "!" or "?" bytes, a plain substring search beats visiting each.
+_MAX_MARKS: Final = 256
 # UTF-16/32 would hide the patterns above from a byte search; Webex sends neither.
 _WIDE_BOMS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
@@ -92,7 +95,7 @@ def parse_document(body: bytes, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> e
     # isspace() is strip()'s whitespace set without copying the whole body.
     if not body or body.isspace():
         raise WebexDecodeError("empty response body")
-    if body.startswith(_WIDE_BOMS) or any(p in body for p in _FORBIDDEN):
+    if body.startswith(_WIDE_BOMS) or _declares_markup(body):
         raise UnsafeXmlError("response has a DOCTYPE, entity declarations or a wide encoding")
     try:
         root = etree.fromstring(body, parser=_PARSER)
@@ -104,6 +107,47 @@ def parse_document(body: bytes, *, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> e
     if root.tag != f"{{{SERV}}}message":
         raise WebexDecodeError("response root is not serv:message")
     return root
+
+
+def _openers(body: bytes, mark: bytes) -> list[int] | None:
+    """Offsets of every ``<`` + ``mark`` in ``body``, or None past _MAX_MARKS marks.
+
+    ``mark`` ("!" or "?") is rare in responses and found by memchr, whereas a
+    search for a needle starting with "<" stops at every tag: on a 700 KB page
+    this takes ~10 us instead of ~300 us per pattern.
+    """
+    found: list[int] = []
+    seen = 0
+    i = body.find(mark)
+    while i >= 0:
+        seen += 1
+        if seen > _MAX_MARKS:
+            return None
+        if i and body[i - 1] == 0x3C:  # "<"
+            found.append(i - 1)
+        i = body.find(mark, i + 1)
+    return found
+
+
+def _declares_markup(body: bytes) -> bool:
+    """Whether ``body`` holds a DOCTYPE or an ENTITY declaration (rule 1)."""
+    openers = _openers(body, b"!")
+    if openers is None:
+        return any(p in body for p in _FORBIDDEN)
+    return any(body.startswith(_FORBIDDEN, i) for i in openers)
+
+
+def plain_markup(body: bytes) -> bool:
+    """Whether every "<" in ``body`` opens an element tag: no comment, CDATA
+    section, declaration or processing instruction, bar a leading XML declaration.
+
+    In such a body a byte pattern like ``<ep:session>`` can only be a start tag.
+    """
+    bangs = _openers(body, b"!")
+    questions = _openers(body, b"?")
+    if bangs is None or questions is None:
+        return False
+    return not bangs and all(i == 0 for i in questions)
 
 
 # Tag string -> lower-cased local name; tags repeat across rows, so this is small.
