@@ -5,6 +5,13 @@ sample, ~30 children each) and a 10-session GetSessionInfo batch, through the
 client's real path (size/DOCTYPE checks, hardened parse, header pairing, row
 models with time conversion), next to plain ``etree.fromstring`` of the same
 bytes. Prints medians of several repeats and the bytes on the wire per session.
+
+The summary page is read the client's way, through its row memo
+(adapters/webex/xmlapi/rowmemo.py), in three states: rows never seen (a first
+listing; an empty memo each run), the page read last time (a quiet site: every
+row is recalled, only the envelope is parsed), and the page with a tenth of
+its rows changed since (each run reads a page with other changes, so those
+rows are never in the memo).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from adapters.webex.xmlapi import requests as rq
 from adapters.webex.xmlapi import sessions
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import split_outcomes
+from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.xml import parse_document
 
 ROWS = 500
@@ -39,10 +47,11 @@ OK = (
 )
 
 
-def _summary_row(n: int) -> str:
+def _summary_row(n: int, version: int = 0) -> str:
     key = 800_000_000 + n
+    title = f"Team Meeting {n}" + (f" (v{version})" if version else "")
     return f"""<ep:session><ep:sessionKey>{key}</ep:sessionKey>
-<ep:MeetingUUID>{key:032x}</ep:MeetingUUID><ep:confName>Team Meeting {n}</ep:confName>
+<ep:MeetingUUID>{key:032x}</ep:MeetingUUID><ep:confName>{title}</ep:confName>
 <ep:sessionType>3</ep:sessionType><ep:serviceType>MeetingCenter</ep:serviceType>
 <ep:hostWebExID>host{n % 50}</ep:hostWebExID><ep:hostFirstName>Host</ep:hostFirstName>
 <ep:hostLastName>Number{n % 50}</ep:hostLastName><ep:otherHostWebExID>host{n % 50}</ep:otherHostWebExID>
@@ -60,8 +69,9 @@ def _summary_row(n: int) -> str:
 <ep:isScheduledPMR>false</ep:isScheduledPMR><ep:isPrivateMeeting>false</ep:isPrivateMeeting></ep:session>"""
 
 
-def _summary_page() -> bytes:
-    rows = "".join(_summary_row(n) for n in range(ROWS))
+def _summary_page(renamed: range = range(0), version: int = 0) -> bytes:
+    """The page, with the rows in ``renamed`` given titles of ``version``."""
+    rows = "".join(_summary_row(n, version if n in renamed else 0) for n in range(ROWS))
     matching = (
         f"<ep:matchingRecords><serv:total>{ROWS}</serv:total><serv:returned>{ROWS}</serv:returned>"
         "<serv:startFrom>1</serv:startFrom></ep:matchingRecords>"
@@ -112,12 +122,30 @@ def main() -> None:
     page = _summary_page()
     batch = _info_batch()
 
-    def summaries() -> int:
-        (content,) = split_outcomes(parse_document(page), "LstsummarySession")
+    def answer(body: bytes) -> etree._Element:
+        (content,) = split_outcomes(parse_document(body), "LstsummarySession")
         assert not isinstance(content, Exception)
-        rows = sessions.session_page(content, tz, 0).sessions
+        return content
+
+    def summaries(body: bytes = page, memo: RowMemo | None = None) -> int:
+        if memo is None:
+            rows = sessions.session_page(answer(body), tz, 0).sessions
+        else:
+            rows = sessions.summary_page(body, answer, tz, 0, memo).sessions
         assert len(rows) == ROWS
         return len(rows)
+
+    memo = RowMemo()
+    summaries(page, memo)
+    tenth = ROWS // 10
+    # One page per run, each with another tenth of its rows renamed, so that
+    # the renamed rows are never in the memo.
+    changed_pages = iter(
+        [
+            _summary_page(range(i * tenth % ROWS, i * tenth % ROWS + tenth), version=i + 1)
+            for i in range(REPEATS)
+        ]
+    )
 
     def infos() -> int:
         contents = split_outcomes(parse_document(batch), "GetSessionInfo")
@@ -146,12 +174,32 @@ def main() -> None:
         None,
         [rq.get_session_info(SessionRef.by_key(str(800_000_000 + n))) for n in range(BATCH)],
     )
-    cases = [
-        ("LstsummarySession", ROWS, page, list_request, summaries),
-        ("GetSessionInfo", BATCH, batch, info_request, infos),
+    cases: list[tuple[str, int, bytes, bytes, Callable[[], object]]] = [
+        (
+            "LstsummarySession, rows never seen",
+            ROWS,
+            page,
+            list_request,
+            lambda: summaries(page, RowMemo()),
+        ),
+        (
+            "LstsummarySession, page read before",
+            ROWS,
+            page,
+            list_request,
+            partial(summaries, page, memo),
+        ),
+        (
+            "LstsummarySession, a tenth changed",
+            ROWS,
+            page,
+            list_request,
+            lambda: summaries(next(changed_pages), memo),
+        ),
+        ("GetSessionInfo batch", BATCH, batch, info_request, infos),
     ]
     print(
-        f"{'answer':<18} {'rows':>5} {'parse+model rows/s':>19} {'fromstring rows/s':>18} "
+        f"{'answer':<36} {'rows':>5} {'parse+model rows/s':>19} {'fromstring rows/s':>18} "
         f"{'ratio':>6} {'wire B/session':>15}"
     )
     for name, rows, body, request, work in cases:
@@ -159,7 +207,7 @@ def main() -> None:
         ceiling = _median_seconds(partial(etree.fromstring, body))
         wire = (len(request) + len(body)) / rows
         print(
-            f"{name:<18} {rows:>5} {rows / ours:>19,.0f} {rows / ceiling:>18,.0f} "
+            f"{name:<36} {rows:>5} {rows / ours:>19,.0f} {rows / ceiling:>18,.0f} "
             f"{ceiling / ours:>6.2f} {wire:>15,.0f}"
         )
     print(f"(medians of {REPEATS} runs, one core; goal >= 100,000 summary rows/s)")

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 from typing import Self
 
@@ -47,6 +48,7 @@ from adapters.webex.xmlapi import sessions as ss
 from adapters.webex.xmlapi.batching import DEFAULT_BATCH, BodyContentCap
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
+from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.transport import HttpSettings, post_xml
 from adapters.webex.xmlapi.xml import DEFAULT_MAX_BODY_BYTES, parse_document
 
@@ -124,6 +126,9 @@ class XmlApiClient:
         self._blocked_until: datetime | None = None
         self._site: SiteCapabilities | None = None
         self._meeting_types: tuple[MeetingType, ...] | None = None
+        # Listing rows already modelled, by their bytes: most rows of each
+        # discovery cycle are the previous cycle's (see rowmemo.py).
+        self._rows = RowMemo(max_rows=max(4 * page_size, 25_000))
 
     def __repr__(self) -> str:
         return f"XmlApiClient({self._http.url!r}, webex_id={self._credentials.webex_id!r})"
@@ -167,6 +172,13 @@ class XmlApiClient:
             TooManyBodyContentError, RateLimitedError, CredentialsError: the whole
                 request failed; and everything post_xml/parse_document raise.
         """
+        body = await self._post(contents, operation, session_info=session_info)
+        return self._outcomes(body, contents, operation)
+
+    async def _post(
+        self, contents: Sequence[etree._Element], operation: str, *, session_info: bool
+    ) -> bytes:
+        """The raw answer to ``contents`` sent in one request."""
         async with self._lock:
             if self._session is None:
                 self._session = aiohttp.ClientSession()
@@ -175,9 +187,14 @@ class XmlApiClient:
             ticket = None if token is None else await self._ticket_locked(session, token)
             payload = rq.message(self._credentials, ticket, contents)
             logger.debug("%s: %d bodyContent, %d bytes", operation, len(contents), len(payload))
-            body = await post_xml(
+            return await post_xml(
                 session, self._http, payload, session_info=session_info, clock=self._clock
             )
+
+    def _outcomes(
+        self, body: bytes, contents: Sequence[etree._Element], operation: str
+    ) -> list[Outcome]:
+        """One outcome per content of the request ``body`` answers (see _call)."""
         outcomes = split_outcomes(
             parse_document(body, max_bytes=self._http.max_body_bytes), operation
         )
@@ -212,7 +229,12 @@ class XmlApiClient:
         return self._ticket
 
     async def _one(self, content: etree._Element, operation: str) -> etree._Element:
-        (outcome,) = await self._call([content], operation)
+        body = await self._post([content], operation, session_info=False)
+        return self._answer(body, content, operation)
+
+    def _answer(self, body: bytes, content: etree._Element, operation: str) -> etree._Element:
+        """The bodyContent answering the one ``content`` a request sent."""
+        (outcome,) = self._outcomes(body, [content], operation)
         if isinstance(outcome, WebexApiError):
             raise outcome
         return outcome
@@ -286,8 +308,13 @@ class XmlApiClient:
                 return_scheduled_pmr=pmr,
             )
             try:
-                page = ss.session_page(
-                    await self._one(content, "LstsummarySession"), tz, DATE_SCOPE_ZONE_ID
+                body = await self._post([content], "LstsummarySession", session_info=False)
+                page = ss.summary_page(
+                    body,
+                    partial(self._answer, content=content, operation="LstsummarySession"),
+                    tz,
+                    DATE_SCOPE_ZONE_ID,
+                    self._rows,
                 )
             except NotFoundError as e:
                 if e.exception_id != "000015":

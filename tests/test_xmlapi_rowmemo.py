@@ -1,0 +1,286 @@
+"""Listing rows recalled by their bytes read exactly as rows read from XML.
+
+Every test compares the memo's answer with a page read without a memo: the
+memo may only make reading cheaper, never different.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from adapters.errors import WebexDecodeError
+from adapters.webex.models import SessionSummary, TimeZoneInfo
+from adapters.webex.timezones import TimeZoneTable, default_table
+from adapters.webex.xmlapi import sessions
+from adapters.webex.xmlapi.envelope import split_outcomes
+from adapters.webex.xmlapi.rowmemo import RowMemo
+from adapters.webex.xmlapi.xml import parse_document
+
+SERV = "http://www.webex.com/schemas/2002/06/service"
+EP = "http://www.webex.com/schemas/2002/06/service/ep"
+TABLE = default_table()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: int
+    title: str = "Team Meeting"
+    host: str = "alice"
+    status: str = "NOT_INPROGRESS"
+    start: str = "03/01/2026 09:00:00"
+    zone: int = 4
+    label: str = "GMT-08:00, Pacific (San Jose)"
+    joined: bool = False
+
+    def xml(self, p: str = "ep") -> str:
+        title = self.title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return (
+            f"<{p}:session><{p}:sessionKey>{self.key}</{p}:sessionKey>\n"
+            f"<{p}:confName>{title}</{p}:confName><{p}:hostWebExID>{self.host}</{p}:hostWebExID>"
+            f"<{p}:timeZoneID>{self.zone}</{p}:timeZoneID><{p}:timeZone>{self.label}</{p}:timeZone>"
+            f"<{p}:status>{self.status}</{p}:status><{p}:startTime>{self.start}</{p}:startTime>"
+            f"<{p}:duration>60</{p}:duration>"
+            f"<{p}:hostJoined>{str(self.joined).lower()}</{p}:hostJoined></{p}:session>"
+        )
+
+
+def page(
+    rows: list[Row],
+    *,
+    p: str = "ep",
+    encoding: str = "UTF-8",
+    row_xml: list[str] | None = None,
+    head: str = "",
+    tail: str = "",
+) -> bytes:
+    body = "".join(row_xml) if row_xml is not None else "".join(r.xml(p) for r in rows)
+    n = len(row_xml) if row_xml is not None else len(rows)
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        f'<serv:message xmlns:serv="{SERV}" xmlns:{p}="{EP}"><serv:header><serv:response>'
+        "<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body>"
+        f"<serv:bodyContent>{head}<{p}:matchingRecords><serv:total>{n}</serv:total>"
+        f"<serv:returned>{n}</serv:returned></{p}:matchingRecords>\n{body}{tail}"
+        "</serv:bodyContent></serv:body></serv:message>"
+    )
+    return text.encode(encoding, "xmlcharrefreplace")
+
+
+def answer(body: bytes) -> etree._Element:
+    (content,) = split_outcomes(parse_document(body), "LstsummarySession")
+    if isinstance(content, Exception):
+        raise content
+    return content
+
+
+def read(
+    body: bytes,
+    memo: RowMemo | None = None,
+    tz: TimeZoneTable | None = None,
+    scope: int | None = 0,
+) -> list[SessionSummary]:
+    table = tz if tz is not None else TABLE
+    if memo is None:
+        return sessions.session_page(answer(body), table, scope).sessions
+    return sessions.summary_page(body, answer, table, scope, memo).sessions
+
+
+ROWS = [Row(key=k, title=f"Meeting {k}", start=f"03/01/2026 {k % 24:02d}:30:00") for k in range(8)]
+
+
+def test_a_page_read_twice_is_recalled_the_second_time() -> None:
+    memo = RowMemo()
+    body = page(ROWS)
+    expected = read(body)
+    assert read(body, memo) == expected
+    assert (memo.hits, memo.misses) == (0, len(ROWS))
+    again = read(body, memo)
+    assert again == expected
+    assert (memo.hits, memo.misses) == (len(ROWS), len(ROWS))
+
+
+def test_only_changed_rows_are_read_again() -> None:
+    memo = RowMemo()
+    read(page(ROWS), memo)
+    changed = list(ROWS)
+    changed[3] = replace(changed[3], status="INPROGRESS", joined=True)
+    changed[5] = replace(changed[5], title="Renamed")
+    body = page(changed)
+    assert read(body, memo) == read(body)
+    assert memo.misses == len(ROWS) + 2
+
+
+def test_rows_that_moved_to_another_page_are_recalled() -> None:
+    memo = RowMemo()
+    read(page(ROWS[:5]), memo)
+    shifted = page(ROWS[1:7])
+    assert read(shifted, memo) == read(shifted)
+    assert memo.hits == 4
+
+
+def test_known_rows_are_not_parsed_again() -> None:
+    memo = RowMemo()
+    body = page(ROWS)
+    read(body, memo)
+    cut = memo.cut(body)
+    assert cut is not None and cut.recalled == len(ROWS)
+    assert len(cut.skeleton) < len(body) // 2
+    assert b"Meeting 3" not in cut.skeleton
+
+
+def test_rows_with_another_prefix_are_recalled_from_the_second_page_on() -> None:
+    memo = RowMemo()
+    body = page(ROWS, p="x")
+    for _ in range(3):
+        assert read(body, memo) == read(body)
+    assert memo.hits == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b.replace(b"</ep:confName>", b"</ep:confNam>", 1),
+        lambda b: b.replace(b"Meeting 5", b"Meeting &bogus; 5"),
+        lambda b: b[: len(b) // 2],
+    ],
+)
+def test_a_damaged_page_is_refused_even_when_its_other_rows_are_known(damage) -> None:
+    memo = RowMemo()
+    body = page(ROWS)
+    read(body, memo)
+    with pytest.raises(WebexDecodeError):
+        read(damage(body), memo)
+
+
+def fallback_pages() -> dict[str, bytes]:
+    first = ROWS[0].xml()
+    rest = [r.xml() for r in ROWS[1:]]
+    inner = first.replace(
+        "</ep:session>", "<ep:session><ep:sessionKey>9</ep:sessionKey></ep:session></ep:session>"
+    )
+    return {
+        "comment": page(ROWS, tail="<!-- <ep:session> -->"),
+        "cdata title": page(
+            [], row_xml=[first.replace("Meeting 0", "<![CDATA[Meeting 0]]>"), *rest]
+        ),
+        "processing instruction": page(ROWS, tail="<?keep going?>"),
+        "row with an attribute": page(
+            [], row_xml=[first.replace("<ep:session>", '<ep:session id="1">'), *rest]
+        ),
+        "row start tag with a space": page(
+            [], row_xml=[first.replace("<ep:session>", "<ep:session >"), *rest]
+        ),
+        "unprefixed rows": page(
+            [],
+            row_xml=[
+                r.xml("ep").replace("ep:", "").replace("<session>", f'<session xmlns="{EP}">')
+                for r in ROWS
+            ],
+        ),
+        "prefix declared twice": page(ROWS, head=f'<ep:extra xmlns:ep="{EP}"/>'),
+        "prefix declared again in a row": page(
+            [], row_xml=[first.replace("<ep:confName>", f'<ep:confName xmlns:ep="{EP}">'), *rest]
+        ),
+        "nested session": page([], row_xml=[inner, *rest]),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(fallback_pages()))
+def test_pages_that_cannot_be_cut_exactly_are_read_row_by_row(case: str) -> None:
+    body = fallback_pages()[case]
+    memo = RowMemo()
+    assert read(body, memo) == read(body)
+    assert read(body, memo) == read(body)
+    assert memo.hits == 0
+
+
+def test_rows_declaring_other_prefixes_are_recalled() -> None:
+    declaring = [r.xml().replace("<ep:confName>", f'<ep:confName xmlns:x="{EP}">') for r in ROWS]
+    body = page([], row_xml=declaring)
+    memo = RowMemo()
+    assert read(body, memo) == read(body)
+    assert read(body, memo) == read(body)
+    assert memo.hits == len(ROWS)
+
+
+def test_the_same_bytes_in_another_encoding_are_read_again() -> None:
+    row = Row(key=1, title="Caf\u00e9")
+    utf8 = page([row])
+    latin = utf8.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    memo = RowMemo()
+    assert read(utf8, memo)[0].conf_name == "Caf\u00e9"
+    assert read(latin, memo)[0].conf_name == "Caf\u00c3\u00a9"
+    assert memo.hits == 0
+
+
+def test_another_date_scope_zone_is_read_again() -> None:
+    body = page(ROWS[:2])
+    memo = RowMemo()
+    in_scope = read(body, memo, scope=0)
+    own_zone = read(body, memo, scope=None)
+    assert own_zone == read(body, scope=None)
+    assert own_zone[0].start != in_scope[0].start
+    assert memo.hits == 0
+
+
+def test_a_changed_time_zone_table_is_read_again() -> None:
+    tz = default_table()
+    row = Row(key=1, zone=999, label="GMT+02:00, Somewhere")
+    body = page([row])
+    memo = RowMemo()
+    before = read(body, memo, tz, scope=None)
+    assert before[0].start == datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+    tz.refresh([TimeZoneInfo(id=999, description="GMT+03:00, Somewhere", gmt_offset_minutes=180)])
+    after = read(body, memo, tz, scope=None)
+    assert after[0].start == datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+    assert memo.hits == 0
+
+
+def test_skipped_rows_are_not_remembered() -> None:
+    broken = Row(key=42, start="not a time")
+    memo = RowMemo()
+    body = page([broken, ROWS[1]])
+    assert [s.session_key for s in read(body, memo)] == ["1"]
+    assert [s.session_key for s in read(body, memo)] == ["1"]
+    assert (memo.hits, memo.misses) == (1, 3)
+
+
+def test_the_memo_stays_within_two_generations() -> None:
+    memo = RowMemo(max_rows=10)
+    for batch in range(10):
+        rows = [Row(key=batch * 100 + k) for k in range(7)]
+        read(page(rows), memo)
+        assert len(memo) <= 2 * memo.max_rows
+    # The newest rows survive the rotation.
+    latest = page([Row(key=900 + k) for k in range(7)])
+    hits = memo.hits
+    read(latest, memo)
+    assert memo.hits == hits + 7
+
+
+TITLES = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    titles=st.lists(TITLES, min_size=1, max_size=6),
+    changes=st.lists(st.tuples(st.integers(0, 5), TITLES, st.booleans()), max_size=4),
+    prefix=st.sampled_from(["ep", "e", "EP2"]),
+    encoding=st.sampled_from(["UTF-8", "ISO-8859-1"]),
+)
+def test_recalled_listings_equal_listings_read_afresh(
+    titles: list[str], changes: list[tuple[int, str, bool]], prefix: str, encoding: str
+) -> None:
+    rows = [Row(key=k, title=t) for k, t in enumerate(titles)]
+    memo = RowMemo()
+    first = page(rows, p=prefix, encoding=encoding)
+    assert read(first, memo) == read(first)
+    for index, title, joined in changes:
+        if index < len(rows):
+            rows[index] = replace(rows[index], title=title, joined=joined)
+    second = page(rows, p=prefix, encoding=encoding)
+    assert read(second, memo) == read(second)
