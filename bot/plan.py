@@ -13,6 +13,11 @@
   waiting for the host, then sessions in progress, then imminent ones; within
   a tier, the one asked about longest ago goes first, so a short budget still
   rotates through every session.
+- Where subscriptions name hosts, the live poll lists each host's sessions in
+  progress. Hosts with no session believed in progress are listed only to
+  notice a start; when two or more of them would be, one LstOpenSession (every
+  session in progress on the site, one request) says which of them actually
+  have something running, and only those are listed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ __all__ = [
     "discovery_queries",
     "live_candidates",
     "live_queries",
+    "open_session_check_pays",
+    "prune_by_open_sessions",
     "rank_for_session_info",
     "refresh_candidates",
     "resolve_hosts",
@@ -140,6 +147,45 @@ def live_queries(
         return [ListingQuery(start_from=start_from, start_to=start_to)]
     hosts = sorted({s.host_webex_id for s in chosen if s.host_webex_id})
     return [ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h) for h in hosts]
+
+
+def _idle_hosts(queries: Iterable[ListingQuery], candidates: Iterable[MeetingSnapshot]) -> set[str]:
+    """Hosts of per-host ``queries`` none of whose candidates is believed in progress."""
+    busy = {s.host_webex_id.casefold() for s in candidates if s.in_progress and s.host_webex_id}
+    return {
+        q.host_webex_id
+        for q in queries
+        if q.host_webex_id is not None and q.host_webex_id.casefold() not in busy
+    }
+
+
+def open_session_check_pays(
+    queries: Iterable[ListingQuery], candidates: Iterable[MeetingSnapshot]
+) -> bool:
+    """Whether one LstOpenSession can stand in for two or more per-host
+    listings of hosts with nothing believed in progress."""
+    return len(_idle_hosts(queries, candidates)) >= 2
+
+
+def prune_by_open_sessions(
+    queries: Iterable[ListingQuery],
+    candidates: Iterable[MeetingSnapshot],
+    open_hosts: Iterable[str],
+) -> list[ListingQuery]:
+    """``queries`` without the idle hosts' that have no session open.
+
+    ``open_hosts`` are the webExIDs of a complete LstOpenSession answer. Hosts
+    believed in progress stay listed: their listing says who is present and
+    which of their sessions ended.
+    """
+    chosen = list(queries)
+    idle = _idle_hosts(chosen, candidates)
+    running = {h.casefold() for h in open_hosts}
+    return [
+        q
+        for q in chosen
+        if q.host_webex_id not in idle or (q.host_webex_id or "").casefold() in running
+    ]
 
 
 def _tier(s: MeetingSnapshot) -> int:

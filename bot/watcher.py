@@ -47,6 +47,8 @@ from bot.plan import (
     discovery_queries,
     live_candidates,
     live_queries,
+    open_session_check_pays,
+    prune_by_open_sessions,
     rank_for_session_info,
     refresh_candidates,
     resolve_hosts,
@@ -350,6 +352,8 @@ class Watcher:
         queries = live_queries(
             candidates, any_all=any_all, now=now, lookback=s.lookback, horizon=s.live_horizon
         )
+        if open_session_check_pays(queries, candidates):
+            queries = await self._prune_by_open_sessions(queries, candidates)
         observations: list[Observation] = []
         for query in queries:
             listing = await self._source.list_sessions(
@@ -372,6 +376,20 @@ class Watcher:
             return [], {}
         events = await self._store.observe(observations, now=now, rules=self._rules)
         return events, {o.key: o for o in observations}
+
+    async def _prune_by_open_sessions(
+        self, queries: list[ListingQuery], candidates: list[MeetingSnapshot]
+    ) -> list[ListingQuery]:
+        """``queries`` less the idle hosts LstOpenSession shows nothing open for;
+        all of them when LstOpenSession fails (the listings still work)."""
+        try:
+            open_sessions = await self._source.list_open_sessions()
+        except (CredentialsError, RateLimitedError):
+            raise
+        except WebexError as e:
+            log.info("LstOpenSession failed (%s); listing every host this poll", e)
+            return queries
+        return prune_by_open_sessions(queries, candidates, (o.host_webex_id for o in open_sessions))
 
     async def _poll_session_info(
         self, candidates: list[MeetingSnapshot], now: datetime

@@ -327,3 +327,55 @@ async def test_email_and_meeting_subscriptions_are_watched(
     finally:
         await client.close()
         await r.store.close()
+
+
+async def test_open_sessions_spare_listings_of_hosts_with_nothing_running(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    r, client = await make_rig(
+        sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=0)
+    )
+    try:
+        await r.store.unsubscribe("C1", "all", None)
+        soon = sim_clock.now() + timedelta(minutes=10)
+        keys = {
+            h: sim_site.schedule(host=h, title=f"{h} sync", start=soon)
+            for h in ("alice", "bob", "chen")
+        }
+        for host in keys:
+            await r.store.subscribe("C1", "host", host)
+        await r.watcher.discover()
+
+        def asked() -> tuple[int, int]:
+            return (
+                sim_site.request_count("LstOpenSession"),
+                sim_site.request_count("LstsummarySession"),
+            )
+
+        def spent(before: tuple[int, int]) -> tuple[int, int]:
+            return (asked()[0] - before[0], asked()[1] - before[1])
+
+        # LstOpenSession failing costs nothing but the request: every host is listed.
+        sim_site.faults.inject("LstOpenSession", "http500")
+        sim_site.start(keys["alice"])
+        before = asked()
+        assert kinds(await r.watcher.poll_live()) == [EventKind.STARTED]
+        assert spent(before)[1] == 3
+
+        # Alice is live, bob and chen idle: one LstOpenSession shows only bob's
+        # session open, so alice and bob are listed and chen is not.
+        sim_site.host_joins(keys["alice"])
+        sim_site.start(keys["bob"])
+        sim_clock.advance(timedelta(seconds=20))
+        before = asked()
+        events = await r.watcher.poll_live()
+        assert kinds(events, keys["alice"]) == [EventKind.HOST_JOINED]
+        assert kinds(events, keys["bob"]) == [EventKind.STARTED]
+        assert spent(before) == (1, 2)
+
+        sim_site.end(keys["alice"])
+        sim_clock.advance(timedelta(seconds=20))
+        assert kinds(await r.watcher.poll_live(), keys["alice"]) == [EventKind.ENDED]
+    finally:
+        await client.close()
+        await r.store.close()
