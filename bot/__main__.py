@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from state.errors import StoreError
 
 logger = logging.getLogger("meetbot")
 
@@ -64,7 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.check import run_checks
 
         return asyncio.run(run_checks(settings, sys.stdout))
-    asyncio.run(_until_signalled(_service(args.command, settings)))
+    try:
+        asyncio.run(_until_signalled(_service(args.command, settings)))
+    except StoreError as e:
+        # The database cannot be opened, migrated or is another process's:
+        # nothing works without it, and a traceback would bury the reason.
+        logger.error("cannot use the database: %s", e)
+        return 1
     logger.info("stopped")
     return 0
 

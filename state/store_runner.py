@@ -10,7 +10,9 @@ sqlite3 error, and any stored row that no longer decodes, becomes
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -24,6 +26,37 @@ __all__ = ["DEFAULT_DATABASE_URL", "Runner", "database_path"]
 
 DEFAULT_DATABASE_URL = "sqlite:///meetbot.db"
 _BUSY_TIMEOUT_MS = 5000
+
+
+def _hold_lock(path: str) -> int | None:
+    """Take the exclusive lock that makes one process per database file.
+
+    Two bots on one database would both post every event: each keeps
+    decoded snapshots in memory and would compute the same events from them.
+    An advisory ``flock`` on ``<path>.lock`` is held for as long as the
+    returned descriptor stays open, and the kernel drops it when the process
+    dies, however it dies. Returns None where flock does not exist (Windows).
+
+    Raises:
+        StoreError: another process holds the lock.
+    """
+    if sys.platform == "win32":
+        return None
+    import fcntl
+
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        raise StoreError(
+            f"another meetbot process (pid {holder}) is using {path}; run one process per database"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    return fd
+
 
 T = TypeVar("T")
 
@@ -50,6 +83,7 @@ class Runner:
         self._path = path
         self._db: Database | None = None
         self._open_error: BaseException | None = None
+        self._lock_fd: int | None = None
         self._closed = False
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="meetbot-store", initializer=self._connect
@@ -79,24 +113,35 @@ class Runner:
         # Runs in the store thread. An initializer that raised would break the
         # pool for good, so the error is kept and reported by the first call.
         try:
+            if self._path != ":memory:":
+                self._lock_fd = _hold_lock(self._path)
             db = Database(memory=True) if self._path == ":memory:" else Database(self._path)
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             if not db.memory:
                 db.enable_wal()
             self._db = db
-        except (sqlite3.Error, OSError) as e:
+        except (sqlite3.Error, OSError, StoreError) as e:
             self._open_error = e
+            self._release_lock()
 
     def _disconnect(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor drops the flock
+            self._lock_fd = None
 
     def _guarded(self, work: Callable[[Database], T]) -> T:
         if self._closed and self._db is None:
             raise StoreError("the store is closed")
         if self._db is None:
+            if isinstance(self._open_error, StoreError):
+                raise self._open_error
             raise StoreError("the database could not be opened") from self._open_error
         try:
             return work(self._db)

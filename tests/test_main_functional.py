@@ -70,3 +70,43 @@ async def test_demo_process_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) 
     assert b'"message": "stopped"' in stderr
     assert b"Traceback" not in stderr
     assert not os.listdir(tmp_path), "the demo's database was temporary"
+
+
+async def test_a_second_process_on_the_same_database_stops_with_one_line(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_", "DATABASE_"))
+    }
+    env.update({"NO_COLOR": "1", "DATABASE_URL": "sqlite:///shared.db"})
+
+    async def start(port: int) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env={**env, "PORT": str(port)},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    first = await start(_free_port())
+    assert first.stdout is not None
+    try:
+        seen = b""
+        while b"Scheduled" not in seen:
+            chunk = await asyncio.wait_for(first.stdout.read(4096), 40)
+            assert chunk, "the first process closed its output early"
+            seen += chunk
+        second = await start(_free_port())
+        out, err = await asyncio.wait_for(second.communicate(), 30)
+        assert second.returncode == 1
+        lines = err.decode().strip().splitlines()
+        assert len(lines) == 1, lines
+        assert f"another meetbot process (pid {first.pid}) is using shared.db" in lines[0]
+        assert b"Scheduled" not in out
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 30)
+    assert first.returncode == 0

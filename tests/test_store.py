@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +102,20 @@ async def test_closed_store_refuses_work() -> None:
 async def test_unopenable_file_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         await Store.open(f"sqlite:///{tmp_path}/missing-dir/m.db")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+async def test_one_process_per_database_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/m.db"
+    first = await Store.open(url)
+    try:
+        with pytest.raises(StoreError, match=rf"another meetbot process \(pid {os.getpid()}\)"):
+            await Store.open(url)
+    finally:
+        await first.close()
+    # The lock goes with the store (and with the process, however it ends).
+    second = await Store.open(url)
+    await second.close()
 
 
 async def test_observe_writes_snapshot_events_and_outbox(store: Store) -> None:
