@@ -6,6 +6,7 @@ memo may only make reading cheaper, never different.
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -101,6 +102,14 @@ def test_a_page_read_twice_is_recalled_the_second_time() -> None:
     again = read(body, memo)
     assert again == expected
     assert (memo.hits, memo.misses) == (len(ROWS), len(ROWS))
+
+
+def test_cisco_sample_listing_is_recalled() -> None:
+    body = (Path(__file__).parent / "fixtures" / "lstsummarysession_seed.xml").read_bytes()
+    memo = RowMemo()
+    assert read(body, memo, scope=None) == read(body, scope=None)
+    assert read(body, memo, scope=None) == read(body, scope=None)
+    assert (memo.hits, memo.misses) == (2, 2)
 
 
 def test_only_changed_rows_are_read_again() -> None:
