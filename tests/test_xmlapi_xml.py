@@ -56,7 +56,9 @@ def test_declarations_are_found_among_any_number_of_exclamation_marks(bangs: int
         (b"<a><!-- c --></a>", False),
         (b"<a><![CDATA[<b>]]></a>", False),
         (b'<?xml version="1.0"?><a><?pi x?></a>', False),
-        (b"<a>" + b"!" * 300 + b"</a>", False),
+        (b"<a>" + b"!?" * 300 + b"</a>", True),
+        (b"<a>" + b"!?" * 300 + b"<!-- c --></a>", False),
+        (b"<a>" + b"!?" * 300 + b"<?pi?></a>", False),
     ],
 )
 def test_plain_markup_means_every_lt_opens_a_tag(body: bytes, plain: bool) -> None:

@@ -144,10 +144,16 @@ def plain_markup(body: bytes) -> bool:
     In such a body a byte pattern like ``<ep:session>`` can only be a start tag.
     """
     bangs = _openers(body, b"!")
-    questions = _openers(body, b"?")
-    if bangs is None or questions is None:
+    if bangs is None:
+        bangs_free = b"<!" not in body
+    else:
+        bangs_free = not bangs
+    if not bangs_free:
         return False
-    return not bangs and all(i == 0 for i in questions)
+    questions = _openers(body, b"?")
+    if questions is None:
+        return body.find(b"<?", 1) < 0
+    return all(i == 0 for i in questions)
 
 
 # Tag string -> lower-cased local name; tags repeat across rows, so this is small.
