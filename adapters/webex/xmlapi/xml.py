@@ -144,11 +144,7 @@ def plain_markup(body: bytes) -> bool:
     In such a body a byte pattern like ``<ep:session>`` can only be a start tag.
     """
     bangs = _openers(body, b"!")
-    if bangs is None:
-        bangs_free = b"<!" not in body
-    else:
-        bangs_free = not bangs
-    if not bangs_free:
+    if (b"<!" in body) if bangs is None else bool(bangs):
         return False
     questions = _openers(body, b"?")
     if questions is None:
