@@ -135,7 +135,7 @@ def test_known_rows_are_not_parsed_again() -> None:
     memo = RowMemo()
     body = page(ROWS)
     read(body, memo)
-    cut = memo.cut(body)
+    cut = memo.cut(body, (TABLE, TABLE.revision, 0))
     assert cut is not None and cut.recalled == len(ROWS)
     assert len(cut.skeleton) < len(body) // 2
     assert b"Meeting 3" not in cut.skeleton

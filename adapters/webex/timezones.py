@@ -243,6 +243,8 @@ class TimeZoneTable:
                 self._add(row.id, _Zone(label=row.description, tz=_fixed(row.gmt_offset_minutes)))
 
     def _add(self, zone_id: int, zone: _Zone) -> None:
+        if self._zones.get(zone_id) == zone and self._by_label.get(zone.label) == zone_id:
+            return
         self._zones[zone_id] = zone
         self._by_label[zone.label] = zone_id
         self._revision += 1

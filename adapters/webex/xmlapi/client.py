@@ -173,7 +173,7 @@ class XmlApiClient:
                 request failed; and everything post_xml/parse_document raise.
         """
         body = await self._post(contents, operation, session_info=session_info)
-        return self._outcomes(body, contents, operation)
+        return self._outcomes(body, len(contents), operation)
 
     async def _post(
         self, contents: Sequence[etree._Element], operation: str, *, session_info: bool
@@ -191,10 +191,8 @@ class XmlApiClient:
                 session, self._http, payload, session_info=session_info, clock=self._clock
             )
 
-    def _outcomes(
-        self, body: bytes, contents: Sequence[etree._Element], operation: str
-    ) -> list[Outcome]:
-        """One outcome per content of the request ``body`` answers (see _call)."""
+    def _outcomes(self, body: bytes, sent: int, operation: str) -> list[Outcome]:
+        """One outcome for each of the ``sent`` contents ``body`` answers (see _call)."""
         outcomes = split_outcomes(
             parse_document(body, max_bytes=self._http.max_body_bytes), operation
         )
@@ -203,13 +201,11 @@ class XmlApiClient:
                 self._ticket = None  # an expired ticket: fetch a new one next time
             if isinstance(outcome, REQUEST_LEVEL_ERRORS):
                 raise outcome
-        if len(outcomes) != len(contents):
+        if len(outcomes) != sent:
             error = next((o for o in outcomes if isinstance(o, WebexApiError)), None)
             if error is not None:
                 raise error
-            raise WebexDecodeError(
-                f"{operation}: {len(contents)} requests, {len(outcomes)} answers"
-            )
+            raise WebexDecodeError(f"{operation}: {sent} requests, {len(outcomes)} answers")
         return outcomes
 
     async def _ticket_locked(self, session: aiohttp.ClientSession, token: str) -> str:
@@ -220,21 +216,16 @@ class XmlApiClient:
             body = await post_xml(
                 session, self._http, payload, session_info=False, clock=self._clock
             )
-            (outcome,) = split_outcomes(
-                parse_document(body, max_bytes=self._http.max_body_bytes), "AuthenticateUser"
-            )[:1]
-            if isinstance(outcome, WebexApiError):
-                raise outcome
-            self._ticket = rs.session_ticket(outcome)
+            self._ticket = rs.session_ticket(self._answer(body, "AuthenticateUser"))
         return self._ticket
 
     async def _one(self, content: etree._Element, operation: str) -> etree._Element:
         body = await self._post([content], operation, session_info=False)
-        return self._answer(body, content, operation)
+        return self._answer(body, operation)
 
-    def _answer(self, body: bytes, content: etree._Element, operation: str) -> etree._Element:
-        """The bodyContent answering the one ``content`` a request sent."""
-        (outcome,) = self._outcomes(body, [content], operation)
+    def _answer(self, body: bytes, operation: str) -> etree._Element:
+        """The bodyContent answering a request of one content."""
+        (outcome,) = self._outcomes(body, 1, operation)
         if isinstance(outcome, WebexApiError):
             raise outcome
         return outcome
@@ -311,7 +302,7 @@ class XmlApiClient:
                 body = await self._post([content], "LstsummarySession", session_info=False)
                 page = ss.summary_page(
                     body,
-                    partial(self._answer, content=content, operation="LstsummarySession"),
+                    partial(self._answer, operation="LstsummarySession"),
                     tz,
                     DATE_SCOPE_ZONE_ID,
                     self._rows,
@@ -354,7 +345,7 @@ class XmlApiClient:
         smaller batches. While the site blocks GetSessionInfo (HTTP 403), calls
         raise SessionInfoBlockedError without sending anything.
         """
-        results: list[SessionInfo | WebexError | None] = [None] * len(refs)
+        results: list[SessionInfo | WebexError] = []
         done = 0
         while done < len(refs):
             now = self._clock()
@@ -373,10 +364,9 @@ class XmlApiClient:
             except SessionInfoBlockedError as e:
                 self._blocked_until = e.until
                 raise
-            for offset, outcome in enumerate(outcomes):
-                results[done + offset] = ss.session_info_or_error(outcome, self.zone_table)
+            results += (ss.session_info_or_error(o, self.zone_table) for o in outcomes)
             done += size
-        return [r for r in results if r is not None]
+        return results
 
     # --- meetings --------------------------------------------------------------
 

@@ -19,7 +19,9 @@ On a quiet site a page's skeleton is ~3% of its bytes.
 Why this reads exactly what parsing the whole body would. A row's model is a
 function of its bytes and of what they are read in: the namespaces in scope at
 its parent, the document's encoding, the time-zone table (its revision) and the
-dateScope zone. Those are the memo's *context*; when they change, it is emptied.
+dateScope zone, and the rows' prefix. When any of them changes, the memo is
+emptied: the caller's part before the cut, the document's once the skeleton
+is parsed.
 With ``p`` the rows' prefix and n the rows of the skeleton, the cut is used only
 when:
 
@@ -41,7 +43,7 @@ there is the row's end tag, and the row's bytes are known exactly. A known
 row's bytes are balanced markup that parsed in the same context, so replacing
 its content with nothing neither hides an error nor changes another row: the
 skeleton is well-formed exactly when the body is. A cut that fails a test is
-dropped and the whole body parsed, the memo still learning its rows.
+dropped and the whole body parsed.
 
 Rows are keyed by SHA-256 (about 1 us per row with the CPU's SHA extensions).
 Python's 64-bit ``hash`` would be cheaper, but a collision would put one
@@ -74,13 +76,11 @@ class Cut:
         skeleton: the bytes to parse instead of the body.
         rows: per row, in document order: its key and its remembered model, or
             None for a row left in the skeleton to be read.
-        prefix: the rows' namespace prefix.
         recalled: how many rows come from the memo.
     """
 
     skeleton: bytes
     rows: tuple[tuple[bytes, SessionSummary | None], ...]
-    prefix: str
     recalled: int
 
 
@@ -93,7 +93,7 @@ class RowMemo:
     out within two generations.
     """
 
-    __slots__ = ("_context", "_new", "_old", "_prefix", "hits", "max_rows", "misses")
+    __slots__ = ("_context", "_document", "_new", "_old", "_prefix", "hits", "max_rows", "misses")
 
     def __init__(self, max_rows: int = 25_000) -> None:
         if max_rows < 1:
@@ -102,6 +102,7 @@ class RowMemo:
         self._new: dict[bytes, SessionSummary] = {}
         self._old: dict[bytes, SessionSummary] = {}
         self._context: Hashable = None
+        self._document: Hashable = None
         self._prefix = "ep"
         #: Rows answered from the memo / read from XML through a cut.
         self.hits = 0
@@ -114,10 +115,18 @@ class RowMemo:
         self._new.clear()
         self._old.clear()
 
-    def cut(self, body: bytes) -> Cut | None:
+    def cut(self, body: bytes, context: Hashable) -> Cut | None:
         """``body`` with its known rows emptied, or None when it cannot be cut
         (tests 1, 2 and 4 of the module's docstring; :meth:`fits` makes the rest
-        once the skeleton is parsed)."""
+        once the skeleton is parsed).
+
+        ``context`` names what besides the bytes a row's model depends on
+        (time-zone table and revision, dateScope zone); when it differs from
+        the last cut's, the memo is emptied first.
+        """
+        if context != self._context:
+            self.clear()
+            self._context = context
         if not plain_markup(body):
             return None
         p = self._prefix.encode("ascii")
@@ -130,6 +139,7 @@ class RowMemo:
         new, old = self._new, self._old
         pieces = [head]
         rows: list[tuple[bytes, SessionSummary | None]] = []
+        recalled = 0
         for part in parts:
             end = part.rfind(end_tag)
             if end < 0:
@@ -138,49 +148,35 @@ class RowMemo:
             row = part[:end]
             key = sha256(row).digest()
             known = new.get(key) or old.get(key)
+            if known is not None:
+                recalled += 1
             rows.append((key, known))
             pieces += (start_tag, end_tag if known is not None else row, part[end:])
         skeleton = b"".join(pieces)
         if skeleton.count(declaration) != 1:
             return None
-        recalled = sum(1 for _, known in rows if known is not None)
-        return Cut(skeleton, tuple(rows), self._prefix, recalled)
+        return Cut(skeleton, tuple(rows), recalled)
 
-    def fits(
-        self,
-        cut: Cut,
-        content: etree._Element,
-        rows: Sequence[etree._Element],
-        context: Hashable,
-    ) -> bool:
+    def fits(self, cut: Cut, content: etree._Element, rows: Sequence[etree._Element]) -> bool:
         """Whether ``cut`` may be used, given its parsed skeleton: ``content``
         and its ``rows`` (the children named session, in document order).
 
-        ``context`` names what besides the bytes a row's model depends on
-        (time-zone table and revision, dateScope zone); with the prefix, the
-        encoding and the namespaces in scope, it must be the context the
-        recalled rows were learned in. When it is not, the memo is emptied,
-        and the cut fits only if it recalled nothing.
+        The document's encoding and the namespaces in scope must be those the
+        recalled rows were learned in; when they are not, the memo is emptied,
+        and the cut fits only if it recalled nothing. The caller then
+        :meth:`put`s every row it keeps, recalled or read.
         """
         n = len(rows)
-        if n != len(cut.rows) or rows[0].prefix != cut.prefix:
+        if n != len(cut.rows) or rows[0].prefix != self._prefix:
             return False
         if any(row.tag != _SESSION for row in rows) or _COUNT_SESSIONS(content) != n:
             return False
-        full_context = (
-            context,
-            cut.prefix,
-            content.getroottree().docinfo.encoding,
-            frozenset(content.nsmap.items()),
-        )
-        if full_context != self._context:
+        document = (content.getroottree().docinfo.encoding, frozenset(content.nsmap.items()))
+        if document != self._document:
             self.clear()
-            self._context = full_context
+            self._document = document
             if cut.recalled:
                 return False
-        for key, known in cut.rows:
-            if known is not None:
-                self._remember(key, known)
         self.hits += cut.recalled
         self.misses += n - cut.recalled
         return True
@@ -192,10 +188,8 @@ class RowMemo:
             self.clear()
 
     def put(self, key: bytes, summary: SessionSummary) -> None:
-        """Remember ``summary`` as the model of the row whose key is ``key``."""
-        self._remember(key, summary)
-
-    def _remember(self, key: bytes, summary: SessionSummary) -> None:
+        """Remember ``summary`` as the model of the row whose key is ``key``;
+        a full generation becomes the older one."""
         self._new[key] = summary
         if len(self._new) >= self.max_rows:
             self._old = self._new

@@ -32,7 +32,7 @@ from lxml import etree
 from adapters.errors import WebexApiError, WebexDecodeError, WebexError
 from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from adapters.webex.timezones import TimeZoneTable
-from adapters.webex.xmlapi.rowmemo import Cut, RowMemo
+from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.values import as_bool, as_int, as_opt_bool, as_status, as_time, flatten
 from adapters.webex.xmlapi.xml import EP, SERV, FieldTable, children, local_name, text_of
 
@@ -131,45 +131,29 @@ def _row(row: etree._Element, tz: TimeZoneTable, scope_zone: int | None) -> Sess
         return None
 
 
+_SESSION_TAG = f"{{{EP}}}session"
+
+
 def _rows_of(content: etree._Element) -> tuple[list[etree._Element], dict[str, str]]:
     """The answer's session rows (any case, in order) and its matchingRecords."""
     rows: list[etree._Element] = []
     matching: dict[str, str] = {}
-    session_tag = f"{{{EP}}}session"
     for child in content:
         tag = child.tag
-        if tag == session_tag or (isinstance(tag, str) and local_name(tag) == "session"):
+        if tag == _SESSION_TAG or (isinstance(tag, str) and local_name(tag) == "session"):
             rows.append(child)
         elif isinstance(tag, str) and local_name(tag) == "matchingrecords":
             matching = _MATCHING.read(child)
     return rows, matching
 
 
-def _page(
-    rows: list[etree._Element],
-    matching: dict[str, str],
-    tz: TimeZoneTable,
-    scope_zone: int | None,
-    cut: tuple[RowMemo, Cut] | None = None,
-) -> Page:
-    sessions: list[SessionSummary] = []
-    if cut is None:
-        for row in rows:
-            summary = _row(row, tz, scope_zone)
-            if summary is not None:
-                sessions.append(summary)
-    else:
-        memo, known_rows = cut
-        for row, (key, known) in zip(rows, known_rows.rows, strict=True):
-            summary = known
-            if summary is None:
-                # Skipped rows are not remembered: a zone learned later may
-                # make them readable.
-                summary = _row(row, tz, scope_zone)
-                if summary is None:
-                    continue
-                memo.put(key, summary)
-            sessions.append(summary)
+def _read(
+    rows: list[etree._Element], tz: TimeZoneTable, scope_zone: int | None
+) -> list[SessionSummary]:
+    return [s for s in (_row(row, tz, scope_zone) for row in rows) if s is not None]
+
+
+def _page(sessions: list[SessionSummary], matching: dict[str, str]) -> Page:
     returned = as_int(matching.get("returned"), "returned")
     total = as_int(matching.get("total"), "total")
     return Page(
@@ -184,7 +168,40 @@ def session_page(content: etree._Element, tz: TimeZoneTable, scope_zone: int | N
     """An ``lstsummarySessionResponse``. Rows without a sessionKey or with an
     unreadable time are skipped with a warning (the listing then falls short of
     ``total`` and is reported incomplete)."""
-    return _page(*_rows_of(content), tz, scope_zone)
+    rows, matching = _rows_of(content)
+    return _page(_read(rows, tz, scope_zone), matching)
+
+
+def _through_cut(
+    body: bytes,
+    answer: Callable[[bytes], etree._Element],
+    tz: TimeZoneTable,
+    scope_zone: int | None,
+    memo: RowMemo,
+) -> Page | None:
+    """The page read through a cut of ``body``, or None when the body must be
+    read whole."""
+    cut = memo.cut(body, (tz, tz.revision, scope_zone))
+    if cut is None:
+        return None
+    try:
+        content = answer(cut.skeleton)
+    except WebexError:
+        if not cut.recalled:
+            raise  # the skeleton is the body itself
+        return None  # let the body itself say what is wrong
+    rows, matching = _rows_of(content)
+    if not memo.fits(cut, content, rows):
+        # Without recalled rows the skeleton is the body: no need to parse it again.
+        return None if cut.recalled else _page(_read(rows, tz, scope_zone), matching)
+    sessions: list[SessionSummary] = []
+    for row, (key, known) in zip(rows, cut.rows, strict=True):
+        summary = known if known is not None else _row(row, tz, scope_zone)
+        # Skipped rows are not remembered: a zone learned later may make them readable.
+        if summary is not None:
+            memo.put(key, summary)
+            sessions.append(summary)
+    return _page(sessions, matching)
 
 
 def summary_page(
@@ -200,31 +217,13 @@ def summary_page(
     ``answer`` turns bytes into the answer's bodyContent, raising what the site
     answered or what is wrong with them (the client's parse and envelope).
     """
-    context = (tz, tz.revision, scope_zone)
-    for _ in range(2):
-        cut = memo.cut(body)
-        if cut is None:
-            break
-        try:
-            content = answer(cut.skeleton)
-        except WebexError:
-            if not cut.recalled:
-                raise  # the skeleton is the body itself
-            break  # let the body itself say what is wrong
-        rows, matching = _rows_of(content)
-        if memo.fits(cut, content, rows, context):
-            return _page(rows, matching, tz, scope_zone, (memo, cut))
-        if not cut.recalled:
-            return _page(rows, matching, tz, scope_zone)
-        if len(memo):
-            break
-        # fits() emptied the memo (its rows were read in another context): the
-        # next cut recalls nothing and relearns every row.
-    content = answer(body)
-    rows, matching = _rows_of(content)
+    page = _through_cut(body, answer, tz, scope_zone, memo)
+    if page is not None:
+        return page
+    rows, matching = _rows_of(answer(body))
     if rows:
         memo.note_prefix(rows[0].prefix)
-    return _page(rows, matching, tz, scope_zone)
+    return _page(_read(rows, tz, scope_zone), matching)
 
 
 # --- GetSessionInfo ----------------------------------------------------------------
