@@ -233,6 +233,23 @@ async def test_listing_reads_every_page(make) -> None:
     assert scope.findtext("startDateStart") == "03/01/2026 00:00:00"
 
 
+async def test_getsite_denied_is_asked_once_and_refused_credentials_end_the_listing(
+    make,
+) -> None:
+    fake, client = await make(paged(3), page_size=10)
+    for _ in range(2):
+        await client.list_sessions(start_from=NOW, start_to=NOW + timedelta(days=1))
+    assert fake.operations() == [["GetSite"]] + [["LstsummarySession"]] * 2
+
+    async def refuse(request: etree._Element) -> web.StreamResponse:
+        return xml_response(envelope([Failure("030002", "Incorrect user or password")]))
+
+    fake, client = await make(refuse)
+    with pytest.raises(CredentialsError):
+        await client.list_sessions(start_from=NOW, start_to=NOW + timedelta(days=1))
+    assert fake.operations() == [["GetSite"]]  # one refused sign-in, not two
+
+
 async def test_empty_listing_is_complete(make) -> None:
     _, client = await make(paged(0))
     listing = await client.list_sessions(

@@ -19,6 +19,7 @@ import aiohttp
 from lxml import etree
 
 from adapters.errors import (
+    AccessDeniedError,
     CredentialsError,
     NotFoundError,
     PrivateMeetingUnsupportedError,
@@ -125,6 +126,7 @@ class XmlApiClient:
         self._cap = BodyContentCap(body_content_limit, initial=body_content_batch)
         self._blocked_until: datetime | None = None
         self._site: SiteCapabilities | None = None
+        self._site_denied = False  # GetSite answered 000001 (access denied)
         self._meeting_types: tuple[MeetingType, ...] | None = None
         # Listing rows already modelled, by their bytes: most rows of each
         # discovery cycle are the previous cycle's (see rowmemo.py).
@@ -261,10 +263,16 @@ class XmlApiClient:
     # --- sessions --------------------------------------------------------------
 
     async def _return_scheduled_pmr(self) -> bool:
+        if self._site_denied:
+            return False
         try:
             return (await self.site_capabilities()).supports_return_scheduled_pmr
+        except REQUEST_LEVEL_ERRORS:
+            raise  # refused credentials or a rate limit: the listing would fail too
         except WebexApiError as e:
-            # An account that may not read GetSite still lists its own sessions.
+            # An account that may not read GetSite still lists its own sessions;
+            # it is not asked again (nor warned about) on every listing.
+            self._site_denied = isinstance(e, AccessDeniedError)
             logger.warning("GetSite failed (%s); listing without returnScheduledPMR", e)
             return False
 
