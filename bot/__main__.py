@@ -68,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         asyncio.run(_until_signalled(_service(args.command, settings)))
     except StoreError as e:
-        # The database cannot be opened, migrated or is another process's:
-        # nothing works without it, and a traceback would bury the reason.
-        logger.error("cannot use the database: %s", e)
+        # In practice at start-up: the database cannot be opened or migrated,
+        # or is another process's. A traceback would bury the reason.
+        logger.error("cannot start: %s", e)
         return 1
     logger.info("stopped")
     return 0

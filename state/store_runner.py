@@ -46,15 +46,19 @@ def _hold_lock(path: str) -> int | None:
 
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-        os.close(fd)
-        raise StoreError(
-            f"another meetbot process (pid {holder}) is using {path}; run one process per database"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
+            raise StoreError(
+                f"another meetbot process (pid {holder}) is using {path};"
+                " run one process per database"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+    except BaseException:
+        os.close(fd)  # also drops the lock if it was taken
+        raise
     return fd
 
 
@@ -113,15 +117,16 @@ class Runner:
         # Runs in the store thread. An initializer that raised would break the
         # pool for good, so the error is kept and reported by the first call.
         try:
-            if self._path != ":memory:":
+            if self._path == ":memory:":
+                db = Database(memory=True)
+            else:
                 self._lock_fd = _hold_lock(self._path)
-            db = Database(memory=True) if self._path == ":memory:" else Database(self._path)
+                db = Database(self._path)
+                db.enable_wal()
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
-            if not db.memory:
-                db.enable_wal()
             self._db = db
-        except (sqlite3.Error, OSError, StoreError) as e:
+        except Exception as e:  # noqa: BLE001 - kept for the first call to report
             self._open_error = e
             self._release_lock()
 
@@ -140,9 +145,9 @@ class Runner:
         if self._closed and self._db is None:
             raise StoreError("the store is closed")
         if self._db is None:
-            if isinstance(self._open_error, StoreError):
-                raise self._open_error
-            raise StoreError("the database could not be opened") from self._open_error
+            raise StoreError(
+                f"the database could not be opened: {self._open_error}"
+            ) from self._open_error
         try:
             return work(self._db)
         except (sqlite3.Error, ValueError, KeyError, TypeError) as e:
