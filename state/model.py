@@ -18,7 +18,6 @@ __all__ = [
     "ListingScope",
     "MeetingSnapshot",
     "Observation",
-    "PostedRef",
     "Rules",
     "Scope",
     "Subscription",
@@ -236,14 +235,6 @@ class DeliveryState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PostedRef:
-    """Where a delivered message landed: chat channel (or DM conversation) and ``ts``."""
-
-    channel: str
-    ts: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
     """One event to hand to one destination: a channel id, or ``dm:<email>``."""
 
@@ -256,7 +247,6 @@ class Delivery:
     next_attempt_at: datetime
     created_at: datetime
     state: DeliveryState
-    posted: PostedRef | None = None
     last_error: str | None = None
 
     def __post_init__(self) -> None:

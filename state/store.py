@@ -98,7 +98,8 @@ class Store(SubscriptionQueries, OutboxQueries):
 
         def work(db: Database) -> list[Event]:
             with db.atomic():
-                current = self._load(db, {o.key for o in observations})
+                seen = {o.key for o in observations}
+                current = self._load(db, seen)
                 results: list[Transition] = []
                 for observation in observations:
                     result = evolve(current.get(observation.key), observation, now, rules)
@@ -106,9 +107,8 @@ class Store(SubscriptionQueries, OutboxQueries):
                     if result.snapshot is not None:
                         current[observation.key] = result.snapshot
                 if listing is not None:
-                    seen = {o.key for o in observations}
-                    others = self._keys_in_window(db, listing) - current.keys()
-                    known = self._load(db, others) | current
+                    # Sessions known in the listing's window that it did not show.
+                    known = self._load(db, self._keys_in_window(db, listing) - seen)
                     for key in missing_from_listing(known.values(), listing, seen):
                         result = missed(known[key], now, rules)
                         results.append(result)
@@ -127,12 +127,13 @@ class Store(SubscriptionQueries, OutboxQueries):
         def work(db: Database) -> list[Event]:
             with db.atomic():
                 # Running sessions, and those whose starting_soon may be due.
-                rows = db.query(
-                    "SELECT * FROM meetings WHERE cancelled = 0 AND (in_progress = 1"
+                due = self._select(
+                    db,
+                    "cancelled = 0 AND (in_progress = 1"
                     " OR (ended_at IS NULL AND start > ? AND start <= ?))",
                     [to_db_time(now), to_db_time(now + rules.starting_soon_lead)],
                 )
-                current = {r["key"]: snapshot_from_row(r) for r in rows}
+                current = {s.key: s for s in due}
                 results = [tick(s, now, rules) for s in current.values()]
                 for result in results:
                     if result.snapshot is not None:
@@ -179,6 +180,20 @@ class Store(SubscriptionQueries, OutboxQueries):
             for row in db.query(f"SELECT * FROM meetings WHERE key IN ({marks})", chunk):
                 found[row["key"]] = snapshot_from_row(row)
         return found
+
+    def _select(
+        self, db: Database, where: str, params: Sequence[object] = ()
+    ) -> list[MeetingSnapshot]:
+        """The snapshots of the meetings ``where`` picks, by start time, decoded
+        only when not cached. Store thread only."""
+        keys = [
+            row[0]
+            for row in db.execute(
+                f"SELECT key FROM meetings WHERE {where} ORDER BY start", params
+            ).fetchall()
+        ]
+        found = self._load(db, keys)
+        return [found[key] for key in keys]
 
     @staticmethod
     def _keys_in_window(db: Database, scope: ListingScope) -> set[str]:
@@ -232,23 +247,15 @@ class Store(SubscriptionQueries, OutboxQueries):
         return found.get(key)
 
     async def snapshots(
-        self,
-        *,
-        active_only: bool = True,
-        now: datetime | None = None,
-        rules: Rules = _DEFAULT_RULES,
+        self, *, active_only: bool = True, now: datetime | None = None
     ) -> list[MeetingSnapshot]:
         """Known sessions by start time. ``active_only`` drops cancelled and ended
-        ones and, when ``now`` is given, stale ones (per ``rules``). Read-only."""
-
-        def work(db: Database) -> list[MeetingSnapshot]:
-            where = "WHERE cancelled = 0 AND (in_progress = 1 OR ended_at IS NULL)"
-            rows = db.query(f"SELECT * FROM meetings {where if active_only else ''} ORDER BY start")
-            return [snapshot_from_row(r) for r in rows]
-
-        found = await self._run(work)
+        ones and, when ``now`` is given, stale ones (per the default rules).
+        Read-only."""
+        where = "cancelled = 0 AND (in_progress = 1 OR ended_at IS NULL)" if active_only else "1"
+        found = await self._cached(lambda db: self._select(db, where))
         if active_only and now is not None:
-            found = [s for s in found if not is_stale(s, now, rules)]
+            found = [s for s in found if not is_stale(s, now, _DEFAULT_RULES)]
         return found
 
     async def live_snapshots(self, now: datetime, horizon: timedelta) -> list[MeetingSnapshot]:
@@ -257,16 +264,14 @@ class Store(SubscriptionQueries, OutboxQueries):
         time. What a live poll looks at; cheaper than :meth:`snapshots` on a big
         site. Read-only."""
 
-        def work(db: Database) -> list[MeetingSnapshot]:
-            rows = db.execute(
-                "SELECT key FROM meetings WHERE cancelled = 0 AND (in_progress = 1"
+        return await self._cached(
+            lambda db: self._select(
+                db,
+                "cancelled = 0 AND (in_progress = 1"
                 " OR (ended_at IS NULL AND start >= ? AND start <= ?))",
                 [to_db_time(now - timedelta(days=1)), to_db_time(now + horizon)],
-            ).fetchall()
-            found = self._load(db, [row[0] for row in rows])
-            return sorted(found.values(), key=lambda s: s.start)
-
-        return await self._cached(work)
+            )
+        )
 
     async def next_start_after(self, now: datetime) -> datetime | None:
         """The earliest start after ``now`` of a live, not-yet-running session."""

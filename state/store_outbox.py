@@ -19,7 +19,7 @@ from state.model import Delivery
 from state.store_runner import Runner
 from state.store_schema import delivery_from_row, from_db_time, to_db_time
 
-__all__ = ["IN_FLIGHT_LEASE", "OutboxQueries"]
+__all__ = ["OutboxQueries"]
 
 # A delivery left in flight this long is handed out again: its sender crashed or
 # hung. The dispatcher reconciles by delivery key before posting it again.

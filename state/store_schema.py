@@ -21,7 +21,6 @@ from state.model import (
     Event,
     EventKind,
     MeetingSnapshot,
-    PostedRef,
     Scope,
     Subscription,
 )
@@ -184,11 +183,6 @@ def delivery_from_row(row: dict[str, Any]) -> Delivery:
         previous_duration_minutes=row["e_previous_duration_minutes"],
         ran_minutes=row["e_ran_minutes"],
     )
-    posted = (
-        PostedRef(channel=row["posted_channel"], ts=row["posted_ts"])
-        if row["posted_ts"] is not None
-        else None
-    )
     return Delivery(
         id=row["id"],
         delivery_key=row["delivery_key"],
@@ -199,6 +193,5 @@ def delivery_from_row(row: dict[str, Any]) -> Delivery:
         next_attempt_at=from_db_time(row["next_attempt_at"]),
         created_at=from_db_time(row["created_at"]),
         state=DeliveryState(row["state"]),
-        posted=posted,
         last_error=row["last_error"],
     )

@@ -102,9 +102,18 @@ class SubscriptionQueries(Runner):
         """(whether any enabled subscription covers every meeting, the enabled host
         targets: webExIDs or emails, casefolded) so the watcher knows which
         listings to ask for."""
+        any_all, hosts, _ = await self.watched()
+        return any_all, hosts
+
+    async def watched(self) -> tuple[bool, frozenset[str], frozenset[str]]:
+        """:meth:`watched_hosts` and the meeting keys enabled subscriptions name,
+        from one read."""
         found = await self._run(lambda db: self._subscriptions(db, None, enabled_only=True))
-        hosts = frozenset(s.target for s in found if s.scope is Scope.HOST and s.target)
-        return any(s.scope is Scope.ALL for s in found), hosts
+
+        def targets(scope: Scope) -> frozenset[str]:
+            return frozenset(s.target for s in found if s.scope is scope and s.target)
+
+        return any(s.scope is Scope.ALL for s in found), targets(Scope.HOST), targets(Scope.MEETING)
 
 
 def _normalised(
