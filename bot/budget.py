@@ -74,10 +74,6 @@ class SessionInfoBudget:
         """True while the site refuses GetSessionInfo (see :meth:`block`)."""
         return self._blocked_until is not None and now < self._blocked_until
 
-    @property
-    def blocked_until(self) -> datetime | None:
-        return self._blocked_until
-
     def available(self, now: datetime) -> int:
         """Whole calls that may be made at ``now`` (0 while blocked). Read-only
         apart from bringing the refill up to ``now``."""

@@ -109,7 +109,7 @@ class Dispatcher:
         self._failures = 0
 
     # -- lifecycle -------------------------------------------------------
-    def nudge(self, *_: object) -> None:
+    def nudge(self) -> None:
         """Wake the loop now (e.g. right after the store produced events)."""
         self._wake.set()
 

@@ -31,9 +31,9 @@ from state.model import MeetingSnapshot, Observation
 __all__ = [
     "ListingQuery",
     "discovery_queries",
+    "hosts_to_check_open",
     "live_candidates",
     "live_queries",
-    "open_session_check_pays",
     "prune_by_open_sessions",
     "rank_for_session_info",
     "refresh_candidates",
@@ -149,42 +149,33 @@ def live_queries(
     return [ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h) for h in hosts]
 
 
-def _idle_hosts(queries: Iterable[ListingQuery], candidates: Iterable[MeetingSnapshot]) -> set[str]:
-    """Hosts of per-host ``queries`` none of whose candidates is believed in progress."""
+def hosts_to_check_open(
+    queries: Iterable[ListingQuery], candidates: Iterable[MeetingSnapshot]
+) -> frozenset[str]:
+    """The hosts of per-host ``queries`` with no candidate believed in progress,
+    when there are two or more of them (one LstOpenSession then costs less than
+    their listings); else none."""
     busy = {s.host_webex_id.casefold() for s in candidates if s.in_progress and s.host_webex_id}
-    return {
+    idle = frozenset(
         q.host_webex_id
         for q in queries
         if q.host_webex_id is not None and q.host_webex_id.casefold() not in busy
-    }
-
-
-def open_session_check_pays(
-    queries: Iterable[ListingQuery], candidates: Iterable[MeetingSnapshot]
-) -> bool:
-    """Whether one LstOpenSession can stand in for two or more per-host
-    listings of hosts with nothing believed in progress."""
-    return len(_idle_hosts(queries, candidates)) >= 2
+    )
+    return idle if len(idle) >= 2 else frozenset()
 
 
 def prune_by_open_sessions(
-    queries: Iterable[ListingQuery],
-    candidates: Iterable[MeetingSnapshot],
-    open_hosts: Iterable[str],
+    queries: Iterable[ListingQuery], idle: frozenset[str], open_hosts: Iterable[str]
 ) -> list[ListingQuery]:
-    """``queries`` without the idle hosts' that have no session open.
+    """``queries`` without those of the ``idle`` hosts that have no session open.
 
     ``open_hosts`` are the webExIDs of a complete LstOpenSession answer. Hosts
     believed in progress stay listed: their listing says who is present and
     which of their sessions ended.
     """
-    chosen = list(queries)
-    idle = _idle_hosts(chosen, candidates)
     running = {h.casefold() for h in open_hosts}
     return [
-        q
-        for q in chosen
-        if q.host_webex_id not in idle or (q.host_webex_id or "").casefold() in running
+        q for q in queries if q.host_webex_id not in idle or q.host_webex_id.casefold() in running
     ]
 
 

@@ -22,7 +22,7 @@ from adapters.chat import ChatPort
 from adapters.webex.port import WebexSource
 from bot.budget import SessionInfoBudget
 from bot.dispatcher import Dispatcher, OnDelivered
-from bot.schedule import JobStats, Scheduler
+from bot.schedule import Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, Rules
 from state.store import Store
@@ -94,10 +94,6 @@ class WatchService:
         self.dispatcher.nudge()
         if self._on_events is not None:
             self._on_events(events)
-
-    @property
-    def job_stats(self) -> dict[str, JobStats]:
-        return self.scheduler.stats
 
     async def start(self) -> None:
         """Start polling and delivering. Call from a coroutine (needs the loop)."""

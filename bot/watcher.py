@@ -45,9 +45,9 @@ from bot.observe import ended_observations, from_session_info, from_summary, not
 from bot.plan import (
     ListingQuery,
     discovery_queries,
+    hosts_to_check_open,
     live_candidates,
     live_queries,
-    open_session_check_pays,
     prune_by_open_sessions,
     rank_for_session_info,
     refresh_candidates,
@@ -55,7 +55,7 @@ from bot.plan import (
 )
 from bot.schedule import JobSpec, Scheduler
 from state.errors import StoreError
-from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules, Scope
+from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.store import Store
 
 __all__ = ["WatchSettings", "Watcher"]
@@ -231,12 +231,7 @@ class Watcher:
         return await self._store.tick(now=now, rules=self._rules)
 
     async def _discover(self, now: datetime) -> list[Event]:
-        any_all, hosts = await self._store.watched_hosts()
-        meetings = frozenset(
-            sub.target
-            for sub in await self._store.subscriptions()
-            if sub.enabled and sub.scope is Scope.MEETING and sub.target
-        )
+        any_all, hosts, meetings = await self._store.watched()
         site_wide = any_all
         if not any_all and (meetings or any("@" in h for h in hosts)):
             # Listings filter by webExID only: emails and meeting keys are
@@ -330,7 +325,6 @@ class Watcher:
     async def _poll_live(self, now: datetime) -> list[Event]:
         if self._budget.unblock_if_over(now):
             log.info("GetSessionInfo block is over; polling sessions directly again")
-        any_all, _ = await self._store.watched_hosts()
         candidates = live_candidates(
             await self._store.live_snapshots(now, self.settings.live_horizon),
             now=now,
@@ -338,6 +332,7 @@ class Watcher:
         )
         if not candidates:
             return []
+        any_all, _ = await self._store.watched_hosts()
         events, seen = await self._poll_listing(candidates, any_all=any_all, now=now)
         # Rank on what the listing just said (e.g. attendees now waiting)
         # without reading every snapshot back from the store.
@@ -352,8 +347,9 @@ class Watcher:
         queries = live_queries(
             candidates, any_all=any_all, now=now, lookback=s.lookback, horizon=s.live_horizon
         )
-        if open_session_check_pays(queries, candidates):
-            queries = await self._prune_by_open_sessions(queries, candidates)
+        idle = hosts_to_check_open(queries, candidates)
+        if idle:
+            queries = await self._prune_by_open_sessions(queries, idle)
         observations: list[Observation] = []
         for query in queries:
             listing = await self._source.list_sessions(
@@ -378,7 +374,7 @@ class Watcher:
         return events, {o.key: o for o in observations}
 
     async def _prune_by_open_sessions(
-        self, queries: list[ListingQuery], candidates: list[MeetingSnapshot]
+        self, queries: list[ListingQuery], idle: frozenset[str]
     ) -> list[ListingQuery]:
         """``queries`` less the idle hosts LstOpenSession shows nothing open for;
         all of them when LstOpenSession fails (the listings still work)."""
@@ -389,7 +385,7 @@ class Watcher:
         except WebexError as e:
             log.info("LstOpenSession failed (%s); listing every host this poll", e)
             return queries
-        return prune_by_open_sessions(queries, candidates, (o.host_webex_id for o in open_sessions))
+        return prune_by_open_sessions(queries, idle, (o.host_webex_id for o in open_sessions))
 
     async def _poll_session_info(
         self, candidates: list[MeetingSnapshot], now: datetime

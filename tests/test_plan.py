@@ -8,9 +8,9 @@ import pytest
 from bot.plan import (
     ListingQuery,
     discovery_queries,
+    hosts_to_check_open,
     live_candidates,
     live_queries,
-    open_session_check_pays,
     prune_by_open_sessions,
     rank_for_session_info,
     refresh_candidates,
@@ -82,23 +82,24 @@ def test_open_sessions_prune_only_idle_hosts_with_nothing_open() -> None:
     bo, cy, di = snap("bo", 5, host="bo"), snap("cy", 5, host="cy"), snap("di", 5, host="di")
     candidates = [live, bo, cy, di]
     queries = live_queries(candidates, any_all=False, now=NOW, lookback=DAY, horizon=SOON)
-    assert open_session_check_pays(queries, candidates)
-    kept = prune_by_open_sessions(queries, candidates, ["CY", "someone-else"])
+    idle = hosts_to_check_open(queries, candidates)
+    assert idle
+    kept = prune_by_open_sessions(queries, idle, ["CY", "someone-else"])
     # Ana is believed live: listed whatever LstOpenSession says (she may have
     # ended, and her listing says who is present); of the idle hosts only cy
     # (any case) has something open.
     assert [q.host_webex_id for q in kept] == ["Ana", "cy"]
-    assert prune_by_open_sessions(queries, candidates, []) == queries[:1]
+    assert prune_by_open_sessions(queries, idle, []) == queries[:1]
 
 
 def test_open_sessions_are_not_asked_when_they_cannot_save_a_request() -> None:
     live = snap("live", -10, in_progress=True, host="ana")
     one_idle = [live, snap("bo", 5, host="bo")]
     per_host = live_queries(one_idle, any_all=False, now=NOW, lookback=DAY, horizon=SOON)
-    assert not open_session_check_pays(per_host, one_idle)
+    assert not hosts_to_check_open(per_host, one_idle)
     idle = [snap("bo", 5, host="bo"), snap("cy", 5, host="cy")]
     site = live_queries(idle, any_all=True, now=NOW, lookback=DAY, horizon=SOON)
-    assert not open_session_check_pays(site, idle)
+    assert not hosts_to_check_open(site, idle)
 
 
 def test_ranking_puts_waiting_attendees_first_then_live_then_imminent() -> None:
