@@ -15,6 +15,7 @@ from adapters.console.chat import ConsoleChat
 from adapters.errors import ChatRejectedError
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, make_web_client
+from state.fanout import DM_PREFIX
 from tests.fakes.slack_api import running_fake_slack
 
 CARD = Card(
@@ -70,6 +71,8 @@ async def test_direct_messages(chat: ChatPort) -> None:
     ref = await chat.direct_message(KNOWN, "Attendees are waiting", delivery_key="dm1")
     assert ref is not None
     assert await chat.find_delivery(ref.channel, "dm1") == ref
+    # The dispatcher asks about a DM by its destination, dm:<email>.
+    assert await chat.find_delivery(DM_PREFIX + KNOWN, "dm1") == ref
 
 
 async def test_updating_a_message_that_does_not_exist_is_rejected(chat: ChatPort) -> None:

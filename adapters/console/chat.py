@@ -23,6 +23,7 @@ from adapters.console.render import (
     reply_line,
 )
 from adapters.errors import ChatRejectedError, ChatTransientError
+from state.fanout import DM_PREFIX
 
 __all__ = ["ConsoleChat"]
 
@@ -134,6 +135,9 @@ class ConsoleChat:
         Without ``thread`` only top-level messages count (as in Slack's channel
         history); with it, the replies in that thread and its parent. Read-only.
         """
+        if channel.startswith(DM_PREFIX):
+            # The dispatcher names a DM by its destination; DMs are filed under @<email>.
+            channel = "@" + channel.removeprefix(DM_PREFIX)
         want_thread = None if thread is None else thread.ts
         for message in self._messages.values():
             if message.ref.channel != channel or delivery_key not in message.keys:

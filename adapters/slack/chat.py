@@ -23,9 +23,7 @@ from adapters.slack.mrkdwn import (
     delivery_metadata,
     escape,
 )
-
-#: How the dispatcher names a direct-message destination: ``dm:<email>``.
-DM_PREFIX = "dm:"
+from state.fanout import DM_PREFIX
 
 __all__ = ["SlackChat"]
 
@@ -103,9 +101,11 @@ class SlackChat:
         return ()
 
     def _remember(self, ref: MessageRef, keys: tuple[str, ...]) -> None:
+        # Dicts keep insertion order: re-inserting puts the card last, and the
+        # card touched longest ago goes first.
+        self._known_keys.pop((ref.channel, ref.ts), None)
         self._known_keys[(ref.channel, ref.ts)] = keys
         if len(self._known_keys) > _KNOWN_CARDS:
-            # Dicts keep insertion order: drop the oldest card.
             del self._known_keys[next(iter(self._known_keys))]
 
     async def reply(self, parent: MessageRef, text: str, *, delivery_key: str) -> MessageRef:
