@@ -16,9 +16,9 @@ boundary and re-raised as one of these, ``from`` the original.
     ├── SessionInfoBlockedError         HTTP 403 on GetSessionInfo; .until (aware UTC)
     ├── PrivateMeetingUnsupportedError  the site has no private-capable meeting type
     ├── UnsafeXmlError                  a DOCTYPE/entity document or a body over the cap
-    └── WebexTransportError             retryable: timeouts, connection errors, 5xx,
-        ├── WebexTimeoutError           empty, truncated or non-XML bodies
-        └── WebexDecodeError
+    └── WebexTransportError             retryable: connection errors, 5xx
+        ├── WebexTimeoutError           no answer in time
+        └── WebexDecodeError            empty, truncated or non-XML bodies
 
     ChatError                           anything the chat side raised
     ├── ChatRateLimitedError            .retry_after (seconds)

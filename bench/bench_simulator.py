@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from adapters.webex.simulator import SimClock, example_site
-from adapters.webex.simulator.handlers import answer
+from adapters.webex.simulator.handlers import answer, caller_of
 from adapters.webex.simulator.protocol import parse_request, render_response
 
 COUNT = 10_000
@@ -42,7 +42,8 @@ def main() -> None:
     start = 1
     total = len(site.meetings())
     while start <= total:
-        result = answer(site, parse_request(_listing(start)))
+        request = parse_request(_listing(start))
+        result = answer(site, request, caller_of(site, request))
         render_response(result.outcomes)
         pages += 1
         start += 500

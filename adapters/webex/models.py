@@ -12,6 +12,7 @@ from enum import StrEnum
 
 __all__ = [
     "AUTO_LOCK_MINUTES",
+    "GMT_ZONE_ID",
     "CreatedMeeting",
     "ExternalAttendeeSecurity",
     "MeetingDetails",
@@ -27,6 +28,10 @@ __all__ = [
     "SiteCapabilities",
     "TimeZoneInfo",
 ]
+
+#: "GMT+00:00, GMT (London)": the zone when none is said, and the fallback
+#: when nothing better matches.
+GMT_ZONE_ID = 21
 
 #: The only values Webex accepts for ``autoLockWaitTime`` (minutes).
 AUTO_LOCK_MINUTES: frozenset[int] = frozenset({0, 5, 10, 15, 20})
@@ -174,7 +179,7 @@ class MeetingRequest:
     title: str
     start: datetime
     duration_minutes: int = 60
-    time_zone_id: int = 21  # "GMT+00:00, GMT (London)"
+    time_zone_id: int = GMT_ZONE_ID
     password: str | None = None
     private: bool = False
     auto_lock_minutes: int | None = None

@@ -24,14 +24,11 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.webex.models import TimeZoneInfo
+from adapters.webex.models import GMT_ZONE_ID, TimeZoneInfo
 
 __all__ = ["GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table"]
 
 logger = logging.getLogger("meetbot.webex.timezones")
-
-#: "GMT+00:00, GMT (London)": the fallback when nothing better matches.
-GMT_ZONE_ID = 21
 
 _LABEL_OFFSET = re.compile(r"GMT\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
 _WEBEX_FORMAT = "%m/%d/%Y %H:%M:%S"

@@ -80,8 +80,9 @@ def caller_of(site: SimulatedSite, request: ParsedRequest) -> User | None:
     return user
 
 
-def answer(site: SimulatedSite, request: ParsedRequest) -> Answer:
-    """Apply the site's rules to a parsed request (see the module docstring)."""
+def answer(site: SimulatedSite, request: ParsedRequest, caller: User | None) -> Answer:
+    """Apply the site's rules to a parsed request from ``caller`` (see the module
+    docstring and :func:`caller_of`)."""
     count = len(request.items)
     if count > site.body_content_limit:
         failure = SimFailure(
@@ -89,7 +90,6 @@ def answer(site: SimulatedSite, request: ParsedRequest) -> Answer:
             f"BodyContent count in a request must be less than {site.body_content_limit + 1}",
         )
         return Answer(outcomes=tuple(Outcome(failure=failure) for _ in range(count)))
-    caller = caller_of(site, request)
     anonymous = not request.security.webex_id and not request.security.session_ticket
     budgeted = sum(1 for op in request.operations if op.lower() in _BUDGETED)
     if caller is not None and budgeted and not site.charge_session_info(caller.webex_id, budgeted):

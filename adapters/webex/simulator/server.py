@@ -58,6 +58,7 @@ async def _xml_service(request: web.Request) -> web.StreamResponse:
         problem = str(e)
     operations = () if parsed is None else tuple(canonical_operation(o) for o in parsed.operations)
     account = ""
+    caller = None
     if parsed is not None:
         caller = caller_of(site, parsed)
         account = caller.webex_id if caller else parsed.security.webex_id or ""
@@ -78,7 +79,7 @@ async def _xml_service(request: web.Request) -> web.StreamResponse:
     if parsed is None:
         failure = SimFailure("999999", f"Invalid XML request: {problem}")
         return _xml(render([Outcome(failure=failure)]))
-    result: Answer = answer(site, parsed)
+    result: Answer = answer(site, parsed, caller)
     if result.forbidden:
         return web.Response(status=403, text="403 Forbidden")
     body = render(result.outcomes)

@@ -25,7 +25,6 @@ from lxml import etree
 from adapters.errors import UnsafeXmlError, WebexDecodeError
 
 __all__ = [
-    "ATT",
     "COM",
     "DEFAULT_MAX_BODY_BYTES",
     "EP",
@@ -49,7 +48,6 @@ SERV: Final = _BASE + "service"
 COM: Final = _BASE + "common"
 EP: Final = SERV + "/ep"
 MEET: Final = SERV + "/meeting"
-ATT: Final = SERV + "/attendee"
 USE: Final = SERV + "/user"
 SITE: Final = SERV + "/site"
 MTGTYPE: Final = SERV + "/meetingtype"
