@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from adapters.slack.client import NO_RETRIES, make_web_client
-from adapters.slack.directory import SlackDirectory
-from bot.actions import CommandActions
-from bot.slack_app import SlackHandlers, create_slack_app
 from bot.socket_mode import connect_socket_mode
 from bot.tasks import TaskOwner
 from state.store import Store
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.fakes.slack_bot import make_slack_app
 from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -27,7 +24,7 @@ async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_stor
             "type": "slash_commands",
             "accepts_response_payload": True,
             "payload": {
-                "team_id": "T0001",
+                "team_id": TEAM_ID,
                 "channel_id": "C1",
                 "user_id": "U1",
                 "command": "/webex",
@@ -36,14 +33,15 @@ async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_stor
             },
         }
     )
-    client = make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)
     webex, tasks = RecordingWebex(), TaskOwner()
-    handlers = SlackHandlers(
-        actions=CommandActions(webex=webex, store=sqlite_store, clock=lambda: NOW),
-        directory=SlackDirectory(client),
-        spawn=tasks.spawn,
+    app = make_slack_app(
+        fake_slack,
+        webex,
+        sqlite_store,
+        clock=lambda: NOW,
+        tasks=tasks,
+        signing_secret="unused-in-socket-mode",
     )
-    app = create_slack_app(client=client, signing_secret="unused-in-socket-mode", handlers=handlers)
     handler = await connect_socket_mode(app, "xapp-test")
     try:
         async with asyncio.timeout(5):

@@ -20,7 +20,7 @@ from bot.metrics import Metrics
 from bot.web import create_web_app, metrics_route
 from state.store import Store
 from tests.fakes.meetings import seed
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_bot import SECRET, SlackBot, running_bot
 from tests.fakes.webex_recorder import RecordingWebex
 
@@ -117,7 +117,7 @@ async def test_app_home_lists_the_users_meetings(bot: Bot) -> None:
     await seed(bot.store, "987654321", now=NOW, title="Not hers", host_email="bob@acme.test")
     event = {
         "token": "legacy",
-        "team_id": "T0001",
+        "team_id": TEAM_ID,
         "api_app_id": "A1",
         "type": "event_callback",
         "event_id": "Ev1",
@@ -153,7 +153,7 @@ async def test_undecodable_body_is_refused(bot: Bot) -> None:
 async def test_join_button_clicks_are_acknowledged_and_nothing_else(bot: Bot) -> None:
     payload = {
         "type": "block_actions",
-        "team": {"id": "T0001"},
+        "team": {"id": TEAM_ID},
         "user": {"id": "UALICE"},
         "api_app_id": "A1",
         "token": "legacy",

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.client import NO_RETRIES, make_web_client
@@ -24,11 +25,63 @@ from bot.slack_app import SlackHandlers, create_slack_app
 from bot.tasks import TaskOwner
 from bot.web import create_web_app
 from state.store import Store
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
 
 SECRET = "test-signing-secret"
+FORM = "application/x-www-form-urlencoded"
 
 W = TypeVar("W", bound=WebexSource)
+
+
+def signed_headers(
+    body: str, secret: str, *, timestamp: int | None = None, content_type: str = FORM
+) -> dict[str, str]:
+    """The headers Slack sends with ``body``: its timestamp (now unless given) and
+    the v0 signature of both with ``secret``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
+
+
+def command_body(text: str, *, response_url: str, user: str = "UALICE") -> str:
+    """The form body of ``/webex <text>`` sent by ``user`` in channel C1."""
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "channel_id": "C1",
+            "user_id": user,
+            "command": "/webex",
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def make_slack_app(
+    slack: FakeSlack,
+    webex: WebexSource,
+    store: Store,
+    *,
+    clock: Callable[[], datetime],
+    tasks: TaskOwner,
+    signing_secret: str = SECRET,
+) -> AsyncApp:
+    """Bolt with the bot's handlers and actions, wired as in production, talking
+    to ``slack`` and ``webex``; the handlers hand their work to ``tasks``."""
+    client = make_web_client("xoxb-test", slack.api_url, retries=NO_RETRIES)
+    handlers = SlackHandlers(
+        actions=CommandActions(webex=webex, store=store, clock=clock),
+        directory=SlackDirectory(client),
+        spawn=tasks.spawn,
+    )
+    return create_slack_app(client=client, signing_secret=signing_secret, handlers=handlers)
 
 
 @dataclass
@@ -46,21 +99,11 @@ class SlackBot(Generic[W]):
         *,
         timestamp: int | None = None,
         secret: str = SECRET,
-        content_type: str = "application/x-www-form-urlencoded",
+        content_type: str = FORM,
     ) -> ClientResponse:
         """POST ``body`` to /slack/events with Slack's signature headers."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        assert signature is not None
-        response = await self.http.post(
-            "/slack/events",
-            data=body.encode(),
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": signature,
-            },
-        )
+        headers = signed_headers(body, secret, timestamp=timestamp, content_type=content_type)
+        response = await self.http.post("/slack/events", data=body.encode(), headers=headers)
         await response.read()
         return response
 
@@ -69,18 +112,7 @@ class SlackBot(Generic[W]):
     ) -> ClientResponse:
         """Send ``/webex <text>`` from ``user`` in channel C1; answers go to response
         URL "r1" of the fake."""
-        body = urlencode(
-            {
-                "token": "legacy",
-                "team_id": "T0001",
-                "channel_id": "C1",
-                "user_id": user,
-                "command": "/webex",
-                "text": text,
-                "response_url": self.slack.response_url("r1"),
-                "trigger_id": "1.2.3",
-            }
-        )
+        body = command_body(text, response_url=self.slack.response_url("r1"), user=user)
         return await self.post(body, timestamp=timestamp, secret=secret)
 
     def answers(self, name: str = "r1") -> list[tuple[str, str]]:
@@ -94,17 +126,11 @@ async def running_bot(
 ) -> AsyncIterator[SlackBot[W]]:
     """The web app with bolt, handlers and actions, talking to ``slack`` and ``webex``."""
     settings = load_settings({"PORT": "3000"}, env_file=None)
-    client = make_web_client("xoxb-test", slack.api_url, retries=NO_RETRIES)
     tasks = TaskOwner()
-    handlers = SlackHandlers(
-        actions=CommandActions(webex=webex, store=store, clock=clock),
-        directory=SlackDirectory(client),
-        spawn=tasks.spawn,
-    )
     healthy = [True]
     app = create_web_app(
         settings,
-        create_slack_app(client=client, signing_secret=SECRET, handlers=handlers),
+        make_slack_app(slack, webex, store, clock=clock, tasks=tasks),
         lambda: healthy[0],
     )
     async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
