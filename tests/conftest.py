@@ -10,8 +10,9 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from adapters.webex.simulator import XML_PATH, SimClock, SimulatedSite, example_site
 from state.store import Store
+from tests.fakes.sim import ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 
 #: A Monday morning, so the example site's meetings fall on working days.
@@ -26,28 +27,23 @@ def sim_clock() -> SimClock:
 
 @pytest.fixture
 def sim_site(sim_clock: SimClock) -> SimulatedSite:
-    """The example site: admin ``admin``/``admin-pass``, site name ``acme``."""
-    return example_site(clock=sim_clock, admin_id="admin", admin_password="admin-pass")
+    """The example site, signed in to with ``tests.fakes.sim.ADMIN``."""
+    return example_site(
+        clock=sim_clock, admin_id=ADMIN_ID, admin_password=ADMIN_PASSWORD, site_name=SITE_NAME
+    )
 
 
 @pytest.fixture
 async def sim_server(sim_site: SimulatedSite) -> AsyncIterator[TestServer]:
-    """``create_app(sim_site)`` on 127.0.0.1 and a free port.
-
-    The XML URL is ``str(sim_server.make_url("/WBXService/XMLService"))``.
-    """
-    server = TestServer(create_app(sim_site), host="127.0.0.1")
-    await server.start_server()
-    try:
+    """``create_app(sim_site)`` on 127.0.0.1 and a free port; its XML URL is ``sim_url``."""
+    async with running_site(sim_site) as (server, _url):
         yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture
 def sim_url(sim_server: TestServer) -> str:
     """The XML API URL of ``sim_server``."""
-    return str(sim_server.make_url("/WBXService/XMLService"))
+    return str(sim_server.make_url(XML_PATH))
 
 
 @pytest.fixture

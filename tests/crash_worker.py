@@ -16,13 +16,14 @@ import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi import XmlApiClient
 from bot.backoff import Backoff
 from bot.service import WatchService
 from bot.watcher import WatchSettings
 from state.model import Rules
 from state.store import Store
 from tests.fakes.chat import FileChat
+from tests.fakes.sim import ADMIN
 
 #: Lifecycle timings shrunk to fit a test that lasts seconds.
 RULES = Rules(
@@ -45,9 +46,7 @@ def _now() -> datetime:
 async def main(url: str, db: Path, chat_path: Path) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    client = XmlApiClient(
-        url, Credentials(site_name="acme", webex_id="admin", password="admin-pass"), read_timeout=5
-    )
+    client = XmlApiClient(url, ADMIN, read_timeout=5)
     try:
         async with await Store.open(f"sqlite:///{db}") as store:
             await store.subscribe("C1", "all", None)

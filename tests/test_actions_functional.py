@@ -14,12 +14,13 @@ import pytest
 
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
-from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi import XmlApiClient
 from bot.actions import CommandActions, Requester
 from bot.budget import SessionInfoBudget
 from bot.command_model import CancelCommand, StatusCommand
 from state.model import Authority, Observation, Rules
 from state.store import Store
+from tests.fakes.sim import ADMIN
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_bot import SlackBot, running_bot
 
@@ -34,9 +35,8 @@ async def bot(
     fake_slack.add_user("UADMIN", name="Admin", email="admin@acme.example", tz="Europe/Berlin")
     fake_slack.add_user("UALICE", name="Alice", email="alice@acme.example", tz="America/New_York")
     fake_slack.add_user("UBOB", name="Bob", email="bob@acme.example", tz="UTC")
-    credentials = Credentials(site_name="acme", webex_id="admin", password="admin-pass")
     async with (
-        XmlApiClient(sim_url, credentials, clock=sim_clock.now) as webex,
+        XmlApiClient(sim_url, ADMIN, clock=sim_clock.now) as webex,
         running_bot(fake_slack, webex, sqlite_store, clock=sim_clock.now) as running,
     ):
         yield running
@@ -206,9 +206,8 @@ async def test_commands_pay_getsessioninfo_from_the_watchers_budget(
     /webex cancel declines, instead of pushing the account into the site's
     two-hour 403 block."""
     (weekly,) = [m for m in sim_site.meetings() if m.title == "Weekly sync"]
-    credentials = Credentials(site_name="acme", webex_id="admin", password="admin-pass")
     requester = Requester(user_id="UALICE", channel_id="C1", email="alice@acme.example")
-    async with XmlApiClient(sim_url, credentials, clock=sim_clock.now) as webex:
+    async with XmlApiClient(sim_url, ADMIN, clock=sim_clock.now) as webex:
         actions = CommandActions(
             webex=webex, store=sqlite_store, clock=sim_clock.now, budget=SessionInfoBudget(hourly=0)
         )

@@ -13,24 +13,24 @@ import asyncio
 import io
 import json
 import logging
-import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
-from slack_sdk.signature import SignatureVerifier
 
-from adapters.webex.simulator import SimClock, create_app, example_site
+from adapters.webex.simulator import SimClock, example_site
 from bot.check import run_checks
 from bot.config import load_settings
 from bot.logs import configure_logging
 from bot.runtime import serve
+from tests.fakes.net import free_port
+from tests.fakes.sim import running_site
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
+from tests.fakes.slack_bot import command_body, signed_headers
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -39,49 +39,43 @@ BOT_TOKEN = "xoxb-e2e-bot-token-77aa"
 WEBEX_PASSWORD = "e2e-admin-pass-91c2"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-async def _eventually(condition: Callable[[], bool], what: str, within: float = 30.0) -> None:
+async def _eventually(
+    condition: Callable[[], bool | Awaitable[bool]], what: str, within: float = 30.0
+) -> None:
     deadline = time.monotonic() + within
-    while not condition():
+    while not await _holds(condition):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
 
 
+async def _holds(condition: Callable[[], bool | Awaitable[bool]]) -> bool:
+    result = condition()
+    return result if isinstance(result, bool) else await result
+
+
 async def _command(
     http: aiohttp.ClientSession, base: str, slack: FakeSlack, text: str, reply_to: str
 ) -> int:
-    body = urlencode(
-        {
-            "team_id": "T0001",
-            "channel_id": "C1",
-            "user_id": "UALICE",
-            "command": "/webex",
-            "text": text,
-            "response_url": slack.response_url(reply_to),
-            "trigger_id": "1.2.3",
-        }
-    )
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
-    assert signature is not None
+    body = command_body(text, response_url=slack.response_url(reply_to))
     async with http.post(
-        f"{base}/slack/events",
-        data=body.encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature,
-        },
+        f"{base}/slack/events", data=body.encode(), headers=signed_headers(body, SIGNING_SECRET)
     ) as response:
         await response.read()
         return response.status
+
+
+def _env(slack: FakeSlack, site_url: str) -> dict[str, str]:
+    """The settings that point the bot at the fake Slack and the simulated site."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "WEBEX_XML_URL": site_url,
+        "WEBEX_SITE_NAME": "acme",
+        "WEBEX_ID": "admin",
+        "WEBEX_PASSWORD": WEBEX_PASSWORD,
+    }
 
 
 def _texts(messages: list[dict[str, Any]]) -> str:
@@ -98,21 +92,17 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
     handler = configure_logging(fmt="json", level=logging.DEBUG, stream=log_stream)
     clock = SimClock(speed=1.0)
     site = example_site(clock=clock, admin_password=WEBEX_PASSWORD)
-    site_server = TestServer(create_app(site), host="127.0.0.1", port=0)
-    await site_server.start_server()
-    port = _free_port()
+    port = free_port()
     stop = asyncio.Event()
-    async with running_fake_slack() as slack, aiohttp.ClientSession() as http:
+    async with (
+        running_site(site) as (_server, site_url),
+        running_fake_slack() as slack,
+        aiohttp.ClientSession() as http,
+    ):
         slack.add_user("UALICE", name="alice", email="alice@acme.example", tz="Europe/Paris")
         settings = load_settings(
             {
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.api_url,
-                "WEBEX_XML_URL": str(site_server.make_url("/WBXService/XMLService")),
-                "WEBEX_SITE_NAME": "acme",
-                "WEBEX_ID": "admin",
-                "WEBEX_PASSWORD": WEBEX_PASSWORD,
+                **_env(slack, site_url),
                 "DATABASE_URL": "sqlite:///:memory:",
                 "PORT": str(port),
                 "POLL_INTERVAL_SECONDS": "1",
@@ -132,10 +122,7 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
                 except aiohttp.ClientError:
                     return False
 
-            deadline = time.monotonic() + 15
-            while not await healthy():
-                assert time.monotonic() < deadline, "the service never became healthy"
-                await asyncio.sleep(0.1)
+            await _eventually(healthy, "the service to become healthy", within=15)
 
             # A forged command is refused and changes nothing.
             body = urlencode({"command": "/webex", "text": "subscribe all", "channel_id": "C1"})
@@ -217,7 +204,6 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
         finally:
             stop.set()
             await asyncio.wait_for(service, 30)
-            await site_server.close()
 
     logging.getLogger().removeHandler(handler)
     logged = log_stream.getvalue() + caplog.text + "\n".join(str(r.args) for r in caplog.records)
@@ -238,36 +224,23 @@ async def test_check_reports_what_works_and_what_to_fix() -> None:
     per check, with the fix for the one that fails (a wrong Webex password)."""
     clock = SimClock(speed=1.0)
     site = example_site(clock=clock, admin_password=WEBEX_PASSWORD)
-    site_server = TestServer(create_app(site), host="127.0.0.1", port=0)
-    await site_server.start_server()
-    try:
-        async with running_fake_slack() as slack:
-            env = {
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.api_url,
-                "WEBEX_XML_URL": str(site_server.make_url("/WBXService/XMLService")),
-                "WEBEX_SITE_NAME": "acme",
-                "WEBEX_ID": "admin",
-                "WEBEX_PASSWORD": WEBEX_PASSWORD,
-            }
-            good = io.StringIO()
-            assert await run_checks(load_settings(env, env_file=None), good) == 0
-            lines = good.getvalue().splitlines()
-            assert [line.split(":")[0] for line in lines] == [
-                "ok    Webex GetSite",
-                "ok    Webex LstMeetingType",
-                "ok    Slack auth.test",
-            ]
-            assert "PRIVATE" in good.getvalue()
+    async with running_site(site) as (_server, site_url), running_fake_slack() as slack:
+        env = _env(slack, site_url)
+        good = io.StringIO()
+        assert await run_checks(load_settings(env, env_file=None), good) == 0
+        lines = good.getvalue().splitlines()
+        assert [line.split(":")[0] for line in lines] == [
+            "ok    Webex GetSite",
+            "ok    Webex LstMeetingType",
+            "ok    Slack auth.test",
+        ]
+        assert "PRIVATE" in good.getvalue()
 
-            bad = io.StringIO()
-            wrong = load_settings({**env, "WEBEX_PASSWORD": "not-it"}, env_file=None)
-            assert await run_checks(wrong, bad) == 1
-            assert "FAIL  Webex GetSite" in bad.getvalue()
-            assert "WEBEX_PASSWORD" in bad.getvalue()
-            assert "not-it" not in bad.getvalue()
-            # Credentials are never retried: one refused GetSite, nothing more.
-            assert site.request_count("GetSite") == 2
-    finally:
-        await site_server.close()
+        bad = io.StringIO()
+        wrong = load_settings({**env, "WEBEX_PASSWORD": "not-it"}, env_file=None)
+        assert await run_checks(wrong, bad) == 1
+        assert "FAIL  Webex GetSite" in bad.getvalue()
+        assert "WEBEX_PASSWORD" in bad.getvalue()
+        assert "not-it" not in bad.getvalue()
+        # Credentials are never retried: one refused GetSite, nothing more.
+        assert site.request_count("GetSite") == 2

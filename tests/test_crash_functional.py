@@ -24,10 +24,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
-from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from tests.fakes.chat import FileChat
+from tests.fakes.sim import running_site
 
 pytestmark = pytest.mark.slow
 
@@ -78,12 +78,8 @@ class Worker:
 async def live_site() -> AsyncIterator[tuple[SimulatedSite, str]]:
     site = example_site(clock=SimClock(speed=1))
     site.sessioninfo_hourly_limit = 1_000_000
-    server = TestServer(create_app(site), host="127.0.0.1")
-    await server.start_server()
-    try:
-        yield site, str(server.make_url("/WBXService/XMLService"))
-    finally:
-        await server.close()
+    async with running_site(site) as (_server, url):
+        yield site, url
 
 
 async def play(site: SimulatedSite, rng: random.Random) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
@@ -15,18 +14,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.fakes.net import free_port
+
 pytestmark = pytest.mark.timeout(90)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 async def test_demo_process_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_", "DATABASE_"))
     }
@@ -91,7 +85,7 @@ async def test_a_second_process_on_the_same_database_stops_with_one_line(tmp_pat
             stderr=asyncio.subprocess.PIPE,
         )
 
-    first = await start(_free_port())
+    first = await start(free_port())
     assert first.stdout is not None
     try:
         seen = b""
@@ -99,7 +93,7 @@ async def test_a_second_process_on_the_same_database_stops_with_one_line(tmp_pat
             chunk = await asyncio.wait_for(first.stdout.read(4096), 40)
             assert chunk, "the first process closed its output early"
             seen += chunk
-        second = await start(_free_port())
+        second = await start(free_port())
         out, err = await asyncio.wait_for(second.communicate(), 30)
         assert second.returncode == 1
         lines = err.decode().strip().splitlines()

@@ -6,12 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.webex.simulator import SimClock, SimulatedSite
-from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi import XmlApiClient
 from bot.service import WatchService
 from bot.watcher import WatchSettings
 from state.model import Event, Rules
 from state.store import Store
 from tests.fakes.chat import RecordingChat
+from tests.fakes.sim import ADMIN
 
 
 async def test_a_new_meeting_reaches_the_channel(
@@ -23,11 +24,7 @@ async def test_a_new_meeting_reaches_the_channel(
     delivered = asyncio.Event()
     counted: list[Event] = []
     chat = RecordingChat()
-    client = XmlApiClient(
-        sim_url,
-        Credentials(site_name="acme", webex_id="admin", password="admin-pass"),
-        clock=sim_clock.now,
-    )
+    client = XmlApiClient(sim_url, ADMIN, clock=sim_clock.now)
 
     def on_delivered(delivery: object, _acked: object) -> None:
         if getattr(delivery, "meeting_key", None) == key:

@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,10 +27,9 @@ from adapters.webex.models import (
     SessionRef,
     SessionStatus,
 )
-from adapters.webex.simulator import SimClock, SimulatedSite, create_app
+from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-
-ADMIN = Credentials(site_name="acme", webex_id="admin", password="admin-pass")
+from tests.fakes.sim import ADMIN, running_site
 
 ClientFactory = Callable[..., XmlApiClient]
 
@@ -261,20 +259,14 @@ async def test_private_meeting_needs_a_capable_type(sim_clock: SimClock) -> None
         "admin", "admin-pass", email="a@plain.example", first_name="A", last_name="B", admin=True
     )
     site.add_meeting_type(3, "PRO")
-    server = TestServer(create_app(site), host="127.0.0.1")
-    await server.start_server()
-    try:
-        url = str(server.make_url("/WBXService/XMLService"))
-        credentials = Credentials(site_name="plain", webex_id="admin", password="admin-pass")
-        async with XmlApiClient(url, credentials) as client:
-            request = MeetingRequest(
-                title="secret", start=sim_clock.now() + timedelta(hours=1), private=True
-            )
-            with pytest.raises(PrivateMeetingUnsupportedError):
-                await client.create_meeting(request)
-            assert [t.id for t in await client.meeting_types()] == [3]
-    finally:
-        await server.close()
+    credentials = Credentials(site_name="plain", webex_id="admin", password="admin-pass")
+    async with running_site(site) as (_server, url), XmlApiClient(url, credentials) as client:
+        request = MeetingRequest(
+            title="secret", start=sim_clock.now() + timedelta(hours=1), private=True
+        )
+        with pytest.raises(PrivateMeetingUnsupportedError):
+            await client.create_meeting(request)
+        assert [t.id for t in await client.meeting_types()] == [3]
 
 
 async def test_site_meeting_types_and_time_zones(connect, sim_site: SimulatedSite) -> None:
