@@ -2,20 +2,21 @@
 store on tmp_path, the job functions called directly under a frozen SimClock."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import SimClock, SimulatedSite
-from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi import XmlApiClient
 from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Rules
 from state.store import Store
+from tests.fakes.sim import ADMIN
 
 RULES = Rules(waiting_grace=timedelta(seconds=30), host_left_grace=timedelta(seconds=30))
 SETTINGS = WatchSettings(backoff=Backoff(base=10, cap=60, jitter=0))
@@ -28,7 +29,6 @@ class Rig:
     store: Store
     watcher: Watcher
     budget: SessionInfoBudget
-    url: str
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(timedelta(seconds=seconds))
@@ -46,41 +46,37 @@ def kinds(events: list[Event], key: str | None = None) -> list[EventKind]:
     return [e.kind for e in events if key is None or e.meeting_key == key]
 
 
-async def make_rig(
+@asynccontextmanager
+async def open_rig(
     clock: SimClock, site: SimulatedSite, url: str, db: Path, budget: SessionInfoBudget
-) -> tuple[Rig, XmlApiClient]:
-    client = XmlApiClient(
-        url,
-        Credentials(site_name="acme", webex_id="admin", password="admin-pass"),
-        clock=clock.now,
-        read_timeout=5,
-    )
-    store = await Store.open(f"sqlite:///{db}")
-    await store.subscribe("C1", "all", None)
-    watcher = Watcher(
-        source=client,
-        store=store,
-        rules=RULES,
-        budget=budget,
-        clock=clock.now,
-        settings=SETTINGS,
-        draw=lambda: 0.0,
-    )
-    return Rig(clock, site, store, watcher, budget, url), client
+) -> AsyncIterator[Rig]:
+    """A watcher on a store at ``db`` subscribed to everything in C1; the client
+    and the store are closed on exit."""
+    async with (
+        XmlApiClient(url, ADMIN, clock=clock.now, read_timeout=5) as client,
+        await Store.open(f"sqlite:///{db}") as store,
+    ):
+        await store.subscribe("C1", "all", None)
+        watcher = Watcher(
+            source=client,
+            store=store,
+            rules=RULES,
+            budget=budget,
+            clock=clock.now,
+            settings=SETTINGS,
+            draw=lambda: 0.0,
+        )
+        yield Rig(clock, site, store, watcher, budget)
 
 
 @pytest.fixture
 async def rig(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> AsyncIterator[Rig]:
-    r, client = await make_rig(
+    async with open_rig(
         sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=500)
-    )
-    try:
+    ) as r:
         yield r
-    finally:
-        await client.close()
-        await r.store.close()
 
 
 async def test_every_event_kind_once_and_nothing_repeated(rig: Rig) -> None:
@@ -184,14 +180,13 @@ async def test_rate_limit_pauses_every_webex_call(rig: Rig) -> None:
 
 
 async def test_bad_credentials_stop_polling(
-    sim_clock: SimClock, sim_site: SimulatedSite, sim_server: TestServer, tmp_path: Path
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
-    client = XmlApiClient(
-        str(sim_server.make_url("/WBXService/XMLService")),
-        Credentials(site_name="acme", webex_id="admin", password="wrong"),
-        clock=sim_clock.now,
-    )
-    async with await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store:
+    wrong = replace(ADMIN, password="wrong")
+    async with (
+        XmlApiClient(sim_url, wrong, clock=sim_clock.now) as client,
+        await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
+    ):
         await store.subscribe("C1", "all", None)
         watcher = Watcher(
             source=client,
@@ -200,15 +195,12 @@ async def test_bad_credentials_stop_polling(
             budget=SessionInfoBudget(hourly=10),
             clock=sim_clock.now,
         )
-        try:
-            assert await watcher.discover() == []
-            assert watcher.halted
-            before = sim_site.request_count()
-            await watcher.discover()
-            await watcher.poll_live()
-            assert sim_site.request_count() == before
-        finally:
-            await client.close()
+        assert await watcher.discover() == []
+        assert watcher.halted
+        before = sim_site.request_count()
+        await watcher.discover()
+        await watcher.poll_live()
+        assert sim_site.request_count() == before
 
 
 async def test_a_403_block_keeps_listings_working(rig: Rig) -> None:
@@ -232,23 +224,15 @@ async def test_restart_neither_repeats_nor_loses(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
     db = tmp_path / "m.db"
-    r, client = await make_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500))
     key = sim_site.schedule(host="alice", title="Kept", start=sim_clock.now() + timedelta(hours=1))
-    try:
+    async with open_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500)) as r:
         first = await r.cycle()
-    finally:
-        await client.close()
-        await r.store.close()
     assert EventKind.SCHEDULED in kinds(first, key)
     sim_site.start(key)  # happens while we are down
     sim_clock.advance(timedelta(seconds=30))
-    r, client = await make_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500))
-    try:
+    async with open_rig(sim_clock, sim_site, sim_url, db, SessionInfoBudget(hourly=500)) as r:
         again = await r.cycle()
         again += await r.cycle()
-    finally:
-        await client.close()
-        await r.store.close()
     # Not scheduled again; the start that happened meanwhile is caught.
     assert kinds(again, key) == [EventKind.STARTED]
     assert EventKind.SCHEDULED not in kinds(again)
@@ -258,21 +242,17 @@ async def test_the_budget_is_never_exceeded(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
     budget = SessionInfoBudget(hourly=30, burst=5)  # far tighter than the site's limit
-    r, client = await make_rig(sim_clock, sim_site, sim_url, tmp_path / "m.db", budget)
     now = sim_clock.now()
     for i in range(12):
         sim_site.start(
             sim_site.schedule(host="alice", title=f"M{i}", start=now + timedelta(minutes=1))
         )
-    try:
+    async with open_rig(sim_clock, sim_site, sim_url, tmp_path / "m.db", budget) as r:
         for step in range(180):  # one simulated hour at the default poll interval
             if step % 3 == 0:
                 await r.watcher.discover()
             await r.watcher.poll_live()
             sim_clock.advance(timedelta(seconds=20))
-    finally:
-        await client.close()
-        await r.store.close()
     asked = sum(
         sum(1 for op in req.operation_names if op.lower() == "getsessioninfo")
         for req in sim_site.requests
@@ -304,10 +284,9 @@ async def test_email_and_meeting_subscriptions_are_watched(
     scope: str,
     target: str | None,
 ) -> None:
-    r, client = await make_rig(
+    async with open_rig(
         sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=500)
-    )
-    try:
+    ) as r:
         await r.store.unsubscribe("C1", "all", None)
         key = sim_site.schedule(
             host="alice", title="Mine", start=sim_clock.now() + timedelta(minutes=5)
@@ -324,18 +303,14 @@ async def test_email_and_meeting_subscriptions_are_watched(
             q for q in sim_site.requests[-3:] if b"alice" in q.raw and b"hostWebExID" in q.raw
         ]
         assert alice_only
-    finally:
-        await client.close()
-        await r.store.close()
 
 
 async def test_open_sessions_spare_listings_of_hosts_with_nothing_running(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
-    r, client = await make_rig(
+    async with open_rig(
         sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=0)
-    )
-    try:
+    ) as r:
         await r.store.unsubscribe("C1", "all", None)
         soon = sim_clock.now() + timedelta(minutes=10)
         keys = {
@@ -376,6 +351,3 @@ async def test_open_sessions_spare_listings_of_hosts_with_nothing_running(
         sim_site.end(keys["alice"])
         sim_clock.advance(timedelta(seconds=20))
         assert kinds(await r.watcher.poll_live(), keys["alice"]) == [EventKind.ENDED]
-    finally:
-        await client.close()
-        await r.store.close()
