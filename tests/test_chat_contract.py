@@ -4,7 +4,6 @@ Slack Web API) and the console."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,7 +15,7 @@ from adapters.errors import ChatRejectedError
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, make_web_client
 from state.fanout import DM_PREFIX
-from tests.fakes.slack_api import running_fake_slack
+from tests.fakes.slack_api import FakeSlack
 
 CARD = Card(
     meeting_key="123456789",
@@ -32,13 +31,12 @@ KNOWN = "alice@acme.test"
 
 
 @pytest.fixture(params=["slack", "console"])
-async def chat(request: pytest.FixtureRequest) -> AsyncIterator[ChatPort]:
+def chat(request: pytest.FixtureRequest) -> ChatPort:
     if request.param == "console":
-        yield ConsoleChat(io.StringIO(), color=False, known_emails=[KNOWN])
-        return
-    async with running_fake_slack() as fake:
-        fake.add_user("U1", name="Alice", email=KNOWN)
-        yield SlackChat(make_web_client("xoxb-test", fake.api_url, retries=NO_RETRIES))
+        return ConsoleChat(io.StringIO(), color=False, known_emails=[KNOWN])
+    fake: FakeSlack = request.getfixturevalue("fake_slack")
+    fake.add_user("U1", name="Alice", email=KNOWN)
+    return SlackChat(make_web_client("xoxb-test", fake.api_url, retries=NO_RETRIES))
 
 
 async def test_a_posted_card_is_found_by_its_key(chat: ChatPort) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -59,13 +60,7 @@ async def test_post_card_escapes_and_carries_the_delivery_key(fake_slack: FakeSl
 async def test_update_card_edits_the_same_message(fake_slack: FakeSlack) -> None:
     chat = chat_for(fake_slack)
     ref = await chat.post_card("C1", CARD, delivery_key="k-1")
-    ended = Card(
-        **{
-            **{f: getattr(CARD, f) for f in CARD.__slots__},
-            "tone": CardTone.ENDED,
-            "status": "Ended",
-        }
-    )
+    ended = replace(CARD, tone=CardTone.ENDED, status="Ended")
     await chat.update_card(ref, ended, delivery_key="k-2")
     (message,) = fake_slack.channel_messages("C1")
     assert message["ts"] == ref.ts
@@ -171,7 +166,7 @@ async def test_other_refusals_are_rejected(fake_slack: FakeSlack) -> None:
         await chat_for(fake_slack).post_card("C1", CARD, delivery_key="k")
 
 
-async def test_unreachable_slack_is_transient(fake_slack: FakeSlack) -> None:
+async def test_unreachable_slack_is_transient() -> None:
     chat = SlackChat(make_web_client("xoxb-test", "http://127.0.0.1:9/api/", retries=NO_RETRIES))
     with pytest.raises(ChatTransientError):
         await chat.post_card("C1", CARD, delivery_key="k")

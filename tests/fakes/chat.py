@@ -55,7 +55,6 @@ class RecordingChat:
         self._posted: list[Posted] = []
         self._faults: dict[str, list[ChatError]] = {}
         self.unknown_users: set[str] = set()
-        self.calls: dict[str, int] = {}
 
     # -- scripting -------------------------------------------------------
     def fail(self, method: str, error: ChatError, times: int = 1) -> None:
@@ -63,7 +62,6 @@ class RecordingChat:
         self._faults.setdefault(method, []).extend([error] * times)
 
     async def _enter(self, method: str) -> None:
-        self.calls[method] = self.calls.get(method, 0) + 1
         await self._wait()
         queue = self._faults.get(method)
         if queue:
@@ -86,6 +84,33 @@ class RecordingChat:
     def _next_ts(self) -> str:
         return f"{len(self.posted) + 1}.000100"
 
+    async def _acknowledge(
+        self,
+        kind: str,
+        channel: str,
+        *,
+        delivery_key: str,
+        thread_ts: str | None = None,
+        text: str = "",
+        card: Card | None = None,
+    ) -> MessageRef:
+        """Record one call under the next ts, then answer after the second half of
+        the latency."""
+        ts = self._next_ts()
+        self._record(
+            Posted(
+                kind=kind,
+                channel=channel,
+                ts=ts,
+                delivery_key=delivery_key,
+                thread_ts=thread_ts,
+                text=text,
+                card=None if card is None else _card_dict(card),
+            )
+        )
+        await self._wait()
+        return MessageRef(channel=channel, ts=ts)
+
     def delivery_keys(self, *kinds: str) -> list[str]:
         """Delivery keys of acknowledged posts (all kinds but updates by default)."""
         wanted = set(kinds) or {"card", "reply", "dm"}
@@ -98,59 +123,22 @@ class RecordingChat:
             if p.kind in ("reply", "dm") and (channel is None or p.channel == channel)
         ]
 
-    def cards(self, channel: str) -> dict[str, dict[str, Any]]:
-        """The latest version of every card in ``channel``, by its ts."""
-        out: dict[str, dict[str, Any]] = {}
-        for p in self.posted:
-            if p.channel == channel and p.card is not None:
-                out[p.ts if p.kind == "card" else p.thread_ts or p.ts] = p.card
-        return out
-
     # -- ChatPort --------------------------------------------------------
     async def post_card(self, channel: str, card: Card, *, delivery_key: str) -> MessageRef:
         await self._enter("post_card")
-        ts = self._next_ts()
-        self._record(
-            Posted(
-                kind="card",
-                channel=channel,
-                ts=ts,
-                delivery_key=delivery_key,
-                card=_card_dict(card),
-            )
-        )
-        await self._wait()
-        return MessageRef(channel=channel, ts=ts)
+        return await self._acknowledge("card", channel, delivery_key=delivery_key, card=card)
 
     async def update_card(self, ref: MessageRef, card: Card, *, delivery_key: str) -> None:
         await self._enter("update_card")
-        self._record(
-            Posted(
-                kind="update",
-                channel=ref.channel,
-                ts=self._next_ts(),
-                thread_ts=ref.ts,
-                delivery_key=delivery_key,
-                card=_card_dict(card),
-            )
+        await self._acknowledge(
+            "update", ref.channel, delivery_key=delivery_key, thread_ts=ref.ts, card=card
         )
-        await self._wait()
 
     async def reply(self, parent: MessageRef, text: str, *, delivery_key: str) -> MessageRef:
         await self._enter("reply")
-        ts = self._next_ts()
-        self._record(
-            Posted(
-                kind="reply",
-                channel=parent.channel,
-                ts=ts,
-                thread_ts=parent.ts,
-                delivery_key=delivery_key,
-                text=text,
-            )
+        return await self._acknowledge(
+            "reply", parent.channel, delivery_key=delivery_key, thread_ts=parent.ts, text=text
         )
-        await self._wait()
-        return MessageRef(channel=parent.channel, ts=ts)
 
     async def direct_message(
         self, user_email: str, text: str, *, delivery_key: str
@@ -158,13 +146,9 @@ class RecordingChat:
         await self._enter("direct_message")
         if user_email in self.unknown_users:
             return None
-        channel = f"dm:{user_email}"
-        ts = self._next_ts()
-        self._record(
-            Posted(kind="dm", channel=channel, ts=ts, delivery_key=delivery_key, text=text)
+        return await self._acknowledge(
+            "dm", f"dm:{user_email}", delivery_key=delivery_key, text=text
         )
-        await self._wait()
-        return MessageRef(channel=channel, ts=ts)
 
     async def find_delivery(
         self, channel: str, delivery_key: str, *, thread: MessageRef | None = None
