@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections import Counter
 from datetime import timedelta
 
 from aiohttp import web
 
-from adapters.webex.simulator import XML_PATH, SimClock, SimulatedSite, create_app, example_site
+from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
+from adapters.webex.simulator.__main__ import serve_and_print_url
 
 HOSTS = 50
 
@@ -62,16 +62,7 @@ async def serve(sessions: int, live: int) -> None:
         return web.json_response({"http": len(site.requests), "items": dict(ops)})
 
     app.router.add_get("/bench/requests", counts)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        host, port = runner.addresses[0][:2]
-        sys.stdout.write(f"http://{host}:{port}{XML_PATH}\n")
-        sys.stdout.flush()
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await serve_and_print_url(app, "127.0.0.1", 0, access_log=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""Serve the example site: ``python -m adapters.webex.simulator --port 8080``."""
+"""Serve the example site: ``python -m adapters.webex.simulator --port 8080``.
+
+:func:`serve_and_print_url` serves any simulator app the same way (bench/watch_site.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import contextlib
 import sys
 
 from aiohttp import web
+from aiohttp.log import access_logger
 
 from .clock import SimClock
 from .seed import example_site
@@ -25,6 +29,31 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+async def serve_and_print_url(
+    app: web.Application, host: str, port: int, *, access_log: bool = True
+) -> None:
+    """Serve ``app`` on ``host``:``port`` until cancelled, once bound writing its
+    XML API URL as one line on stdout (how a parent process learns the port).
+
+    Args:
+        app: a simulator app (:func:`create_app`), with any routes added.
+        host: the address to bind.
+        port: the port; 0 lets the system pick a free one.
+        access_log: False for no per-request access log lines.
+    """
+    runner = web.AppRunner(app, access_log=access_logger if access_log else None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        # With port 0 the system picks the port: print the one really bound.
+        bound_host, bound_port = runner.addresses[0][:2]
+        sys.stdout.write(f"http://{bound_host}:{bound_port}{XML_PATH}\n")
+        sys.stdout.flush()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
 async def _serve(args: argparse.Namespace) -> None:
     site = example_site(
         clock=SimClock(speed=args.speed),
@@ -32,17 +61,7 @@ async def _serve(args: argparse.Namespace) -> None:
         admin_password=args.password,
         site_name=args.site_name,
     )
-    runner = web.AppRunner(create_app(site))
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, args.host, args.port).start()
-        # With --port 0 the system picks the port: print the one really bound.
-        host, port = runner.addresses[0][:2]
-        sys.stdout.write(f"http://{host}:{port}{XML_PATH}\n")
-        sys.stdout.flush()
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
+    await serve_and_print_url(create_app(site), args.host, args.port)
 
 
 def main(argv: list[str] | None = None) -> None:
