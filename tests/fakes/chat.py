@@ -19,6 +19,7 @@ from typing import Any
 
 from adapters.chat import Card, MessageRef
 from adapters.errors import ChatError
+from state.fanout import DM_PREFIX
 
 __all__ = ["FileChat", "Posted", "RecordingChat"]
 
@@ -147,7 +148,7 @@ class RecordingChat:
         if user_email in self.unknown_users:
             return None
         return await self._acknowledge(
-            "dm", f"dm:{user_email}", delivery_key=delivery_key, text=text
+            "dm", f"{DM_PREFIX}{user_email}", delivery_key=delivery_key, text=text
         )
 
     async def find_delivery(
