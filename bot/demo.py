@@ -150,11 +150,14 @@ async def run_demo(
                 None,
                 health=lambda: core.watch.scheduler.running,
                 hooks=[metrics_route(scrape_for(core, client))],
+                readiness=core.health,
             )
             try:
                 await start_web(stack, app, host="127.0.0.1", port=settings.port)
             except OSError as e:
-                logger.warning("not serving /healthz and /metrics on port %d: %s", settings.port, e)
+                logger.warning(
+                    "not serving /healthz, /readyz and /metrics on port %d: %s", settings.port, e
+                )
         began = datetime.now().astimezone()
         logger.info(
             "demo started at %s: a simulated Webex site at %s, time running %g× faster",

@@ -8,9 +8,9 @@ scrape by :meth:`Metrics.refresh`, because reading the store is async.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -20,6 +20,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from adapters.errors import (
     SessionInfoBlockedError,
@@ -27,6 +29,9 @@ from adapters.errors import (
     WebexError,
     WebexTransportError,
 )
+
+if TYPE_CHECKING:
+    from bot.health import HealthRegistry
 
 __all__ = ["CONTENT_TYPE", "InstrumentedWebex", "Metrics", "outcome_of"]
 
@@ -118,6 +123,12 @@ class Metrics:
             registry=r,
         )
 
+    def export_health(self, health: HealthRegistry) -> None:
+        """Export ``health`` as it is at each scrape: ``meetbot_ready``,
+        ``meetbot_component_up{component}`` and
+        ``meetbot_component_status_since_timestamp_seconds{component,status}``."""
+        self.registry.register(_HealthCollector(health))
+
     def count_events(self, kinds: Sequence[str]) -> None:
         for kind in kinds:
             self.events.labels(kind=kind).inc()
@@ -181,3 +192,33 @@ class InstrumentedWebex:
             return result
 
         return counted
+
+
+class _HealthCollector(Collector):
+    """Reads the health registry at scrape time (no gauge to keep in step)."""
+
+    def __init__(self, health: HealthRegistry) -> None:
+        self._health = health
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        components = self._health.components()
+        ready = GaugeMetricFamily(
+            "meetbot_ready", "1 while every required component is ok (what /readyz says)."
+        )
+        ready.add_metric([], 1 if self._health.ready() else 0)
+        up = GaugeMetricFamily(
+            "meetbot_component_up",
+            "1 while the component is ok, 0 while starting or failing.",
+            labels=["component"],
+        )
+        since = GaugeMetricFamily(
+            "meetbot_component_status_since_timestamp_seconds",
+            "Unix time at which the component entered its current status.",
+            labels=["component", "status"],
+        )
+        for c in components:
+            up.add_metric([c.name], 1 if c.status == "ok" else 0)
+            since.add_metric([c.name, c.status.value], c.since.timestamp())
+        yield ready
+        yield up
+        yield since

@@ -30,6 +30,7 @@ from adapters.webex.port import WebexSource
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.actions import CommandActions
 from bot.config import Settings
+from bot.health import HealthRegistry
 from bot.metrics import InstrumentedWebex, Metrics
 from bot.service import WatchService
 from bot.slack_app import SlackHandlers, create_slack_app
@@ -85,6 +86,8 @@ class Core:
     actions: CommandActions
     metrics: Metrics
     clock: Clock
+    #: Where parts report their health (wall-clock time, also in the demo).
+    health: HealthRegistry
 
 
 async def build_core(
@@ -101,6 +104,8 @@ async def build_core(
     the command actions. ``stack`` closes the client and the store; start the
     watcher with :func:`start_watching` once everything else is up."""
     metrics = Metrics()
+    health = HealthRegistry(utc_now)
+    metrics.export_health(health)
     stack.push_async_callback(webex.close)
     source = InstrumentedWebex(webex, metrics)
     store = await Store.open(database_url)
@@ -122,7 +127,13 @@ async def build_core(
     )
     actions = CommandActions(webex=source, store=store, clock=clock, budget=watch.budget)
     return Core(
-        webex=source, store=store, watch=watch, actions=actions, metrics=metrics, clock=clock
+        webex=source,
+        store=store,
+        watch=watch,
+        actions=actions,
+        metrics=metrics,
+        clock=clock,
+        health=health,
     )
 
 
@@ -161,7 +172,7 @@ async def start_web(
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     await web.TCPSite(runner, host, port).start()
-    logger.info("serving on http://%s:%d (/slack/events, /healthz, /metrics)", host, port)
+    logger.info("serving on http://%s:%d (/slack/events, /healthz, /readyz, /metrics)", host, port)
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
@@ -195,6 +206,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             None if settings.socket_mode else bolt,
             health=lambda: core.watch.scheduler.running,
             hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
+            readiness=core.health,
         )
         await start_web(stack, app, host="0.0.0.0", port=settings.port)
         if settings.slack_app_token:

@@ -1,4 +1,9 @@
-"""The HTTP face of the bot: Slack's events endpoint and the health check.
+"""The HTTP face of the bot: Slack's events endpoint, liveness and readiness.
+
+``/healthz`` (liveness) answers 200 while the process serves and its scheduler
+runs: a failure there is one a restart cures. ``/readyz`` (readiness) answers
+200 only while every required component of the :class:`bot.health.HealthRegistry`
+is ok, 503 otherwise, with each component's state and since when as JSON.
 
 bolt is mounted on one route of our own aiohttp application (never
 ``AsyncApp.start()``, which would take over the event loop), so the service's
@@ -9,12 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.health import HealthRegistry
 from bot.metrics import CONTENT_TYPE
 from bot.tasks import TaskOwner
 
@@ -22,6 +29,7 @@ __all__ = [
     "EVENTS_PATH",
     "HEALTH_PATH",
     "METRICS_PATH",
+    "READY_PATH",
     "SETTINGS_KEY",
     "RouteHook",
     "create_web_app",
@@ -33,6 +41,7 @@ logger = logging.getLogger("meetbot.web")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 #: Slack never sends more than a few kB; refuse anything far larger unread.
 MAX_BODY_BYTES = 256 * 1024
@@ -48,6 +57,7 @@ def create_web_app(
     health: Callable[[], bool],
     *,
     hooks: Iterable[RouteHook] = (),
+    readiness: HealthRegistry | None = None,
 ) -> web.Application:
     """Build the web application.
 
@@ -55,7 +65,9 @@ def create_web_app(
         settings: the bot's settings, kept on the app under :data:`SETTINGS_KEY`.
         slack_app: the bolt app answering ``POST /slack/events``; None (demo mode,
             Socket Mode) leaves the route out.
-        health: True while the process serves and its scheduler runs.
+        health: True while the process serves and its scheduler runs (liveness).
+        readiness: the components ``/readyz`` reports; None serves an empty
+            registry (always ready).
         hooks: called with the application before it is returned.
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -69,12 +81,23 @@ def create_web_app(
             ok = False
         return web.json_response({"ok": ok}, status=200 if ok else 503)
 
+    registry = readiness if readiness is not None else HealthRegistry(_utc_now)
+
+    async def readyz(_: web.Request) -> web.Response:
+        body = registry.as_json()
+        return web.json_response(body, status=200 if body["ready"] else 503)
+
     app.router.add_get(HEALTH_PATH, healthz)
+    app.router.add_get(READY_PATH, readyz)
     if slack_app is not None:
         app.router.add_post(EVENTS_PATH, _events_handler(slack_app))
     for hook in hooks:
         hook(app)
     return app
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def metrics_route(scrape: Callable[[], Awaitable[bytes]]) -> RouteHook:

@@ -48,9 +48,11 @@ EXPORTS = {
         "create_web_app",
         "drain_on_shutdown",
         "METRICS_PATH",
+        "READY_PATH",
         "metrics_route",
     },
     "bot.tasks": {"TaskOwner"},
+    "bot.health": {"ComponentHealth", "HealthRegistry", "Status"},
     "bot.socket_mode": {"connect_socket_mode"},
     "bot.when": {
         "DEFAULT_LEAD",

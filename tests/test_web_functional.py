@@ -16,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import load_settings
+from bot.health import HealthRegistry
 from bot.metrics import Metrics
 from bot.web import create_web_app, metrics_route
 from state.store import Store
@@ -199,3 +200,36 @@ async def test_metrics_hook_serves_prometheus_text() -> None:
         assert response.headers["Content-Type"].startswith("text/plain")
         assert "3.0" in await response.text()
         assert (await http.post("/slack/events", data=b"")).status == 404  # no Slack app mounted
+
+
+async def test_readyz_reports_each_component_and_fails_while_one_fails() -> None:
+    now = [NOW]
+    health = HealthRegistry(lambda: now[0])
+    health.report("database", ok=True, detail="written")
+    health.expect("webex")
+    app = create_web_app(load_settings({}, env_file=None), None, lambda: True, readiness=health)
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
+        response = await http.get("/readyz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["ready"] is False
+        assert body["components"]["webex"]["status"] == "starting"
+        assert body["components"]["database"] == {
+            "status": "ok",
+            "since": NOW.isoformat(),
+            "detail": "written",
+            "required": True,
+        }
+        assert (await http.get("/healthz")).status == 200  # alive, though not ready
+        health.report("webex", ok=True, detail="signed in")
+        response = await http.get("/readyz")
+        assert response.status == 200
+        assert (await response.json())["ready"] is True
+
+
+async def test_readyz_without_a_registry_is_ready() -> None:
+    app = create_web_app(load_settings({}, env_file=None), None, lambda: True)
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
+        response = await http.get("/readyz")
+        assert response.status == 200
+        assert await response.json() == {"ready": True, "components": {}}
