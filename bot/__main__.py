@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as e:
-        print(f"meetbot: configuration error: {e}", file=sys.stderr)  # noqa: T201
+        for problem in e.problems:
+            print(f"meetbot: configuration error: {problem}", file=sys.stderr)  # noqa: T201
         return 2
     configure_logging(fmt=settings.log_format, secrets=settings.secrets)
     if args.command == "check":

@@ -1,15 +1,15 @@
 """Settings: read once from the environment (and a ``.env`` file) into one frozen value.
 
-Nothing else in the project reads ``os.environ``. A missing or invalid setting
-stops start-up with a :class:`ConfigError` whose message is one line naming the
-variable and what it should hold. When no Slack and no Webex variable is set the
+Nothing else in the project reads ``os.environ``. Missing or invalid settings
+stop start-up with one :class:`ConfigError` that lists every problem, one line
+each, naming the variable and what it should hold. When no Slack and no Webex variable is set the
 settings describe *demo mode* (embedded simulator, console chat).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 __all__ = [
     "DEFAULT_SLACK_API_URL",
     "ConfigError",
+    "ConfigProblem",
     "Settings",
     "load_settings",
     "parse_dotenv",
@@ -36,13 +37,29 @@ _WEBEX_VARS = (
 )
 
 
-class ConfigError(ValueError):
-    """A setting is missing or invalid. The message names the variable and what it
-    should hold, and never contains the value of a secret."""
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One variable that is missing or does not hold what it should."""
 
-    def __init__(self, variable: str, expected: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} {expected}")
+    variable: str
+    expected: str
+
+    def __str__(self) -> str:
+        return f"{self.variable} {self.expected}"
+
+
+class ConfigError(ValueError):
+    """Settings are missing or invalid: ``problems`` names every one, in the order
+    of ``.env.example``; the message is one line per problem. Never contains the
+    value of a secret."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        if not problems:
+            raise ValueError("a ConfigError needs at least one problem")
+        self.problems = tuple(problems)
+        #: The first variable named, for callers that show one.
+        self.variable = self.problems[0].variable
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,103 +145,132 @@ def load_settings(
     over the values of ``env_file`` (the environment wins).
 
     Raises:
-        ConfigError: a variable is missing or does not hold what it should.
+        ConfigError: variables are missing or do not hold what they should; it
+            names every one of them, not just the first.
     """
     merged: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         merged.update(parse_dotenv(env_file.read_text(encoding="utf-8")))
     merged.update(os.environ if environ is None else environ)
-    env = {k: v for k, v in merged.items() if v.strip()}
+    read = _Reader({k: v for k, v in merged.items() if v.strip()})
 
-    common = _common(env)
-    if not any(name in env for name in _SLACK_VARS + _WEBEX_VARS):
-        return common
+    settings = _common(read)
+    if any(name in read.env for name in _SLACK_VARS + _WEBEX_VARS):
+        settings = _service(read, settings)
+    if read.problems:
+        # In the order of .env.example: Slack and Webex first, then the rest.
+        service = _SLACK_VARS + _WEBEX_VARS
+        raise ConfigError(sorted(read.problems, key=lambda p: p.variable not in service))
+    return settings
 
+
+class _Reader:
+    """Reads variables, collecting every problem instead of stopping at the first;
+    a variable with a problem reads as its fallback."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[ConfigProblem] = []
+
+    def fail(self, name: str, expected: str) -> None:
+        self.problems.append(ConfigProblem(name, expected))
+
+    def required(self, name: str, what: str) -> str:
+        value = self.env.get(name)
+        if value is None:
+            self.fail(name, f"must be set to {what}")
+            return ""
+        return value.strip()
+
+    def token(self, name: str, prefix: str) -> str:
+        if name not in self.env:
+            self.fail(name, f"must be set to a token starting with {prefix}")
+            return ""
+        value = self.env[name].strip()
+        if not value.startswith(prefix):
+            self.fail(name, f"must be a token starting with {prefix}")
+        return value
+
+    def url(self, name: str, default: str | None, *, trailing_slash: bool = False) -> str:
+        value = self.env.get(name, default)
+        if value is None:
+            self.fail(name, "must be set to an http(s) URL")
+            return ""
+        url = value.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.fail(name, "must be an http(s) URL")
+            return ""
+        if trailing_slash and not url.endswith("/"):
+            # slack_sdk joins method names onto base_url without adding a slash.
+            url += "/"
+        return url
+
+    def whole(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.env.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            self.fail(name, f"must be a whole number from {low} to {high}")
+            return default
+        return value
+
+
+def _service(read: _Reader, common: Settings) -> Settings:
+    """``common`` with the Slack and Webex settings."""
+    env = read.env
+    slack_bot_token = read.token("SLACK_BOT_TOKEN", "xoxb-")
+    slack_signing_secret = read.required("SLACK_SIGNING_SECRET", "the app's signing secret")
+    slack_app_token = read.token("SLACK_APP_TOKEN", "xapp-") if "SLACK_APP_TOKEN" in env else None
+    slack_api_url = read.url("SLACK_API_URL", DEFAULT_SLACK_API_URL, trailing_slash=True)
+    webex_xml_url = read.url("WEBEX_XML_URL", None)
+    webex_site_name = read.required("WEBEX_SITE_NAME", "the Webex site name, e.g. acme")
+    webex_id = read.required("WEBEX_ID", "the Webex user ID the bot signs in with")
     password = env.get("WEBEX_PASSWORD")
     access_token = env.get("WEBEX_ACCESS_TOKEN")
     if password is None and access_token is None:
-        raise ConfigError("WEBEX_PASSWORD", "must be set (or WEBEX_ACCESS_TOKEN instead)")
+        read.fail("WEBEX_PASSWORD", "must be set (or WEBEX_ACCESS_TOKEN instead)")
     return replace(
         common,
         demo=False,
-        slack_bot_token=_token(env, "SLACK_BOT_TOKEN", "xoxb-"),
-        slack_signing_secret=_required(env, "SLACK_SIGNING_SECRET", "the app's signing secret"),
-        slack_app_token=_token(env, "SLACK_APP_TOKEN", "xapp-")
-        if "SLACK_APP_TOKEN" in env
-        else None,
-        slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL, trailing_slash=True),
-        webex_xml_url=_url(env, "WEBEX_XML_URL", None),
-        webex_site_name=_required(env, "WEBEX_SITE_NAME", "the Webex site name, e.g. acme"),
-        webex_id=_required(env, "WEBEX_ID", "the Webex user ID the bot signs in with"),
+        slack_bot_token=slack_bot_token,
+        slack_signing_secret=slack_signing_secret,
+        slack_app_token=slack_app_token,
+        slack_api_url=slack_api_url,
+        webex_xml_url=webex_xml_url,
+        webex_site_name=webex_site_name,
+        webex_id=webex_id,
         webex_password=password,
         webex_access_token=access_token,
     )
 
 
-def _common(env: Mapping[str, str]) -> Settings:
+def _common(read: _Reader) -> Settings:
     """The settings every mode shares, as demo-mode settings."""
-    log_format = env.get("LOG_FORMAT", "text").lower()
-    if log_format not in ("text", "json"):
-        raise ConfigError("LOG_FORMAT", "must be text or json")
+    env = read.env
     database_url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     if not database_url.startswith("sqlite:///") or database_url == "sqlite:///":
-        raise ConfigError("DATABASE_URL", "must be a sqlite:///path URL, e.g. sqlite:///meetbot.db")
-    return Settings(
+        read.fail("DATABASE_URL", "must be a sqlite:///path URL, e.g. sqlite:///meetbot.db")
+        database_url = DEFAULT_DATABASE_URL
+    settings = Settings(
         demo=True,
         database_url=database_url,
         database_url_given="DATABASE_URL" in env,
         no_color="NO_COLOR" in env,
-        port=_int(env, "PORT", 3000, 1, 65535),
-        poll_interval_seconds=_int(env, "POLL_INTERVAL_SECONDS", 20, 1, 3600),
-        discovery_interval_seconds=_int(env, "DISCOVERY_INTERVAL_SECONDS", 60, 1, 86400),
-        webex_sessioninfo_hourly_budget=_int(
-            env, "WEBEX_SESSIONINFO_HOURLY_BUDGET", 500, 0, 100_000
+        port=read.whole("PORT", 3000, 1, 65535),
+        poll_interval_seconds=read.whole("POLL_INTERVAL_SECONDS", 20, 1, 3600),
+        discovery_interval_seconds=read.whole("DISCOVERY_INTERVAL_SECONDS", 60, 1, 86400),
+        webex_sessioninfo_hourly_budget=read.whole(
+            "WEBEX_SESSIONINFO_HOURLY_BUDGET", 500, 0, 100_000
         ),
-        log_format="json" if log_format == "json" else "text",
-        starting_soon_minutes=_int(env, "STARTING_SOON_MINUTES", 10, 0, 1440),
-        waiting_grace_seconds=_int(env, "WAITING_GRACE_SECONDS", 60, 0, 3600),
+        starting_soon_minutes=read.whole("STARTING_SOON_MINUTES", 10, 0, 1440),
+        waiting_grace_seconds=read.whole("WAITING_GRACE_SECONDS", 60, 0, 3600),
     )
-
-
-def _required(env: Mapping[str, str], name: str, what: str) -> str:
-    value = env.get(name)
-    if value is None:
-        raise ConfigError(name, f"must be set to {what}")
-    return value.strip()
-
-
-def _token(env: Mapping[str, str], name: str, prefix: str) -> str:
-    value = _required(env, name, f"a token starting with {prefix}")
-    if not value.startswith(prefix):
-        raise ConfigError(name, f"must be a token starting with {prefix}")
-    return value
-
-
-def _url(
-    env: Mapping[str, str], name: str, default: str | None, *, trailing_slash: bool = False
-) -> str:
-    value = env.get(name, default)
-    if value is None:
-        raise ConfigError(name, "must be set to an http(s) URL")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(name, "must be an http(s) URL")
-    url = value.strip()
-    if trailing_slash and not url.endswith("/"):
-        # slack_sdk joins method names onto base_url without adding a slash.
-        url += "/"
-    return url
-
-
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None:
-        return default
-    expected = f"must be a whole number from {low} to {high}"
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ConfigError(name, expected) from None
-    if not low <= value <= high:
-        raise ConfigError(name, expected)
-    return value
+    log_format = env.get("LOG_FORMAT", "text").lower()
+    if log_format not in ("text", "json"):
+        read.fail("LOG_FORMAT", "must be text or json")
+    return replace(settings, log_format="json" if log_format == "json" else "text")

@@ -107,6 +107,35 @@ def test_invalid_settings_name_the_variable(
         assert secret not in message
 
 
+def test_every_problem_is_reported_one_line_each_in_env_example_order() -> None:
+    with pytest.raises(ConfigError) as info:
+        load({"WEBEX_XML_URL": "webex.example", "PORT": "http", "LOG_FORMAT": "xml"})
+    assert [p.variable for p in info.value.problems] == [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "WEBEX_XML_URL",
+        "WEBEX_SITE_NAME",
+        "WEBEX_ID",
+        "WEBEX_PASSWORD",
+        "PORT",
+        "LOG_FORMAT",
+    ]
+    lines = str(info.value).splitlines()
+    assert lines[2] == "WEBEX_XML_URL must be an http(s) URL"
+    assert len(lines) == len(info.value.problems)
+    assert info.value.variable == "SLACK_BOT_TOKEN"
+
+
+def test_a_bad_setting_and_a_missing_one_are_both_named() -> None:
+    env = {k: v for k, v in FULL.items() if k != "WEBEX_ID"}
+    with pytest.raises(ConfigError) as info:
+        load({**env, "SLACK_BOT_TOKEN": "xoxp-user"})
+    assert [str(p) for p in info.value.problems] == [
+        "SLACK_BOT_TOKEN must be a token starting with xoxb-",
+        "WEBEX_ID must be set to the Webex user ID the bot signs in with",
+    ]
+
+
 def test_invalid_common_setting_fails_in_demo_mode_too() -> None:
     with pytest.raises(ConfigError, match="^PORT"):
         load({"PORT": "-1"})
@@ -137,3 +166,19 @@ def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
     env_file.write_text("PORT=4000\nPOLL_INTERVAL_SECONDS=30\n", encoding="utf-8")
     settings = load_settings({"PORT": "5000"}, env_file=env_file)
     assert (settings.port, settings.poll_interval_seconds) == (5000, 30)
+
+
+def test_the_command_line_prints_every_problem_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    for name in (*FULL, "SLACK_APP_TOKEN", "SLACK_API_URL", "WEBEX_ACCESS_TOKEN", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WEBEX_XML_URL", "webex.example")
+    assert main(["check"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 6
+    assert all(line.startswith("meetbot: configuration error: ") for line in lines)
+    assert "meetbot: configuration error: WEBEX_XML_URL must be an http(s) URL" in lines

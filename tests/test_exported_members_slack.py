@@ -20,6 +20,7 @@ EXPORTS = {
     "bot.config": {
         "DEFAULT_SLACK_API_URL",
         "ConfigError",
+        "ConfigProblem",
         "Settings",
         "load_settings",
         "parse_dotenv",
