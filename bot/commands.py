@@ -33,6 +33,7 @@ from bot.when import AtClock, AtDateTime, InDelta, StartSpec
 from state.model import EventKind, Scope
 
 __all__ = [
+    "COMMAND_NAMES",
     "USAGE",
     "CancelCommand",
     "Command",
@@ -334,3 +335,6 @@ _HANDLERS: dict[str, Callable[[list[_Token]], Command]] = {
     "unsubscribe": _parse_unsubscribe,
     "subscriptions": _no_args(SubscriptionsCommand(), "subscriptions"),
 }
+
+#: The command words, as ``/webex <name>``.
+COMMAND_NAMES = tuple(_HANDLERS)

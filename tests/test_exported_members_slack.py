@@ -26,6 +26,7 @@ EXPORTS = {
         "parse_dotenv",
     },
     "bot.commands": {
+        "COMMAND_NAMES",
         "USAGE",
         "CancelCommand",
         "Command",

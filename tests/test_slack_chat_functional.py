@@ -121,6 +121,24 @@ async def test_find_delivery_in_channel_and_thread(fake_slack: FakeSlack) -> Non
     assert str(history.body["include_all_metadata"]).lower() in ("1", "true")
 
 
+async def test_a_group_dm_is_searched_after_a_crash_with_the_manifests_scopes(
+    fake_slack: FakeSlack,
+) -> None:
+    """A subscription in a group DM: the lookup after a crash reads its history,
+    which takes mpim:history; the fake grants exactly the manifest's scopes."""
+    fake_slack.kinds["C0GROUPDM"] = "mpim"
+    ref = await chat_for(fake_slack).post_card("C0GROUPDM", CARD, delivery_key="k-g")
+    restarted = chat_for(fake_slack)
+    assert await restarted.find_delivery("C0GROUPDM", "k-g") == ref
+    assert await restarted.find_delivery("C0GROUPDM", "k-g", thread=ref) == ref
+
+
+async def test_a_scope_the_workspace_did_not_grant_is_refused(fake_slack: FakeSlack) -> None:
+    fake_slack.granted = fake_slack.granted - {"groups:history"}
+    with pytest.raises(ChatRejectedError, match="missing_scope"):
+        await chat_for(fake_slack).find_delivery("G0PRIVATE", "k-1")
+
+
 @pytest.mark.parametrize("reason", ["channel_not_found", "not_in_channel", "is_archived"])
 async def test_gone_channels(fake_slack: FakeSlack, reason: str) -> None:
     fake_slack.gone["C404"] = reason

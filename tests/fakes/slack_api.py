@@ -4,6 +4,11 @@ Start it with :func:`running_fake_slack` (an aiohttp TestServer on 127.0.0.1,
 port 0) and point a real ``AsyncWebClient(base_url=fake.api_url)`` at it.
 Also serves response URLs (``fake.response_url(name)``) and records what was
 posted there.
+
+Like a workspace that installed the app from ``manifest.yaml``, the token holds
+the manifest's scopes (``fake.granted``): every answer names them in the
+``x-oauth-scopes`` header, and a call whose scope is missing is refused with
+``missing_scope``, as Slack refuses it.
 """
 
 from __future__ import annotations
@@ -14,14 +19,36 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import yaml
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 BOT_USER_ID = "UBOT"
 TEAM_ID = "T0001"
+
+_MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+#: The bot scopes a workspace grants when the app is installed from the manifest.
+MANIFEST_SCOPES: frozenset[str] = frozenset(
+    yaml.safe_load(_MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"]
+)
+#: What Slack's method documentation says each call needs (history: per kind).
+_METHOD_SCOPE = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "conversations.open": "im:write",
+    "users.info": "users:read",
+    "users.lookupByEmail": "users:read.email",
+}
+_HISTORY_SCOPE = {
+    "public_channel": "channels:history",
+    "private_channel": "groups:history",
+    "mpim": "mpim:history",
+    "im": "im:history",
+}
 
 
 @dataclass(slots=True)
@@ -56,6 +83,11 @@ class FakeSlack:
     socket_envelopes: list[dict[str, Any]] = field(default_factory=list)
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     socket_acked: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The token's scopes.
+    granted: frozenset[str] = MANIFEST_SCOPES
+    #: Conversation kinds (public_channel, private_channel, mpim, im) by id;
+    #: unlisted ids go by prefix: D an im, G a private channel, else public.
+    kinds: dict[str, str] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- set-up ---------------------------------------------------------------
@@ -94,6 +126,18 @@ class FakeSlack:
         return self.messages.get(channel, [])
 
     # -- the API ----------------------------------------------------------------
+
+    def kind(self, channel: str) -> str:
+        if channel in self.kinds:
+            return self.kinds[channel]
+        return {"D": "im", "G": "private_channel"}.get(channel[:1], "public_channel")
+
+    def _needed_scope(self, method: str, body: dict[str, Any]) -> str | None:
+        """The scope the call needs and the token lacks, or None."""
+        needed = _METHOD_SCOPE.get(method)
+        if method in ("conversations.history", "conversations.replies"):
+            needed = _HISTORY_SCOPE[self.kind(str(body.get("channel", "")))]
+        return needed if needed is not None and needed not in self.granted else None
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
@@ -248,7 +292,11 @@ class FakeSlack:
         token_kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
         if not request.headers.get("Authorization", "").startswith(f"Bearer {token_kind}"):
             return web.json_response({"ok": False, "error": "not_authed"})
-        return web.json_response(self._answer(method, body))
+        scopes = {"x-oauth-scopes": ",".join(sorted(self.granted))}
+        if (needed := self._needed_scope(method, body)) is not None:
+            refusal = {"ok": False, "error": "missing_scope", "needed": needed}
+            return web.json_response(refusal, headers=scopes)
+        return web.json_response(self._answer(method, body), headers=scopes)
 
     async def _handle_response(self, request: web.Request) -> web.Response:
         self.responses.setdefault(request.match_info["name"], []).append(await request.json())
