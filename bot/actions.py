@@ -276,12 +276,29 @@ class CommandActions:
         return Reply(private=f"Cancelled meeting {escape(key)}.")
 
     async def _subscribe(self, command: SubscribeCommand, requester: Requester) -> Reply:
-        await self._store.subscribe(
+        """Subscribing again replaces the kinds (and resumes a paused subscription);
+        the reply says what changed, so a narrower list is never a silent loss."""
+        before = await self._store.subscriptions(requester.channel_id)
+        now = await self._store.subscribe(
             requester.channel_id, command.scope, command.target, command.kinds
         )
+        old = next((s for s in before if (s.scope, s.target) == (now.scope, now.target)), None)
+        what = _describe(now.scope, now.target)
+        if old is None:
+            return Reply(private=f"This channel now follows {what} ({_kinds(now.kinds)}).")
+        kinds, earlier = _kinds(now.kinds), _kinds(old.kinds)
+        if not old.enabled:
+            was = f", before: {earlier}" if earlier != kinds else ""
+            reason = escape(old.disabled_reason or "disabled")
+            return Reply(
+                private=f"This channel follows {what} again ({kinds}{was}); "
+                f"it was paused: {reason}."
+            )
+        if earlier == kinds:
+            return Reply(private=f"This channel already follows {what} ({kinds}); nothing changed.")
+        only = " only" if now.kinds else ""
         return Reply(
-            private=f"This channel now follows {_describe(command.scope, command.target)} "
-            f"({_kinds(command.kinds)})."
+            private=f"This channel followed {what} with {earlier}; now with {kinds}{only}."
         )
 
     async def _subscriptions(self, requester: Requester) -> Reply:

@@ -10,8 +10,9 @@ decoded here and escaped again wherever text is shown.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -84,10 +85,22 @@ def parse(text: str) -> Command | CommandError:
         head, rest = tokens[0].text.lower(), tokens[1:]
         handler = _HANDLERS.get(head) if not tokens[0].quoted else None
         if handler is None:
-            return CommandError(message=f"Unknown command `{tokens[0].text}`.\n{USAGE}")
+            unknown = f"Unknown command `{tokens[0].text}`."
+            guess = _closest(head, _HANDLERS)
+            if guess is None:
+                return CommandError(message=f"{unknown}\n{USAGE}")
+            return CommandError(
+                message=f"{unknown} Did you mean `{guess}`? (`/webex help` lists every command.)"
+            )
         return handler(rest)
     except _Invalid as e:
         return CommandError(message=str(e))
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    """The one choice ``word`` is most likely a typo of, or None."""
+    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.75)
+    return matches[0] if matches else None
 
 
 def _decode_entities(text: str) -> str:
@@ -266,8 +279,10 @@ def _key(rest: list[_Token], name: str) -> str:
     # Webex shows keys in groups ("2345 678 901"); accept them grouped or not.
     key = "".join(t.text for t in rest).replace("-", "")
     if not _KEY.fullmatch(key):
+        given = f" (`{key}` has {len(key)})" if key.isdigit() else ""
         raise _Invalid(
-            f"`{name}` needs a meeting key, the digits Webex shows, e.g. `{name} 123456789`."
+            f"`{name}` needs a meeting key: 6 to 12 digits{given}, as Webex shows it, "
+            f"grouped or not, e.g. `{name} 2345 678 901`."
         )
     return key
 
@@ -290,8 +305,11 @@ def _target(rest: list[_Token], name: str) -> tuple[Scope, str | None, list[_Tok
     if scope == "meeting" and not rest[0].quoted:
         end = next((j for j, t in enumerate(rest) if t.text.lower() == "events"), len(rest))
         return Scope.MEETING, _key(rest[1:end], f"{name} meeting"), rest[end:]
+    guess = _closest(scope, ("all", "host", "meeting"))
+    hint = f" Did you mean `{guess}`?" if guess is not None else ""
     raise _Invalid(
-        f"`{name}` follows all, host <webExID or email>, or meeting <key> (got `{rest[0].text}`)."
+        f"`{name}` follows all, host <webExID or email>, or meeting <key> "
+        f"(got `{rest[0].text}`).{hint}"
     )
 
 
@@ -313,6 +331,10 @@ def _kinds(text: str) -> frozenset[EventKind]:
     known = {k.value: k for k in EventKind}
     unknown = [n for n in names if n not in known]
     if unknown or not names:
+        guesses = [g for g in (_closest(n, known) for n in unknown) if g is not None]
+        if unknown and len(guesses) == len(unknown):
+            meant = ", ".join(f"`{g}`" for g in guesses)
+            raise _Invalid(f"Unknown event kind `{', '.join(unknown)}`. Did you mean {meant}?")
         allowed = ", ".join(known)
         raise _Invalid(f"Unknown event kind `{', '.join(unknown) or text}`; kinds: {allowed}.")
     return frozenset(known[n] for n in names)

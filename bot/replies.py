@@ -28,6 +28,7 @@ from adapters.errors import (
 from adapters.slack.mrkdwn import escape
 from adapters.webex.models import (
     CreatedMeeting,
+    ExternalAttendeeSecurity,
     MeetingDetails,
     MeetingRequest,
     SessionInfo,
@@ -49,6 +50,13 @@ __all__ = [
 ]
 
 PRIVATE_TITLE = "Private meeting"
+
+#: The create options ``lobby``, ``block`` and ``allow``, in words.
+_OUTSIDERS = {
+    ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY: "outsiders wait in the lobby",
+    ExternalAttendeeSecurity.BLOCK_FROM_JOIN: "outsiders cannot join",
+    ExternalAttendeeSecurity.ALLOW_JOIN: "outsiders join directly",
+}
 
 
 def local_time(value: datetime, tz: ZoneInfo) -> str:
@@ -75,7 +83,7 @@ def created_private(request: MeetingRequest, created: CreatedMeeting, tz: ZoneIn
     if request.auto_lock_minutes is not None:
         options.append(f"auto-lock after {request.auto_lock_minutes} min")
     if request.external_attendee_security is not None:
-        options.append(f"outsiders: {request.external_attendee_security.value}")
+        options.append(_OUTSIDERS[request.external_attendee_security])
     if options:
         lines.append(f"• Options: {', '.join(options)}")
     return "\n".join(lines)
@@ -200,7 +208,10 @@ def webex_error_text(error: WebexError, *, doing: str) -> str:
         else ""
     )
     if isinstance(error, StartInPastError):
-        return f"Webex refused: the start time is in the past{code}. Pick a later time."
+        return (
+            f"Webex refused: the start time is in the past{code} (by Webex's clock). "
+            "Pick a later time, or use `in 5m`."
+        )
     if isinstance(error, NotFoundError):
         return f"Webex has no such meeting{code}."
     if isinstance(error, AccessDeniedError):

@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 DEFAULT_LEAD = timedelta(minutes=5)
+#: What a requester can type instead of a time that has passed.
+_SOON = "in 5m"
 MAX_AHEAD = timedelta(days=366)
 
 
@@ -93,10 +95,13 @@ def resolve_start(spec: StartSpec | None, *, now: datetime, tz: ZoneInfo) -> dat
             when = _format(start)
             if isinstance(spec, AtClock):
                 raise StartTimeError(
-                    f"{when} has already passed today ({tz.key}); "
-                    "give a date for another day: `at YYYY-MM-DD HH:MM`"
+                    f"{when} has already passed today ({tz.key}); give a date for another "
+                    f"day (`at YYYY-MM-DD HH:MM`), or use `{_SOON}` to start in five minutes"
                 )
-            raise StartTimeError(f"{when} ({tz.key}) is in the past")
+            raise StartTimeError(
+                f"{when} ({tz.key}) is in the past; pick a later time, "
+                f"or use `{_SOON}` to start in five minutes"
+            )
     if start - local_now > MAX_AHEAD:
         raise StartTimeError("a meeting can be scheduled at most a year ahead")
     return start

@@ -195,6 +195,53 @@ async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: St
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "again", "reply"),
+    [
+        (
+            "subscribe all",
+            "subscribe all events started",
+            "followed every meeting on the site with all events; now with started only.",
+        ),
+        (
+            "subscribe host alice events started",
+            "subscribe host alice events ended,started",
+            "followed meetings hosted by alice with started; now with ended, started only.",
+        ),
+        (
+            "subscribe all events started",
+            "subscribe all",
+            "followed every meeting on the site with started; now with all events.",
+        ),
+        (
+            "subscribe all events started",
+            "subscribe all events started",
+            "already follows every meeting on the site (started); nothing changed.",
+        ),
+        ("subscribe all", "subscribe host alice", "now follows meetings hosted by alice"),
+    ],
+)
+async def test_subscribing_again_says_what_changed(
+    actions: CommandActions, first: str, again: str, reply: str
+) -> None:
+    await actions.run(command(first), BOB)
+    assert reply in (await actions.run(command(again), BOB)).private
+
+
+async def test_subscribing_again_resumes_a_paused_subscription(
+    actions: CommandActions, store: Store
+) -> None:
+    await actions.run(command("subscribe all"), BOB)
+    await store.disable_destination("C1", "channel_not_found")
+    text = (await actions.run(command("subscribe all events started"), BOB)).private
+    assert text == (
+        "This channel follows every meeting on the site again (started, before: all events); "
+        "it was paused: channel_not_found."
+    )
+    (sub,) = await store.subscriptions("C1")
+    assert sub.enabled and sub.kinds == frozenset({EventKind.STARTED})
+
+
 async def test_list_shows_the_channels_live_and_upcoming_meetings(
     actions: CommandActions, store: Store
 ) -> None:

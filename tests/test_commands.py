@@ -9,6 +9,7 @@ from hypothesis import given
 
 from adapters.webex.models import ExternalAttendeeSecurity as Sec
 from bot.commands import (
+    USAGE,
     CancelCommand,
     CommandError,
     CreateCommand,
@@ -143,7 +144,20 @@ INVALID = [
     ("subscribe all events exploded", "Unknown event kind"),
     ("subscribe all now", "events <kind,kind>"),
     ("unsubscribe meeting 123456789 events started", "only its target"),
+    ("crate Standup", "Did you mean `create`?"),
+    ("SUBSCRIBTIONS", "Did you mean `subscriptions`?"),
+    ("unsubscrbe all", "Did you mean `unsubscribe`?"),
+    ("stauts 123456789", "Did you mean `status`?"),
+    ("subscribe al", "Did you mean `all`?"),
+    ("subscribe all events strated", "Unknown event kind `strated`. Did you mean `started`?"),
+    ("subscribe all events started,hots_joined", "Did you mean `host_joined`?"),
+    ("status 123", "6 to 12 digits (`123` has 3)"),
+    ("status 1234567890123", "6 to 12 digits (`1234567890123` has 13)"),
+    ("cancel abc", "6 to 12 digits, as Webex shows it"),
 ]
+
+#: Replies that name one likely command instead of repeating the whole usage.
+GUESSED = ["crate Standup", "SUBSCRIBTIONS", "stauts 123456789"]
 
 
 @pytest.mark.parametrize(("text", "fragment"), INVALID, ids=[t[:40] for t, _ in INVALID])
@@ -151,6 +165,27 @@ def test_invalid_commands_say_what_was_wrong(text: str, fragment: str) -> None:
     result = parse(text)
     assert isinstance(result, CommandError)
     assert fragment in result.message
+
+
+@pytest.mark.parametrize("text", GUESSED)
+def test_a_typo_gets_one_guess_not_the_whole_usage(text: str) -> None:
+    result = parse(text)
+    assert isinstance(result, CommandError)
+    assert USAGE not in result.message
+    assert "/webex help" in result.message
+
+
+def test_a_word_like_no_command_gets_the_usage() -> None:
+    result = parse("frobnicate")
+    assert isinstance(result, CommandError)
+    assert USAGE in result.message
+
+
+def test_an_unguessable_kind_lists_every_kind() -> None:
+    result = parse("subscribe all events exploded")
+    assert isinstance(result, CommandError)
+    assert "Did you mean" not in result.message
+    assert all(kind.value in result.message for kind in EventKind)
 
 
 def test_subscribe_defaults_to_every_kind() -> None:

@@ -20,7 +20,7 @@ from adapters.errors import (
     WebexError,
 )
 from adapters.slack.mrkdwn import escape
-from adapters.webex.models import CreatedMeeting, MeetingRequest
+from adapters.webex.models import CreatedMeeting, ExternalAttendeeSecurity, MeetingRequest
 from bot import replies
 from state.model import MeetingSnapshot
 
@@ -67,6 +67,28 @@ def test_announcement_never_carries_the_password() -> None:
     assert "hunter2" in replies.created_private(request, created, ZoneInfo("UTC"))
 
 
+@pytest.mark.parametrize(
+    ("security", "words"),
+    [
+        (ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY, "outsiders wait in the lobby"),
+        (ExternalAttendeeSecurity.BLOCK_FROM_JOIN, "outsiders cannot join"),
+        (ExternalAttendeeSecurity.ALLOW_JOIN, "outsiders join directly"),
+    ],
+)
+def test_options_are_shown_in_words(security: ExternalAttendeeSecurity, words: str) -> None:
+    request = MeetingRequest(
+        title="Sync",
+        start=NOW + timedelta(hours=1),
+        private=True,
+        auto_lock_minutes=5,
+        external_attendee_security=security,
+    )
+    created = CreatedMeeting(meeting_key="1", password="p", attendee_url="https://x/j")
+    text = replies.created_private(request, created, ZoneInfo("UTC"))
+    assert f"• Options: private, auto-lock after 5 min, {words}" in text
+    assert security.value not in text
+
+
 def test_home_blocks_group_live_and_upcoming() -> None:
     live = MeetingSnapshot(key="1", title="Live one", start=NOW, in_progress=True, last_seen=NOW)
     later = MeetingSnapshot(
@@ -81,7 +103,7 @@ def test_home_blocks_group_live_and_upcoming() -> None:
 @pytest.mark.parametrize(
     ("error", "fragments"),
     [
-        (StartInPastError("060016", "past"), ["past", "060016"]),
+        (StartInPastError("060016", "past"), ["past", "060016", "use `in 5m`"]),
         (NotFoundError("060001", "Meeting does not exist"), ["no such meeting", "060001"]),
         (AccessDeniedError("000001", "denied"), ["does not let", "000001"]),
         (CredentialsError("030002", "Incorrect"), ["credentials", "030002"]),

@@ -54,6 +54,14 @@ def test_refuses_unusable_times(spec: StartSpec, fragment: str) -> None:
         resolve_start(spec, now=NOW, tz=BERLIN)
 
 
+@pytest.mark.parametrize(
+    "spec", [AtClock(at=time(9, 0)), AtDateTime(day=date(2026, 3, 27), at=time(12, 0))]
+)
+def test_a_past_time_says_how_to_fix_it(spec: StartSpec) -> None:
+    with pytest.raises(StartTimeError, match="use `in 5m` to start in five minutes"):
+        resolve_start(spec, now=NOW, tz=BERLIN)
+
+
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
         resolve_start(None, now=NOW.replace(tzinfo=None), tz=BERLIN)
