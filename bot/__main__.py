@@ -25,10 +25,53 @@ from state.errors import StoreError
 logger = logging.getLogger("meetbot")
 
 
+#: Each command's one-line help and its longer description (``<command> --help``).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": (
+        "serve: watch the Webex site, notify Slack, answer /webex (the default)",
+        (
+            "The service with the settings from the environment or .env (the Procfile's"
+            " web process). It signs in to the Webex site once at start and logs the"
+            " outcome, serves /slack/events, /healthz and /metrics on $PORT, and polls"
+            " until SIGTERM or SIGINT. With no Slack and no Webex variable set it runs"
+            " the embedded demo instead."
+        ),
+    ),
+    "demo": (
+        "the embedded demo: a simulated Webex site and a console chat",
+        (
+            "The real service against a simulated Webex site on 127.0.0.1, whose clock"
+            " runs 30 times faster, with notifications printed to the console and"
+            " /webex commands typed at its prompt, whatever the settings say"
+            " about Slack and Webex. Ctrl-C stops it."
+        ),
+    ),
+    "check": (
+        "try the settings against Webex and Slack and say what to fix",
+        (
+            "Read-only checks of the settings against the real services (Webex GetSite"
+            " and LstMeetingType, Slack auth.test): one line each, ok or FAIL with the"
+            " fix. Exit status 0 when every check passed, 1 otherwise."
+        ),
+    ),
+}
+
+
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "demo", "check"))
-    return parser.parse_args(argv)
+    """The parsed command line; ``--help`` (also after a command) prints and exits 0."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="meetbot: Webex Meetings lifecycle notifications and /webex in Slack.",
+        epilog="Settings come from the environment or .env (see .env.example); "
+        "a missing or invalid one exits with status 2.",
+    )
+    commands = parser.add_subparsers(dest="command", title="commands")
+    for name, (short, long) in COMMANDS.items():
+        commands.add_parser(name, help=short, description=long)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "run"
+    return args
 
 
 async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
