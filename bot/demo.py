@@ -165,7 +165,7 @@ async def run_demo(
             url,
             speed,
         )
-        await start_watching(stack, core)
+        await start_watching(stack, core, site_name=_SITE)
         tasks = [
             asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
             asyncio.create_task(

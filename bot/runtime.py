@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.metrics import InstrumentedWebex, Metrics
 from bot.service import WatchService
+from bot.signin import SignIn, sign_in
 from bot.slack_app import SlackHandlers, create_slack_app
 from bot.socket_mode import connect_socket_mode
 from bot.tasks import TaskOwner
@@ -137,8 +138,12 @@ async def build_core(
     )
 
 
-async def start_watching(stack: AsyncExitStack, core: Core) -> None:
-    """Start polling and delivering; stopped first when ``stack`` unwinds."""
+async def start_watching(stack: AsyncExitStack, core: Core, *, site_name: str) -> None:
+    """Sign in to the site once (the log says how it went), then start polling and
+    delivering; stopped first when ``stack`` unwinds. Refused credentials leave
+    polling stopped, delivering and serving still up."""
+    if await sign_in(core.webex, site_name=site_name) is SignIn.REFUSED:
+        core.watch.watcher.halt()
     await stack.enter_async_context(core.watch)
 
 
@@ -213,6 +218,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             handler = await connect_socket_mode(bolt, settings.slack_app_token)
             stack.push_async_callback(handler.close_async)
             logger.info("connected to Slack in Socket Mode")
-        await start_watching(stack, core)
+        await start_watching(stack, core, site_name=settings.webex_site_name)
         await stop.wait()
         logger.info("stopping")

@@ -144,6 +144,11 @@ class Watcher:
         """True once the site refused the credentials: nothing polls any more."""
         return self._halted
 
+    def halt(self) -> None:
+        """Stop every Webex poll until restart: the site refused the credentials
+        elsewhere (the start's sign-in), and a poll would only try them again."""
+        self._halted = True
+
     def failures(self, job: str) -> int:
         """Consecutive failed runs of ``job`` ("discover", "poll_live", "remind")."""
         return self._health.get(job, _Health()).failures
