@@ -15,6 +15,9 @@ from state.store import Store
 from tests.fakes.sim import ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 
+#: postgres_server and postgres_url: a real PostgreSQL started by the tests.
+pytest_plugins = ["tests.postgres"]
+
 #: A Monday morning, so the example site's meetings fall on working days.
 SIM_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
