@@ -39,6 +39,10 @@ SETTINGS = WatchSettings(
 )
 
 
+#: Logged once the service runs: a kill before it would only test start-up.
+READY = "crash worker: watching"
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -61,6 +65,7 @@ async def main(url: str, db: Path, chat_path: Path) -> None:
                 dispatch_interval=0.1,
             )
             async with service:
+                logging.getLogger("tests.crash_worker").info(READY)
                 await stop.wait()
     finally:
         await client.close()

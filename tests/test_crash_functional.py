@@ -26,10 +26,12 @@ from pathlib import Path
 import pytest
 
 from adapters.webex.simulator import SimClock, SimulatedSite, example_site
+from tests.crash_worker import READY
 from tests.fakes.chat import FileChat
 from tests.fakes.sim import running_site
 
-pytestmark = pytest.mark.slow
+# Each life first pays the interpreter's start-up, seconds on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 MIN_KILLS = 20
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,12 +55,24 @@ class Worker:
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
         self.kills = 0
+        self.lives = 0
 
     async def start(self) -> None:
+        self.lives += 1
         with self.log.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.args, cwd=ROOT, stdout=out, stderr=out, env={**os.environ}
             )
+
+    async def ready(self) -> None:
+        """Wait until the current life is watching (or has died)."""
+        assert self.proc is not None
+        for _ in range(600):
+            if self.proc.returncode is not None:
+                return
+            if self.log.read_text(errors="replace").count(READY) >= self.lives:
+                return
+            await asyncio.sleep(0.1)
 
     async def kill(self) -> None:
         assert self.proc is not None
@@ -121,6 +135,7 @@ async def play(site: SimulatedSite, rng: random.Random) -> list[str]:
 async def killer(worker: Worker, done: asyncio.Event, rng: random.Random) -> None:
     await worker.start()
     while not done.is_set() or worker.kills < MIN_KILLS:
+        await worker.ready()
         await asyncio.sleep(rng.uniform(0.2, 1.2))
         await worker.kill()
         await worker.start()
@@ -158,8 +173,9 @@ async def test_kills_lose_and_duplicate_nothing(
         await killing
         # A last life, left alone, settles everything. It gets a few cycles
         # first: the previous life may have drained the outbox already.
+        await worker.ready()
         await asyncio.sleep(2)
-        for _ in range(150):
+        for _ in range(300):
             await asyncio.sleep(0.2)
             if db.exists() and await drained(db, keys):
                 break
