@@ -81,5 +81,19 @@ class ChatPort(Protocol):
         self, channel: str, delivery_key: str, *, thread: MessageRef | None = None
     ) -> MessageRef | None:
         """The message carrying ``delivery_key`` in ``channel`` (or in ``thread``),
-        or None. Read-only."""
+        or None. Reads no message it did not post and changes none (the Slack
+        adapter may join a public channel so it can read it).
+
+        Raises:
+            ChatLookupRefusedError: the history cannot be read ("cannot check").
+        """
+        ...
+
+    async def check_access(self) -> None:
+        """Return when the chat accepts the bot's credentials (Slack: ``auth.test``).
+
+        Raises:
+            ChatUnauthorizedError: they are refused.
+            ChatError: the chat could not be asked (transient and the like).
+        """
         ...

@@ -23,8 +23,11 @@ boundary and re-raised as one of these, ``from`` the original.
     ChatError                           anything the chat side raised
     ├── ChatRateLimitedError            .retry_after (seconds)
     ├── ChatTransientError              retryable: 5xx, connection errors, timeouts
+    ├── ChatUnauthorizedError           the credentials were refused (revoked token…):
+    │                                   nothing can be sent until they work again
     ├── ChatDestinationGoneError        channel_not_found, not_in_channel, is_archived
     └── ChatRejectedError               any other refusal: not retried
+        └── ChatLookupRefusedError      a history lookup was refused: "cannot check"
 
 The store's failures are ``state.errors.StoreError``: state/ imports nothing
 from adapters/.
@@ -41,9 +44,11 @@ __all__ = [
     "AccessDeniedError",
     "ChatDestinationGoneError",
     "ChatError",
+    "ChatLookupRefusedError",
     "ChatRateLimitedError",
     "ChatRejectedError",
     "ChatTransientError",
+    "ChatUnauthorizedError",
     "CredentialsError",
     "NotFoundError",
     "PrivateMeetingUnsupportedError",
@@ -220,3 +225,28 @@ class ChatDestinationGoneError(ChatError):
 
 class ChatRejectedError(ChatError):
     """The chat service refused the call for another reason; retrying will not help."""
+
+
+class ChatLookupRefusedError(ChatRejectedError):
+    """Reading a channel's history was refused (e.g. ``not_in_channel`` for a public
+    channel the bot posts to without being a member, and joining it failed).
+
+    It means "cannot check", never "the channel is gone": posting may still work.
+    ``reason`` is the chat service's error code.
+    """
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel = channel
+        self.reason = reason
+        super().__init__(f"cannot read {channel}: {reason}")
+
+
+class ChatUnauthorizedError(ChatError):
+    """The chat service refused the bot's credentials (``invalid_auth``,
+    ``token_revoked``, ``account_inactive``, ``not_authed``). Nothing can be sent
+    anywhere until they work again; ``code`` is the service's error code."""
+
+    def __init__(self, method: str, code: str) -> None:
+        self.method = method
+        self.code = code
+        super().__init__(f"{method}: the bot token was refused ({code})")

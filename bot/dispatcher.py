@@ -21,7 +21,18 @@ Failures: ChatRateLimitedError waits its ``retry_after``; ChatTransientError
 (and any unexpected ChatError) backs off with jitter, and after
 ``max_attempts`` the delivery is dead-lettered; ChatDestinationGoneError
 disables the destination and dead-letters; ChatRejectedError dead-letters.
-Nothing escapes the loop.
+A refused lookup (ChatLookupRefusedError) means "cannot check", never "gone":
+the delivery is sent (a rare duplicate beats a lost message). Nothing escapes
+the loop.
+
+ChatUnauthorizedError (the bot's token refused) pauses delivery for every
+destination: the failed delivery goes back to the outbox, nothing
+else is tried, one warning is logged, and the chat's ``check_access`` is asked
+again on a long backoff (:mod:`bot.access`). On the first accepted check the
+held deliveries go out oldest first, each once. A channel delivery held longer
+than ``summarise_after`` for a meeting that has since ended or been cancelled
+is not replayed: its card is brought up to date (it says how the meeting
+ended) and the delivery is recorded against the card.
 """
 
 from __future__ import annotations
@@ -37,9 +48,12 @@ from adapters.chat import Card, CardTone, ChatPort, MessageRef
 from adapters.errors import (
     ChatDestinationGoneError,
     ChatError,
+    ChatLookupRefusedError,
     ChatRateLimitedError,
     ChatRejectedError,
+    ChatUnauthorizedError,
 )
+from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, ChatAccess, superseded
 from bot.backoff import Backoff
 from bot.render import render_card, render_event, render_host_dm
 from state.errors import StoreError
@@ -53,6 +67,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 OnDelivered = Callable[[Delivery, datetime], None]
+#: Called with True when the chat accepts the credentials again, False when it
+#: refuses them; must not raise.
+OnAccess = Callable[[bool], None]
 
 
 def card_delivery_key(meeting_key: str, channel: str) -> str:
@@ -75,6 +92,10 @@ class Dispatcher:
             the time the chat acknowledged it, e.g. to record the notification
             delay; must not raise.
         draw: random numbers in [0, 1) for backoff jitter.
+        access_backoff: wait policy between credential checks while refused.
+        summarise_after: how old a channel delivery of an ended (or cancelled)
+            meeting may be before its card stands in for it.
+        on_access: told when the chat refuses, or accepts again, the credentials.
     """
 
     def __init__(
@@ -89,6 +110,9 @@ class Dispatcher:
         batch: int = 50,
         on_delivered: OnDelivered | None = None,
         draw: Callable[[], float] = random.random,
+        access_backoff: Backoff = ACCESS_BACKOFF,
+        summarise_after: timedelta = SUMMARISE_AFTER,
+        on_access: OnAccess | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -101,12 +125,20 @@ class Dispatcher:
         self._batch = batch
         self._on_delivered = on_delivered
         self._draw = draw
+        self._access = ChatAccess(backoff=access_backoff)
+        self._summarise_after = summarise_after
+        self._on_access = on_access
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # The card last sent per (meeting, channel): skip updates that change nothing.
         self._cards: dict[tuple[str, str], Card] = {}
         self._failures = 0
+
+    @property
+    def authorised(self) -> bool:
+        """False while the chat refuses the bot's credentials."""
+        return self._access.accepted
 
     # -- lifecycle -------------------------------------------------------
     def nudge(self) -> None:
@@ -172,16 +204,21 @@ class Dispatcher:
         """Settle deliveries a previous process left in flight; returns how many."""
         stuck = await self._store.in_flight()
         for delivery in stuck:
+            if not self._access.accepted:
+                break  # the rest stay in flight; their lease brings them back
             await self._deliver(delivery, suspect=True)
         if stuck:
             log.info("reconciled %d deliveries left in flight", len(stuck))
         return len(stuck)
 
     async def run_once(self) -> int:
-        """Deliver what is due now; returns how many deliveries were handled."""
+        """Deliver what is due now; returns how many deliveries were handled.
+        While the credentials are refused, only checks them when due."""
+        if not self._access.accepted and not await self._check_access():
+            return 0
         due = await self._store.due_deliveries(self._clock(), limit=self._batch)
         for delivery in due:
-            if self._stop.is_set():
+            if self._stop.is_set() or not self._access.accepted:
                 break
             await self._deliver(delivery, suspect=delivery.attempts > 0)
         return len(due)
@@ -193,9 +230,19 @@ class Dispatcher:
             await self._store.mark_dead(delivery.id, "the meeting is unknown to the store")
             log.warning("delivery %s dead: unknown meeting", delivery.delivery_key)
             return
+        if delivery.destination.startswith(DM_PREFIX) and superseded(
+            delivery, snapshot, now, self._summarise_after
+        ):
+            await self._dead(delivery, "superseded: the meeting ended before it could be sent")
+            return
         await self._store.mark_in_flight(delivery.id, now)
         try:
             ref = await self._send(delivery, snapshot, now=now, suspect=suspect)
+        except ChatUnauthorizedError as e:
+            # Nothing was sent: the delivery waits with the rest of the outbox.
+            await self._store.mark_retry(delivery.id, now, str(e))
+            self._refused(e, now)
+            return
         except ChatRateLimitedError as e:
             when = now + timedelta(seconds=e.retry_after)
             await self._store.mark_retry(delivery.id, when, str(e))
@@ -230,6 +277,48 @@ class Dispatcher:
         if self._on_delivered is not None:
             self._on_delivered(delivery, acked)
 
+    # -- credentials -----------------------------------------------------
+    def _refused(self, error: ChatUnauthorizedError, now: datetime) -> None:
+        if not self._access.refused(error.code, now, self._draw()):
+            return
+        wait = (self._access.next_check or now) - now
+        log.warning(
+            "the chat refused the bot's credentials (%s): delivery paused everywhere,"
+            " the outbox keeps every notification; checking again in %d s, then with"
+            " backoff",
+            error.code,
+            wait.total_seconds(),
+        )
+        if self._on_access is not None:
+            self._on_access(False)
+
+    async def _check_access(self) -> bool:
+        """Ask the chat again when due; True once the credentials are accepted."""
+        now = self._clock()
+        if not self._access.due(now):
+            return False
+        try:
+            await self._chat.check_access()
+        except ChatUnauthorizedError as e:
+            self._access.refused(e.code, now, self._draw())
+            return False
+        # The chat could not be asked (unreachable, 5xx): still refused, ask later.
+        except ChatError as e:
+            log.debug("credential check got no answer: %s", e)
+            self._access.unanswered(now, self._draw())
+            return False
+        outage = self._access.accept(now)
+        held, _ = await self._store.outbox_stats(now)
+        log.info(
+            "the chat accepts the bot's credentials again after %d s; delivering %d held"
+            " notifications",
+            outage.total_seconds(),
+            held,
+        )
+        if self._on_access is not None:
+            self._on_access(True)
+        return True
+
     async def _dead(self, delivery: Delivery, reason: str) -> None:
         await self._store.mark_dead(delivery.id, reason)
         log.warning(
@@ -252,10 +341,11 @@ class Dispatcher:
                 delivery_key=delivery.delivery_key,
             )
         card = await self._ensure_card(snapshot, destination, now=now, suspect=suspect)
-        if suspect:
-            found = await self._chat.find_delivery(destination, delivery.delivery_key, thread=card)
-            if found is not None:
-                return found
+        if superseded(delivery, snapshot, now, self._summarise_after):
+            # The card, now showing how the meeting ended, stands in for the reply.
+            return card
+        if suspect and (found := await self._find(destination, delivery.delivery_key, card)):
+            return found
         return await self._chat.reply(
             card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
         )
@@ -268,6 +358,17 @@ class Dispatcher:
             self._cards.pop(memo, None)
         else:
             self._cards[memo] = card
+
+    async def _find(
+        self, channel: str, key: str, thread: MessageRef | None = None
+    ) -> MessageRef | None:
+        """Reconcile in a channel. A refused lookup means "cannot check", never
+        "gone": then the message is sent (a rare duplicate beats a lost one)."""
+        try:
+            return await self._chat.find_delivery(channel, key, thread=thread)
+        except ChatLookupRefusedError as e:
+            log.warning("cannot check %s for an earlier copy of %s (%s); sending", channel, key, e)
+            return None
 
     async def _find_dm(self, destination: str, delivery: Delivery) -> MessageRef | None:
         """Reconcile a direct message. A chat that cannot search DM conversations
@@ -287,7 +388,7 @@ class Dispatcher:
         memo = (snapshot.key, channel)
         saved = await self._store.card_ref(snapshot.key, channel)
         if saved is None:
-            found = await self._chat.find_delivery(channel, key) if suspect else None
+            found = await self._find(channel, key) if suspect else None
             if found is None:
                 found = await self._chat.post_card(channel, card, delivery_key=key)
             else:

@@ -20,17 +20,10 @@ from bot.render import render_card
 from state.model import Authority, Delivery, MeetingSnapshot, Observation, Rules
 from state.store import Store
 from tests.fakes.chat import RecordingChat
+from tests.fakes.clock import Clock
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 RULES = Rules(waiting_grace=timedelta(0))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -69,7 +62,7 @@ async def all_deliveries(store: Store, clock: Clock) -> list[Delivery]:
 
 
 async def test_card_then_thread_replies_in_order(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     acked: list[str] = []
     d = make(store, chat, clock, on_delivered=lambda dl, at: acked.append(dl.delivery_key))
     await store.observe([seen()], now=T0, rules=RULES)
@@ -92,7 +85,7 @@ async def test_card_then_thread_replies_in_order(store: Store) -> None:
 
 
 async def test_unchanged_card_is_not_updated(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen()], now=T0, rules=RULES)
     await d.run_once()
@@ -104,7 +97,7 @@ async def test_unchanged_card_is_not_updated(store: Store) -> None:
 
 
 async def test_transient_failures_back_off_then_dead_letter(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock, max_attempts=3)
     await store.observe([seen()], now=T0, rules=RULES)
     chat.fail("post_card", ChatTransientError("503"), times=5)
@@ -122,7 +115,7 @@ async def test_transient_failures_back_off_then_dead_letter(store: Store) -> Non
 
 
 async def test_a_retried_delivery_is_reconciled_not_resent(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen()], now=T0, rules=RULES)
     # The reply reached the chat but its acknowledgement was lost.
@@ -144,7 +137,7 @@ async def test_a_retried_delivery_is_reconciled_not_resent(store: Store) -> None
 
 
 async def test_rate_limit_waits_its_retry_after(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen()], now=T0, rules=RULES)
     chat.fail("post_card", ChatRateLimitedError(42))
@@ -154,7 +147,7 @@ async def test_rate_limit_waits_its_retry_after(store: Store) -> None:
 
 
 async def test_gone_channel_is_disabled_and_dead_lettered(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen()], now=T0, rules=RULES)
     chat.fail("post_card", ChatDestinationGoneError("C1", "is_archived"))
@@ -166,7 +159,7 @@ async def test_gone_channel_is_disabled_and_dead_lettered(store: Store) -> None:
 
 
 async def test_rejected_is_dead_lettered_and_unblocks_the_queue(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen()], now=T0, rules=RULES)
     await store.observe([seen(in_progress=True)], now=T0, rules=RULES)
@@ -178,7 +171,7 @@ async def test_rejected_is_dead_lettered_and_unblocks_the_queue(store: Store) ->
 
 
 async def test_attendees_waiting_reaches_the_host_by_dm(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock)
     await store.observe([seen(in_progress=True)], now=T0, rules=RULES)
     await d.run_once()
@@ -192,7 +185,7 @@ async def test_attendees_waiting_reaches_the_host_by_dm(store: Store) -> None:
 
 
 async def test_unknown_dm_user_is_dead_lettered(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     chat.unknown_users.add("ana@example.com")
     d = make(store, chat, clock)
     await store.observe(
@@ -206,7 +199,7 @@ async def test_unknown_dm_user_is_dead_lettered(store: Store) -> None:
 
 
 async def test_in_flight_after_a_crash_is_reconciled(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     await store.observe([seen()], now=T0, rules=RULES)
     (delivery,) = await all_deliveries(store, clock)
     # The previous process posted card and reply, then died before recording either.
@@ -221,7 +214,7 @@ async def test_in_flight_after_a_crash_is_reconciled(store: Store) -> None:
 
 
 async def test_in_flight_never_sent_is_sent_once(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     await store.observe([seen()], now=T0, rules=RULES)
     (delivery,) = await all_deliveries(store, clock)
     await store.mark_in_flight(delivery.id, T0)
@@ -231,7 +224,7 @@ async def test_in_flight_never_sent_is_sent_once(store: Store) -> None:
 
 
 async def test_loop_delivers_when_nudged_and_stops_cleanly(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     delivered = asyncio.Event()
     d = make(store, chat, clock, interval=3600, on_delivered=lambda *_: delivered.set())
     d.start()
@@ -249,7 +242,7 @@ def _card() -> Card:
 
 
 async def test_dm_reconcile_that_cannot_search_sends_anyway(store: Store) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     await store.observe(
         [seen(in_progress=True, host_present=False, attendees_present=True)], now=T0, rules=RULES
     )
@@ -266,7 +259,7 @@ async def test_dm_reconcile_that_cannot_search_sends_anyway(store: Store) -> Non
 async def test_a_delivery_that_breaks_rendering_is_retried_then_dead_lettered(
     store: Store,
 ) -> None:
-    chat, clock = RecordingChat(), Clock()
+    chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock, max_attempts=2)
     await store.observe([seen()], now=T0, rules=RULES)
 
@@ -278,3 +271,22 @@ async def test_a_delivery_that_breaks_rendering_is_retried_then_dead_lettered(
     clock.now += timedelta(minutes=5)
     await d.run_once()
     assert (await store.counts())["outbox_dead"] == 1
+
+
+async def test_a_dm_held_until_its_meeting_ended_is_not_sent(store: Store) -> None:
+    chat, clock = RecordingChat(), Clock(T0)
+    d = make(store, chat, clock)
+    await store.observe(
+        [seen(in_progress=True, host_present=False, attendees_present=True)], now=T0, rules=RULES
+    )
+    await store.tick(now=T0, rules=RULES)
+    await store.observe([seen(in_progress=False)], now=T0 + timedelta(minutes=5), rules=RULES)
+    clock.now = T0 + timedelta(hours=1)  # held (e.g. the token was refused) past the cut-off
+    for _ in range(5):
+        await d.run_once()
+    assert chat.texts("dm:ana@example.com") == []
+    assert chat.texts("C1") == []  # the channel's replies are summarised on the card
+    (card,) = [p for p in chat.posted if p.kind == "card"]
+    assert card.card is not None and card.card["status"] == "Ended after 5 minutes"
+    counts = await store.counts()
+    assert (counts["outbox_pending"], counts["outbox_dead"]) == (0, 1)

@@ -17,9 +17,10 @@ from bot.web import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))
-#: A Web API call in the adapter: ``client.chat_postMessage(`` is chat.postMessage.
+#: A Web API call in the adapter: ``client.chat_postMessage(`` is chat.postMessage
+#: (also when handed on, as in ``partial(self._client.conversations_history, ...``).
 _CALL = re.compile(
-    r"client\.((?:apps|auth|bots|chat|conversations|reactions|team|users|views)_[A-Za-z]+)\("
+    r"client\.((?:apps|auth|bots|chat|conversations|reactions|team|users|views)_[A-Za-z]+)[(,]"
 )
 
 

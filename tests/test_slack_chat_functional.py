@@ -10,9 +10,11 @@ import pytest
 from adapters.chat import Card, CardTone, ChatPort, MessageRef
 from adapters.errors import (
     ChatDestinationGoneError,
+    ChatLookupRefusedError,
     ChatRateLimitedError,
     ChatRejectedError,
     ChatTransientError,
+    ChatUnauthorizedError,
 )
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, RetryPolicy, make_web_client
@@ -139,6 +141,57 @@ async def test_a_scope_the_workspace_did_not_grant_is_refused(fake_slack: FakeSl
         await chat_for(fake_slack).find_delivery("G0PRIVATE", "k-1")
 
 
+async def test_a_lookup_in_a_public_channel_not_joined_joins_it_first(
+    fake_slack: FakeSlack,
+) -> None:
+    chat = chat_for(fake_slack)
+    card = await chat.post_card("C1", CARD, delivery_key="card-1")  # chat:write.public
+    reply = await chat.reply(card, "started", delivery_key="reply-1")
+    fake_slack.outside.add("C1")
+    assert await chat.find_delivery("C1", "card-1") == card
+    assert [c.body["channel"] for c in fake_slack.calls_to("conversations.join")] == ["C1"]
+    assert await chat.find_delivery("C1", "reply-1", thread=card) == reply
+    assert len(fake_slack.calls_to("conversations.join")) == 1
+
+
+@pytest.mark.parametrize(
+    ("channel", "withheld", "join_error"),
+    [
+        ("C1", {"channels:join"}, "missing_scope"),  # installed before it asked for it
+        ("G1", set(), "method_not_supported_for_channel_type"),
+    ],
+)
+async def test_a_lookup_that_cannot_join_is_refused_not_gone(
+    fake_slack: FakeSlack, channel: str, withheld: set[str], join_error: str
+) -> None:
+    fake_slack.granted = fake_slack.granted - withheld
+    chat = chat_for(fake_slack)
+    card = await chat.post_card(channel, CARD, delivery_key="card-1")
+    fake_slack.outside.add(channel)
+    with pytest.raises(ChatLookupRefusedError, match=join_error) as info:
+        await chat.find_delivery(channel, "card-1")
+    assert not isinstance(info.value, ChatDestinationGoneError)
+    with pytest.raises(ChatLookupRefusedError):
+        await chat.find_delivery(channel, "x", thread=card)
+    # An edit cannot read the keys the card carried, and still goes through.
+    await chat.update_card(card, replace(CARD, status="Live"), delivery_key="edit")
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "account_inactive"])
+async def test_a_refused_token_is_unauthorized_everywhere(fake_slack: FakeSlack, code: str) -> None:
+    chat = chat_for(fake_slack)
+    await chat.check_access()
+    fake_slack.revoked = code
+    for call in (
+        chat.check_access(),
+        chat.post_card("C1", CARD, delivery_key="k"),
+        chat.find_delivery("C1", "k"),
+    ):
+        with pytest.raises(ChatUnauthorizedError) as info:
+            await call
+        assert info.value.code == code
+
+
 @pytest.mark.parametrize("reason", ["channel_not_found", "not_in_channel", "is_archived"])
 async def test_gone_channels(fake_slack: FakeSlack, reason: str) -> None:
     fake_slack.gone["C404"] = reason
@@ -192,7 +245,7 @@ async def test_unreachable_slack_is_transient() -> None:
 
 async def test_errors_never_contain_the_token(fake_slack: FakeSlack) -> None:
     fake_slack.script("chat.postMessage", error="invalid_auth")
-    with pytest.raises(ChatRejectedError) as info:
+    with pytest.raises(ChatUnauthorizedError) as info:
         await SlackChat(
             make_web_client("xoxb-very-secret", fake_slack.api_url, retries=NO_RETRIES)
         ).post_card("C1", CARD, delivery_key="k")

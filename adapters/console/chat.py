@@ -148,6 +148,9 @@ class ConsoleChat:
                 return message.ref
         return None
 
+    async def check_access(self) -> None:
+        """The terminal needs no credentials: always accepted."""
+
     def _card(self, channel: str, card: Card, *, updated: bool) -> str:
         label = channel_label(channel, self._names)
         try:

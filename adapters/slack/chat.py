@@ -5,16 +5,29 @@ One card per meeting per channel, posted once and then edited with
 from Webex or a user is escaped for mrkdwn. Each message carries its delivery
 key in ``metadata`` so :meth:`SlackChat.find_delivery` can tell after a crash
 whether a delivery already happened.
+
+Reading a public channel's history needs membership, but posting to it does
+not (``chat:write.public``). A lookup answered ``not_in_channel`` therefore
+joins the channel (``conversations.join``, scope ``channels:join``) and reads
+again; if it still cannot read, it raises ChatLookupRefusedError ("cannot
+check"), never ChatDestinationGoneError: the channel is there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.chat import Card, MessageRef
-from adapters.errors import ChatRejectedError
+from adapters.errors import (
+    ChatDestinationGoneError,
+    ChatLookupRefusedError,
+    ChatRejectedError,
+)
 from adapters.slack.errors import SlackRejectedError, guarded
 from adapters.slack.mrkdwn import (
     card_blocks,
@@ -85,14 +98,18 @@ class SlackChat:
     async def _read_keys(self, ref: MessageRef) -> tuple[str, ...]:
         # For a message without replies, conversations.replies answers the message itself.
         try:
-            data = await guarded(
-                self._client.conversations_replies(
-                    channel=ref.channel, ts=ref.ts, include_all_metadata=True, limit=1
+            data = await self._read(
+                partial(
+                    self._client.conversations_replies,
+                    channel=ref.channel,
+                    ts=ref.ts,
+                    include_all_metadata=True,
+                    limit=1,
                 ),
                 method="conversations.replies",
                 channel=ref.channel,
             )
-        except SlackRejectedError:
+        except ChatRejectedError:
             # The message is gone or unreadable; chat.update will say which.
             return ()
         for message in data.get("messages") or ():
@@ -179,20 +196,30 @@ class SlackChat:
         cursor: str | None = None
         for _ in range(self._history_pages):
             if thread is None:
-                call = self._client.conversations_history(
-                    channel=channel, include_all_metadata=True, limit=_HISTORY_PAGE, cursor=cursor
+                data = await self._read(
+                    partial(
+                        self._client.conversations_history,
+                        channel=channel,
+                        include_all_metadata=True,
+                        limit=_HISTORY_PAGE,
+                        cursor=cursor,
+                    ),
+                    method="conversations.history",
+                    channel=channel,
                 )
-                method = "conversations.history"
             else:
-                call = self._client.conversations_replies(
-                    channel=thread.channel,
-                    ts=thread.ts,
-                    include_all_metadata=True,
-                    limit=_HISTORY_PAGE,
-                    cursor=cursor,
+                data = await self._read(
+                    partial(
+                        self._client.conversations_replies,
+                        channel=thread.channel,
+                        ts=thread.ts,
+                        include_all_metadata=True,
+                        limit=_HISTORY_PAGE,
+                        cursor=cursor,
+                    ),
+                    method="conversations.replies",
+                    channel=channel,
                 )
-                method = "conversations.replies"
-            data = await guarded(call, method=method, channel=channel)
             for message in data.get("messages") or ():
                 if delivery_key in delivery_keys(message):
                     return MessageRef(channel=channel, ts=str(message["ts"]))
@@ -200,6 +227,43 @@ class SlackChat:
             if cursor is None:
                 return None
         return None
+
+    async def _read(
+        self,
+        call: Callable[[], Awaitable[AsyncSlackResponse]],
+        *,
+        method: str,
+        channel: str,
+    ) -> dict[str, Any]:
+        """One history read; on ``not_in_channel``, join the channel and read once more.
+
+        Raises:
+            ChatLookupRefusedError: refused (e.g. a missing history scope), or
+                still not readable after joining was refused (a private channel,
+                a missing ``channels:join`` scope).
+            ChatDestinationGoneError: the channel does not exist (any more).
+            ChatUnauthorizedError, ChatTransientError, ...: as ``guarded``.
+        """
+        try:
+            return await guarded(call(), method=method, channel=channel)
+        except ChatDestinationGoneError as e:
+            if e.reason != "not_in_channel":
+                raise
+        except SlackRejectedError as e:  # missing_scope, thread_not_found, ...
+            raise ChatLookupRefusedError(channel, e.code) from e
+        try:
+            await guarded(
+                self._client.conversations_join(channel=channel),
+                method="conversations.join",
+                channel=channel,
+            )
+            return await guarded(call(), method=method, channel=channel)
+        except (ChatDestinationGoneError, ChatRejectedError) as e:
+            raise ChatLookupRefusedError(channel, f"not_in_channel, and joining failed: {e}") from e
+
+    async def check_access(self) -> None:
+        """``auth.test``: raises ChatUnauthorizedError while the token is refused."""
+        await guarded(self._client.auth_test(), method="auth.test")
 
 
 def _ref(data: dict[str, Any], channel: str) -> MessageRef:

@@ -19,10 +19,20 @@ from adapters.errors import (
     ChatRateLimitedError,
     ChatRejectedError,
     ChatTransientError,
+    ChatUnauthorizedError,
 )
 
-__all__ = ["GONE_ERRORS", "TRANSIENT_ERRORS", "SlackRejectedError", "guarded", "map_api_error"]
+__all__ = [
+    "AUTH_ERRORS",
+    "GONE_ERRORS",
+    "TRANSIENT_ERRORS",
+    "SlackRejectedError",
+    "guarded",
+    "map_api_error",
+]
 
+#: Slack error codes that mean the token itself was refused: every call will fail.
+AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 #: Slack error codes that mean the channel cannot be posted to any more.
 GONE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 #: Slack error codes that may pass on their own.
@@ -77,6 +87,8 @@ def map_api_error(error: SlackApiError, *, method: str, channel: str | None) -> 
         )
     if status >= 500 or code in TRANSIENT_ERRORS:
         return ChatTransientError(f"{method}: {code or f'HTTP {status}'}")
+    if code in AUTH_ERRORS:
+        return ChatUnauthorizedError(method, code)
     if code in GONE_ERRORS:
         return ChatDestinationGoneError(channel or "?", code)
     return SlackRejectedError(method, code or f"HTTP {status}")

@@ -59,6 +59,11 @@ METHOD_SCOPES: tuple[MethodScopes, ...] = (
         why="the same, for thread replies, and the delivery keys of a card",
     ),
     MethodScopes(
+        method="conversations.join",
+        scopes=("channels:join",),
+        why="reading a public channel the bot posts to without being a member",
+    ),
+    MethodScopes(
         method="users.info",
         scopes=("users:read", "users:read.email"),
         why="the requester's time zone and email (the host check for cancel)",

@@ -163,6 +163,9 @@ class RecordingChat:
             return MessageRef(channel=p.channel, ts=p.ts)
         return None
 
+    async def check_access(self) -> None:
+        await self._enter("check_access")
+
 
 class FileChat(RecordingChat):
     """A RecordingChat whose record is a JSON-lines file, read afresh on every use.

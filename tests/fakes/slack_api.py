@@ -39,6 +39,7 @@ MANIFEST_SCOPES: frozenset[str] = frozenset(
 _METHOD_SCOPE = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
+    "conversations.join": "channels:join",
     "conversations.open": "im:write",
     "users.info": "users:read",
     "users.lookupByEmail": "users:read.email",
@@ -77,6 +78,12 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gone: dict[str, str] = field(default_factory=dict)
+    #: Public channels the bot is not a member of: it may post there
+    #: (chat:write.public) but reading history answers not_in_channel until
+    #: conversations.join.
+    outside: set[str] = field(default_factory=set)
+    #: While set, every bot-token call answers this error (e.g. "token_revoked").
+    revoked: str | None = None
     scripts: dict[str, list[Scripted]] = field(default_factory=dict)
     base_url: str = ""
     #: Socket Mode: envelopes to push to the next connection, and the acks it sent.
@@ -216,16 +223,32 @@ class FakeSlack:
             "response_metadata": {"next_cursor": ""},
         }
 
-    def _conversations_history(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _readable(self, channel: str) -> dict[str, Any] | None:
+        if (refusal := self._channel_ok(channel)) is not None:
+            return refusal
+        if channel in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
+        return None
+
+    def _conversations_join(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel", ""))
         if (refusal := self._channel_ok(channel)) is not None:
+            return refusal
+        if self.kind(channel) != "public_channel":
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        self.outside.discard(channel)
+        return {"ok": True, "channel": {"id": channel, "is_member": True}}
+
+    def _conversations_history(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel", ""))
+        if (refusal := self._readable(channel)) is not None:
             return refusal
         top = [m for m in self.messages.get(channel, []) if not m.get("thread_ts")]
         return self._history(top, body)
 
     def _conversations_replies(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body.get("channel", ""))
-        if (refusal := self._channel_ok(channel)) is not None:
+        if (refusal := self._readable(channel)) is not None:
             return refusal
         ts = body.get("ts")
         thread = [m for m in self.messages.get(channel, []) if ts in (m["ts"], m.get("thread_ts"))]
@@ -292,6 +315,8 @@ class FakeSlack:
         token_kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
         if not request.headers.get("Authorization", "").startswith(f"Bearer {token_kind}"):
             return web.json_response({"ok": False, "error": "not_authed"})
+        if self.revoked is not None and token_kind == "xoxb-":
+            return web.json_response({"ok": False, "error": self.revoked})
         scopes = {"x-oauth-scopes": ",".join(sorted(self.granted))}
         if (needed := self._needed_scope(method, body)) is not None:
             refusal = {"ok": False, "error": "missing_scope", "needed": needed}
