@@ -1,5 +1,11 @@
 """Serve the example site: ``python -m adapters.webex.simulator --port 8080``.
 
+Once bound it prints the site's XML API URL (the first line, how a parent
+process learns the port), then the ``.env`` lines that point meetbot at it.
+SIGTERM and SIGINT (Ctrl-C) stop it, also when it was started with SIGINT
+ignored (a background job, ``nohup``, some CI runners): the handlers are the
+event loop's, as in ``python -m bot``.
+
 :func:`serve_and_print_url` serves any simulator app the same way (bench/watch_site.py).
 """
 
@@ -7,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import signal
 import sys
+from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.log import access_logger
@@ -19,27 +26,54 @@ from .server import XML_PATH, create_app
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m adapters.webex.simulator", description=__doc__)
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback default)")
-    parser.add_argument("--site-name", default="acme")
-    parser.add_argument("--webex-id", default="admin", help="the site admin's webExID")
-    parser.add_argument("--password", default="admin-pass", help="the site admin's password")
+    parser = argparse.ArgumentParser(
+        prog="python -m adapters.webex.simulator",
+        description="A simulated Webex Meetings site (the example site) speaking the XML API."
+        " Prints its URL, then the .env lines that point meetbot at it; SIGTERM or"
+        " Ctrl-C stops it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=8080, help="the port; 0 picks a free one")
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind")
+    parser.add_argument("--site-name", default="acme", help="the site name (WEBEX_SITE_NAME)")
+    parser.add_argument("--webex-id", default="admin", help="the site admin's webExID (WEBEX_ID)")
+    parser.add_argument(
+        "--password", default="admin-pass", help="the site admin's password (WEBEX_PASSWORD)"
+    )
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     return parser.parse_args(argv)
 
 
+def dotenv_lines(url: str, *, site_name: str, webex_id: str, password: str) -> list[str]:
+    """The ``.env`` lines that point meetbot at the site served at ``url``."""
+    return [
+        "# meetbot's Webex settings for this simulated site (.env):",
+        f"WEBEX_XML_URL={url}",
+        f"WEBEX_SITE_NAME={site_name}",
+        f"WEBEX_ID={webex_id}",
+        f"WEBEX_PASSWORD={password}",
+    ]
+
+
 async def serve_and_print_url(
-    app: web.Application, host: str, port: int, *, access_log: bool = True
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    access_log: bool = True,
+    stop: asyncio.Event | None = None,
+    describe: Callable[[str], list[str]] | None = None,
 ) -> None:
-    """Serve ``app`` on ``host``:``port`` until cancelled, once bound writing its
-    XML API URL as one line on stdout (how a parent process learns the port).
+    """Serve ``app`` on ``host``:``port`` until ``stop`` is set (or the task is
+    cancelled), once bound writing its XML API URL as the first line on stdout.
 
     Args:
         app: a simulator app (:func:`create_app`), with any routes added.
         host: the address to bind.
         port: the port; 0 lets the system pick a free one.
         access_log: False for no per-request access log lines.
+        stop: set it to stop serving; None serves until cancelled.
+        describe: more lines to print after the URL, given the URL.
     """
     runner = web.AppRunner(app, access_log=access_logger if access_log else None)
     await runner.setup()
@@ -47,26 +81,45 @@ async def serve_and_print_url(
         await web.TCPSite(runner, host, port).start()
         # With port 0 the system picks the port: print the one really bound.
         bound_host, bound_port = runner.addresses[0][:2]
-        sys.stdout.write(f"http://{bound_host}:{bound_port}{XML_PATH}\n")
+        url = f"http://{bound_host}:{bound_port}{XML_PATH}"
+        lines = [url, *(describe(url) if describe is not None else [])]
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
         sys.stdout.flush()
-        await asyncio.Event().wait()
+        await (stop or asyncio.Event()).wait()
     finally:
         await runner.cleanup()
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # The loop's handlers work whatever the process inherited: with SIGINT
+    # ignored, asyncio.run installs no KeyboardInterrupt handler of its own.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     site = example_site(
         clock=SimClock(speed=args.speed),
         admin_id=args.webex_id,
         admin_password=args.password,
         site_name=args.site_name,
     )
-    await serve_and_print_url(create_app(site), args.host, args.port)
+    try:
+        await serve_and_print_url(
+            create_app(site),
+            args.host,
+            args.port,
+            stop=stop,
+            describe=lambda url: dotenv_lines(
+                url, site_name=args.site_name, webex_id=args.webex_id, password=args.password
+            ),
+        )
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
 
 
 def main(argv: list[str] | None = None) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(_arguments(argv)))
+    asyncio.run(_serve(_arguments(argv)))
 
 
 if __name__ == "__main__":
