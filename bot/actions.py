@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from adapters.errors import (
     SessionInfoBlockedError,
@@ -67,13 +68,23 @@ LIST_WINDOW = timedelta(hours=24)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Requester:
-    """Who typed the command, where. ``tz`` is an IANA zone; ``email`` None when
-    Slack did not share it."""
+    """Who typed the command, where. ``tz`` is an IANA zone, None when unknown
+    (times are then shown in UTC and the reply says so); ``email`` None when
+    Slack did not share it. ``profile_read`` False: Slack's profile could not be
+    read at all, so the commands that act as the requester (create, cancel) are
+    refused and the rest work without it."""
 
     user_id: str
     channel_id: str
-    tz: str = "UTC"
+    tz: str | None = "UTC"
     email: str | None = None
+    profile_read: bool = True
+
+
+_NO_PROFILE = (
+    "I could not read your Slack profile (your time zone and email), and {what} needs it; "
+    "please try again in a minute. `list`, `status` and the subscription commands work meanwhile."
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +124,10 @@ class CommandActions:
     async def run(self, command: Command, requester: Requester) -> Reply:
         """Carry out ``command`` for ``requester``. Raises only StoreError (and
         programming errors); Webex failures become reply text."""
+        if not requester.profile_read and isinstance(command, CreateCommand | CancelCommand):
+            what = "creating" if isinstance(command, CreateCommand) else "cancelling"
+            what += " a meeting"
+            return Reply(private=_NO_PROFILE.format(what=what))
         try:
             return await self._dispatch(command, requester)
         except WebexError as e:
@@ -147,7 +162,7 @@ class CommandActions:
             return Reply(private=escape(USAGE))
         raise TypeError(f"unhandled command {command!r}")
 
-    async def home(self, *, email: str | None, tz: str) -> list[dict[str, Any]]:
+    async def home(self, *, email: str | None, tz: str | None) -> list[dict[str, Any]]:
         """App Home blocks: the live and upcoming meetings this email hosts."""
         mine: list[MeetingSnapshot] = []
         if email is not None:
@@ -156,12 +171,12 @@ class CommandActions:
         return replies.home_blocks(mine, user_zone(tz), email)
 
     async def _create(self, command: CreateCommand, requester: Requester) -> Reply:
-        tz = user_zone(requester.tz)
+        tz, note = _zone(requester)
         now = self._clock()
         try:
             start = resolve_start(command.start, now=now, tz=tz)
         except StartTimeError as e:
-            return Reply(private=escape(str(e)))
+            return Reply(private=escape(str(e)) + note)
         request = MeetingRequest(
             title=command.title,
             start=start,
@@ -190,7 +205,7 @@ class CommandActions:
             )
         logger.info("created meeting %s for %s", created.meeting_key, requester.user_id)
         return Reply(
-            private=replies.created_private(request, created, tz),
+            private=replies.created_private(request, created, tz) + note,
             announcement=replies.announcement(request, created, requester.user_id),
         )
 
@@ -223,21 +238,22 @@ class CommandActions:
         if not shown:
             return Reply(private=f"No live or upcoming (24 h) meetings for {whose}.")
         shown.sort(key=lambda s: (not s.in_progress, s.start))
-        lines = replies.meeting_lines(shown, user_zone(requester.tz), requester.email)
-        return Reply(private=f"Live and upcoming (24 h) meetings for {whose}:\n{lines}")
+        tz, note = _zone(requester)
+        lines = replies.meeting_lines(shown, tz, requester.email)
+        return Reply(private=f"Live and upcoming (24 h) meetings for {whose}:\n{lines}{note}")
 
     async def _status(self, key: str, requester: Requester) -> Reply:
-        tz = user_zone(requester.tz)
+        tz, note = _zone(requester)
         snapshot = await self._store.snapshot(key)
         if snapshot is not None:
-            return Reply(private=replies.snapshot_line(snapshot, tz, requester.email))
+            return Reply(private=replies.snapshot_line(snapshot, tz, requester.email) + note)
         try:
             info = await self._session_info(key)
         except (SessionInfoBlockedError, _BudgetSpent):
             # GetMeeting has its own budget: it still tells the schedule, not live state.
             details = await self._webex.get_meeting(key)
-            return Reply(private=replies.details_line(details, tz))
-        return Reply(private=replies.session_info_line(info, tz, requester.email))
+            return Reply(private=replies.details_line(details, tz) + note)
+        return Reply(private=replies.session_info_line(info, tz, requester.email) + note)
 
     async def _session_info(self, key: str) -> SessionInfo:
         """GetSessionInfo for one key, paid from the watcher's hourly budget so
@@ -311,6 +327,21 @@ class CommandActions:
             for s in subscriptions
         )
         return Reply(private=f"This channel follows:\n{lines}")
+
+
+def _zone(requester: Requester) -> tuple[ZoneInfo, str]:
+    """The requester's zone, and a note for the reply when it is UTC only because
+    the zone is unknown."""
+    zone = user_zone(requester.tz)
+    if requester.tz is not None and zone.key == requester.tz:
+        return zone, ""
+    if not requester.profile_read:
+        why = "I could not read your Slack profile"
+    elif requester.tz is None:
+        why = "your Slack profile names no time zone"
+    else:
+        why = f"your Slack time zone {escape(requester.tz)} is unknown here"
+    return zone, f"\n_Times are in UTC: {why}._"
 
 
 def _doing(command: Command) -> str:

@@ -77,10 +77,15 @@ class SlackHandlers:
         try:
             user = await self._directory.user(user_id)
         except ChatError as e:
+            # Most commands need no profile; the actions refuse those that do.
             logger.warning("users.info failed for %s: %s", user_id, e)
-            await _respond(response_url, "I could not read your Slack profile; try again shortly.")
-            return
-        requester = Requester(user_id=user_id, channel_id=channel_id, tz=user.tz, email=user.email)
+            requester = Requester(
+                user_id=user_id, channel_id=channel_id, tz=None, profile_read=False
+            )
+        else:
+            requester = Requester(
+                user_id=user_id, channel_id=channel_id, tz=user.tz, email=user.email
+            )
         try:
             reply = await self._actions.run(parsed, requester)
         except Exception:

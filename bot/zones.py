@@ -28,8 +28,10 @@ def webex_zone_id(iana: str, at: datetime) -> int:
     return _table().zone_id_for_iana(iana, now=at)
 
 
-def user_zone(name: str) -> ZoneInfo:
+def user_zone(name: str | None) -> ZoneInfo:
     """The zone a Slack profile names, or UTC when Slack sent none or an unknown one."""
+    if not name:
+        return ZoneInfo("UTC")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -270,6 +270,66 @@ async def test_list_without_subscriptions_shows_the_requesters_own(
     assert "No live or upcoming" in empty
 
 
+#: users.info failed: no zone, no email.
+UNREAD = Requester(user_id="UBOB", channel_id="C1", tz=None, profile_read=False)
+#: The profile was read but names no zone.
+ZONELESS = Requester(user_id="UBOB", channel_id="C1", tz=None, email="bob@acme.test")
+
+
+async def test_without_a_profile_the_commands_that_need_none_still_work(
+    actions: CommandActions, store: Store, webex: RecordingWebex
+) -> None:
+    assert (
+        "now follows every meeting" in (await actions.run(command("subscribe all"), UNREAD)).private
+    )
+    assert (
+        "every meeting on the site" in (await actions.run(command("subscriptions"), UNREAD)).private
+    )
+    await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
+    listing = (await actions.run(command("list"), UNREAD)).private
+    assert "1111111" in listing and "(UTC)" in listing
+    assert listing.endswith("_Times are in UTC: I could not read your Slack profile._")
+    status = (await actions.run(command("status 1111111"), UNREAD)).private
+    assert "1111111" in status and "Times are in UTC" in status
+    assert "Unsubscribed" in (await actions.run(command("unsubscribe all"), UNREAD)).private
+    assert webex.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [("create Sync", "creating a meeting"), ("cancel 1111111", "cancelling a meeting")],
+)
+async def test_without_a_profile_create_and_cancel_say_why_they_wait(
+    actions: CommandActions, webex: RecordingWebex, text: str, what: str
+) -> None:
+    reply = (await actions.run(command(text), UNREAD)).private
+    assert "could not read your Slack profile" in reply and what in reply
+    assert webex.calls == []
+
+
+async def test_a_profile_without_a_zone_creates_in_utc_and_says_so(
+    actions: CommandActions, webex: RecordingWebex
+) -> None:
+    reply = await actions.run(command("create Sync at 12:00"), ZONELESS)
+    assert "12:00 (UTC)" in reply.private
+    assert reply.private.endswith("_Times are in UTC: your Slack profile names no time zone._")
+    assert reply.announcement is not None and "Times are in UTC" not in reply.announcement
+    past = await actions.run(command("create Sync at 07:00"), ZONELESS)
+    assert "already passed today (UTC)" in past.private and "Times are in UTC" in past.private
+
+
+async def test_a_zone_unknown_here_is_named(actions: CommandActions, store: Store) -> None:
+    await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
+    odd = Requester(user_id="UBOB", channel_id="C1", tz="Mars/Olympus", email="bob@acme.test")
+    status = (await actions.run(command("status 1111111"), odd)).private
+    assert "your Slack time zone Mars/Olympus is unknown here" in status
+
+
+async def test_a_known_zone_adds_no_note(actions: CommandActions, store: Store) -> None:
+    await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
+    assert "Times are in UTC" not in (await actions.run(command("status 1111111"), BOB)).private
+
+
 async def test_help(actions: CommandActions) -> None:
     assert "Usage" in (await actions.run(command("help"), BOB)).private
 

@@ -268,6 +268,33 @@ async def test_directory_reads_tz_and_email_and_publishes_home(fake_slack: FakeS
         await directory.user("U404")
 
 
+async def test_directory_reuses_a_profile_for_a_few_minutes(fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("U1", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
+    now = [1000.0]
+    directory = SlackDirectory(
+        make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES),
+        ttl=300,
+        clock=lambda: now[0],
+    )
+    for _ in range(3):
+        assert (await directory.user("U1")).tz == "Europe/Berlin"
+    assert len(fake_slack.calls_to("users.info")) == 1
+    now[0] += 301
+    await directory.user("U1")
+    assert len(fake_slack.calls_to("users.info")) == 2
+
+
+async def test_directory_keeps_no_failure(fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("U1", name="Alice", email=None, tz=None)
+    directory = SlackDirectory(make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES))
+    fake_slack.script("users.info", error="missing_scope")
+    with pytest.raises(ChatRejectedError, match="missing_scope"):
+        await directory.user("U1")
+    alice = await directory.user("U1")
+    assert (alice.tz, alice.email) == (None, None)  # no zone in the profile: None, not a guess
+    assert len(fake_slack.calls_to("users.info")) == 2
+
+
 async def test_response_url_answers_are_recorded_and_escaped(fake_slack: FakeSlack) -> None:
     await send_response(fake_slack.response_url("r"), "<!channel> & co")
     await send_response(

@@ -104,13 +104,28 @@ async def test_cancel_by_someone_else_is_refused(bot: Bot) -> None:
     assert bot.webex.deleted == []
 
 
-async def test_profile_lookup_failure_is_a_sentence(bot: Bot) -> None:
-    bot.slack.script("users.info", error="user_not_found")
+async def test_without_a_profile_subscribe_and_list_still_work(bot: Bot) -> None:
+    bot.slack.script("users.info", error="missing_scope", times=3)
+    await bot.command("subscribe all")
     await bot.command("list")
+    await bot.command("create Sync in 30m")
     await bot.tasks.join()
-    assert bot.answers() == [
-        ("ephemeral", "I could not read your Slack profile; try again shortly.")
-    ]
+    # The three run side by side; their answers come in any order.
+    answers = sorted(text for _, text in bot.answers())
+    (create, listed, subscribed) = answers
+    assert subscribed == "This channel now follows every meeting on the site (all events)."
+    assert "No live or upcoming (24 h) meetings" in listed
+    assert "could not read your Slack profile" in create and "creating a meeting" in create
+    assert [s.scope for s in await bot.store.subscriptions("C1")] == ["all"]
+    assert bot.webex.created == []
+
+
+async def test_one_profile_read_serves_a_burst_of_commands(bot: Bot) -> None:
+    for text in ("subscribe all", "subscriptions", "list"):
+        await bot.command(text)
+    await bot.tasks.join()
+    assert len(bot.answers()) == 3
+    assert len(bot.slack.calls_to("users.info")) == 1
 
 
 async def test_app_home_lists_the_users_meetings(bot: Bot) -> None:

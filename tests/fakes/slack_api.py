@@ -99,11 +99,16 @@ class FakeSlack:
 
     # -- set-up ---------------------------------------------------------------
 
-    def add_user(self, user_id: str, *, name: str, email: str | None, tz: str = "UTC") -> None:
+    def add_user(
+        self, user_id: str, *, name: str, email: str | None, tz: str | None = "UTC"
+    ) -> None:
+        """A user; ``tz`` None leaves the zone out of the profile."""
         profile: dict[str, Any] = {"display_name": name, "real_name": name}
         if email is not None:
             profile["email"] = email
-        self.users[user_id] = {"id": user_id, "name": name, "tz": tz, "profile": profile}
+        self.users[user_id] = {"id": user_id, "name": name, "profile": profile}
+        if tz is not None:
+            self.users[user_id]["tz"] = tz
 
     def script(
         self,
