@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from aiohttp import ClientResponse, ClientSession
+from aiohttp import ClientResponse, ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.rest.simulator import RestSite, Series, create_app
@@ -127,5 +127,37 @@ async def running(site: RestSite) -> AsyncIterator[Api]:
     try:
         async with ClientSession() as session:
             yield Api(session=session, base=str(server.make_url("/v1/")), server=server)
+    finally:
+        await server.close()
+
+
+@dataclass
+class Target:
+    """A loopback webhook target: records each POST, answers ``status``."""
+
+    url: str
+    received: list[tuple[dict[str, str], bytes]]
+    status: int = 200
+
+    def envelopes(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.received]
+
+
+@asynccontextmanager
+async def running_target() -> AsyncIterator[Target]:
+    """A target on 127.0.0.1 and a free port, at ``/webex/webhooks``."""
+    target = Target(url="", received=[])
+
+    async def receive(request: web.Request) -> web.Response:
+        target.received.append((dict(request.headers), await request.read()))
+        return web.Response(status=target.status)
+
+    app = web.Application()
+    app.router.add_post("/webex/webhooks", receive)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    target.url = str(server.make_url("/webex/webhooks"))
+    try:
+        yield target
     finally:
         await server.close()

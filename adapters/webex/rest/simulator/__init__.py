@@ -17,9 +17,9 @@ an example organisation.
 """
 
 from .faults import Fault, Faults
-from .records import Instance, Occurrence, Participant, Person, RecordedCall, Series
+from .records import Event, Instance, Occurrence, Participant, Person, RecordedCall, Series
 from .server import API_ROOT, create_app
-from .site import Event, RestSite
+from .site import RestSite
 from .tokens import ADMIN_SCOPES, USER_SCOPES, Grant, Tokens
 
 __all__ = [

@@ -31,7 +31,7 @@ from .render import instance_json, occurrence_json, participant_json, series_jso
 from .site import RestSite
 from .tokens import Grant
 
-__all__ = ["SITE_KEY", "add_meeting_routes", "grant_of"]
+__all__ = ["SITE_KEY", "add_meeting_routes", "grant_of", "json_body"]
 
 SITE_KEY = web.AppKey("rest_site", RestSite)
 NOT_FOUND = "The requested resource could not be found."
@@ -65,7 +65,12 @@ def _find(site: RestSite, meeting_id: str) -> Any:
         raise ApiError(404, NOT_FOUND, f"Meeting '{meeting_id}' was not found.") from None
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body.
+
+    Raises:
+        ApiError: 400, no body, not JSON or not an object.
+    """
     try:
         body = await request.json()
     except ValueError:
@@ -99,7 +104,7 @@ async def get_meeting(request: web.Request) -> web.Response:
 async def create_meeting(request: web.Request) -> web.Response:
     site = request.app[SITE_KEY]
     grant = grant_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     host_email = body.get("hostEmail") or grant.email
     if host_email.lower() != grant.email.lower():
         if not grant.admin:
@@ -144,7 +149,7 @@ async def update_meeting(request: web.Request) -> web.Response:
         raise invalid(f"Meeting ID '{meeting_id}' is not allowed for this API.")
     if series.live_instance() is not None:
         raise invalid("Meeting is in progress.")
-    body = await _body(request)
+    body = await json_body(request)
     now = site.clock.now()
     shown = occurrence or series
     start = parse_time(body["start"], "start") if "start" in body else shown.start

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 __all__ = [
+    "Event",
     "Instance",
     "InstanceState",
     "Occurrence",
@@ -152,3 +153,21 @@ class RecordedCall:
     method: str
     path: str
     query: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One thing webhooks may report: ``resource``/``event`` about ``series``.
+
+    ``instance`` and ``participant`` are set for instance and participant
+    events; ``occurrence`` for changes to one occurrence.
+    """
+
+    resource: str
+    event: str
+    series: Series
+    occurrence: Occurrence | None = None
+    instance: Instance | None = None
+    participant: Participant | None = None
+    actor: Person | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

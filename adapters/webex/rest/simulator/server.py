@@ -5,6 +5,7 @@ Routes under ``/v1/`` (the API root, like ``https://webexapis.com/v1/``):
 (the OAuth refresh grant, form-encoded, the one route without a bearer token).
 ``/control/…`` is the JSON control surface (:mod:`.control`).
 
+While the app runs it delivers webhook envelopes (:mod:`.delivery`).
 Every ``/v1/`` request is recorded, then meets the injected faults, then the
 token check (401 for a missing, unknown or expired token), then its handler.
 Refusals are Cisco-shaped (:mod:`.errors`).
@@ -14,15 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from .delivery import delivering
 from .errors import ApiError, error_response, rate_limited
 from .faults import Fault
 from .meetings_api import SITE_KEY, add_meeting_routes
 from .records import RecordedCall
 from .site import RestSite
+from .webhooks_api import add_webhook_routes
 
 __all__ = ["API_ROOT", "SITE_KEY", "create_app"]
 
@@ -38,7 +41,15 @@ def create_app(site: RestSite) -> web.Application:
     app[SITE_KEY] = site
     app.router.add_post("/v1/access_token", _access_token)
     add_meeting_routes(app)
+    add_webhook_routes(app)
+    app.cleanup_ctx.append(_deliveries)
     return app
+
+
+async def _deliveries(app: web.Application) -> AsyncIterator[None]:
+    # Webhook deliveries go out while the app serves, and stop with it.
+    async with delivering(app[SITE_KEY].deliveries):
+        yield
 
 
 @web.middleware

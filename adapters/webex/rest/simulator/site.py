@@ -15,36 +15,19 @@ import secrets
 import string
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.webex.simulator.clock import SimClock
 
 from .bodies import occurrence_starts
+from .delivery import Deliveries
 from .faults import Faults
-from .records import Instance, Occurrence, Participant, Person, RecordedCall, Series
+from .records import Event, Instance, Occurrence, Participant, Person, RecordedCall, Series
 from .tokens import Tokens
+from .webhooks import Webhooks
 
-__all__ = ["Event", "RestSite"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """One thing webhooks may report: ``resource``/``event`` about ``series``.
-
-    ``instance`` and ``participant`` are set for instance and participant
-    events; ``occurrence`` for changes to one occurrence.
-    """
-
-    resource: str
-    event: str
-    series: Series
-    occurrence: Occurrence | None = None
-    instance: Instance | None = None
-    participant: Participant | None = None
-    actor: Person | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["RestSite"]
 
 
 class RestSite:
@@ -74,6 +57,9 @@ class RestSite:
         self._people: dict[str, Person] = {}
         self._series: dict[str, Series] = {}
         self._listeners: list[Callable[[Event], None]] = []
+        self.deliveries = Deliveries()
+        self.webhooks = Webhooks(self, self.deliveries.enqueue)
+        self.deliveries.on_failure = self.webhooks.failed
         self._numbers = itertools.count(2_640_000_001)
         self._instance_numbers = itertools.count(194_316_955_237_236_650)
 

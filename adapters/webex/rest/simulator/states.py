@@ -40,7 +40,8 @@ def occurrence_state(series: Series, occurrence: Occurrence, now: datetime) -> s
         return "ready"
     if now >= occurrence.end:
         return "ended" if instance is not None else "missed"
-    current = series.current_occurrences()
+    # A deleted occurrence (reported once, in its deletion) keeps its place.
+    current = series.current_occurrences() if not occurrence.deleted else series.occurrences
     position = next(i for i, o in enumerate(current) if o is occurrence)
     if position == 0 or current[position - 1].end <= now:
         return "ready"

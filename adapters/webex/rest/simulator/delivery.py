@@ -1,0 +1,172 @@
+"""Delivering webhook envelopes to their targets, and the knobs to spoil it.
+
+Each envelope is serialised once; the exact bytes are POSTed as
+``application/json`` and, for a webhook with a secret, signed in
+``X-Spark-Signature``: the lowercase hex HMAC-SHA1 of those bytes keyed with
+the secret (Cisco's "Using a Webhook Secret"). One worker sends in event
+order. A 2xx answer is a success; any other answer, a redirect, a refused
+connection or no answer within ``timeout`` seconds is a failure, counted
+against the webhook (which the registry may then disable).
+
+Test knobs: :meth:`Deliveries.drop_next` loses the next N deliveries (never
+sent, not counted as failures), :meth:`Deliveries.duplicate_next` sends each
+of the next N twice, :attr:`Deliveries.delay` waits that many real seconds
+before each send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+if TYPE_CHECKING:
+    from .webhooks import Envelope, Webhook
+
+__all__ = ["Deliveries", "DeliveryRecord", "signature"]
+
+logger = logging.getLogger("meetbot.simulator.rest")
+
+Outcome = Literal["delivered", "failed", "dropped"]
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The ``X-Spark-Signature`` value for ``body``."""
+    return hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryRecord:
+    """What became of one delivery; ``status`` is the target's HTTP status."""
+
+    webhook_id: str
+    resource: str
+    event: str
+    data_id: str
+    outcome: Outcome
+    status: int | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Item:
+    webhook: Webhook
+    body: bytes
+    headers: dict[str, str]
+    record: DeliveryRecord
+
+
+class Deliveries:
+    """The site's delivery queue; :meth:`run` must be running to send.
+
+    Args:
+        timeout: seconds to wait for a target's answer.
+    """
+
+    def __init__(self, *, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self.delay = 0.0
+        self.records: list[DeliveryRecord] = []
+        self.on_failure: Callable[[Webhook], None] = lambda _hook: None
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._drop = 0
+        self._duplicate = 0
+
+    def drop_next(self, count: int) -> None:
+        """Lose the next ``count`` deliveries (on top of any still pending)."""
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        self._drop += count
+
+    def duplicate_next(self, count: int) -> None:
+        """Send each of the next ``count`` deliveries twice, back to back."""
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        self._duplicate += count
+
+    def set_delay(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        self.delay = seconds
+
+    def enqueue(self, envelope: Envelope) -> None:
+        """Queue ``envelope`` for its webhook's target (called in event order)."""
+        hook = envelope.webhook
+        data = envelope.body.get("data", {})
+        record = DeliveryRecord(
+            webhook_id=hook.id,
+            resource=hook.resource,
+            event=hook.event,
+            data_id=str(data.get("id", "")),
+            outcome="dropped",
+        )
+        if self._drop:
+            self._drop -= 1
+            self.records.append(record)
+            return
+        copies = 1
+        if self._duplicate:
+            self._duplicate -= 1
+            copies = 2
+        body = json.dumps(envelope.body).encode()
+        headers = {"Content-Type": "application/json;charset=UTF-8"}
+        if hook.secret:
+            headers["X-Spark-Signature"] = signature(hook.secret, body)
+        for copy in range(copies):
+            marked = replace(record, duplicate=copy > 0)
+            self._queue.put_nowait(_Item(webhook=hook, body=body, headers=headers, record=marked))
+
+    async def settle(self) -> None:
+        """Wait until every queued delivery was sent (or failed)."""
+        await self._queue.join()
+
+    async def run(self, session: ClientSession) -> None:
+        """Send queued deliveries until cancelled."""
+        while True:
+            item = await self._queue.get()
+            try:
+                await self._send(session, item)
+            finally:
+                self._queue.task_done()
+
+    async def _send(self, session: ClientSession, item: _Item) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        status: int | None = None
+        try:
+            async with session.post(
+                item.webhook.target_url,
+                data=item.body,
+                headers=item.headers,
+                allow_redirects=False,
+                timeout=ClientTimeout(total=self.timeout),
+            ) as answer:
+                status = answer.status
+        except (ClientError, TimeoutError, ValueError) as e:
+            logger.debug("delivery to %s failed: %r", item.webhook.target_url, e)
+        ok = status is not None and 200 <= status < 300
+        outcome: Outcome = "delivered" if ok else "failed"
+        self.records.append(replace(item.record, outcome=outcome, status=status))
+        if not ok:
+            self.on_failure(item.webhook)
+
+
+@contextlib.asynccontextmanager
+async def delivering(deliveries: Deliveries) -> AsyncIterator[None]:
+    """Run ``deliveries`` with its own client session for the block's duration."""
+    async with ClientSession() as session:
+        task = asyncio.create_task(deliveries.run(session))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
