@@ -53,23 +53,21 @@ from adapters.errors import (
     ChatRejectedError,
     ChatUnauthorizedError,
 )
-from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, ChatAccess, superseded
+from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.backoff import Backoff
+from bot.chat_gate import ChatGate, OnAccess
 from bot.render import render_card, render_event, render_host_dm
 from state.errors import StoreError
 from state.fanout import DM_PREFIX
 from state.model import Delivery, MeetingSnapshot
 from state.store import Store
 
-__all__ = ["Dispatcher", "card_delivery_key"]
+__all__ = ["Dispatcher", "OnAccess", "OnDelivered", "card_delivery_key"]
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 OnDelivered = Callable[[Delivery, datetime], None]
-#: Called with True when the chat accepts the credentials again, False when it
-#: refuses them; must not raise.
-OnAccess = Callable[[bool], None]
 
 
 def card_delivery_key(meeting_key: str, channel: str) -> str:
@@ -95,7 +93,9 @@ class Dispatcher:
         access_backoff: wait policy between credential checks while refused.
         summarise_after: how old a channel delivery of an ended (or cancelled)
             meeting may be before its card stands in for it.
-        on_access: told when the chat refuses, or accepts again, the credentials.
+        on_access: told when it is first known, and whenever it changes, whether
+            the chat accepts the credentials (asked once at start, then learnt
+            from deliveries and re-checks).
     """
 
     def __init__(
@@ -125,9 +125,15 @@ class Dispatcher:
         self._batch = batch
         self._on_delivered = on_delivered
         self._draw = draw
-        self._access = ChatAccess(backoff=access_backoff)
+        self._gate = ChatGate(
+            chat=chat,
+            clock=clock,
+            backoff=access_backoff,
+            draw=draw,
+            held=self._held,
+            on_access=on_access,
+        )
         self._summarise_after = summarise_after
-        self._on_access = on_access
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -138,7 +144,10 @@ class Dispatcher:
     @property
     def authorised(self) -> bool:
         """False while the chat refuses the bot's credentials."""
-        return self._access.accepted
+        return self._gate.open
+
+    async def _held(self, now: datetime) -> int:
+        return (await self._store.outbox_stats(now))[0]
 
     # -- lifecycle -------------------------------------------------------
     def nudge(self) -> None:
@@ -173,6 +182,7 @@ class Dispatcher:
             busy = False
             try:
                 if not reconciled:
+                    await self._gate.first_check()
                     await self.reconcile()
                     reconciled = True
                 busy = await self.run_once() >= self._batch
@@ -204,7 +214,7 @@ class Dispatcher:
         """Settle deliveries a previous process left in flight; returns how many."""
         stuck = await self._store.in_flight()
         for delivery in stuck:
-            if not self._access.accepted:
+            if not self._gate.open:
                 break  # the rest stay in flight; their lease brings them back
             await self._deliver(delivery, suspect=True)
         if stuck:
@@ -214,11 +224,11 @@ class Dispatcher:
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many deliveries were handled.
         While the credentials are refused, only checks them when due."""
-        if not self._access.accepted and not await self._check_access():
+        if not await self._gate.reopen():
             return 0
         due = await self._store.due_deliveries(self._clock(), limit=self._batch)
         for delivery in due:
-            if self._stop.is_set() or not self._access.accepted:
+            if self._stop.is_set() or not self._gate.open:
                 break
             await self._deliver(delivery, suspect=delivery.attempts > 0)
         return len(due)
@@ -241,7 +251,7 @@ class Dispatcher:
         except ChatUnauthorizedError as e:
             # Nothing was sent: the delivery waits with the rest of the outbox.
             await self._store.mark_retry(delivery.id, now, str(e))
-            self._refused(e, now)
+            self._gate.refused(e, now)
             return
         except ChatRateLimitedError as e:
             when = now + timedelta(seconds=e.retry_after)
@@ -273,51 +283,10 @@ class Dispatcher:
             await self._dead(delivery, "no chat user with the host's email")
             return
         acked = self._clock()
+        self._gate.delivered()
         await self._store.mark_delivered(delivery.id, ref.channel, ref.ts, acked)
         if self._on_delivered is not None:
             self._on_delivered(delivery, acked)
-
-    # -- credentials -----------------------------------------------------
-    def _refused(self, error: ChatUnauthorizedError, now: datetime) -> None:
-        if not self._access.refused(error.code, now, self._draw()):
-            return
-        wait = (self._access.next_check or now) - now
-        log.warning(
-            "the chat refused the bot's credentials (%s): delivery paused everywhere,"
-            " the outbox keeps every notification; checking again in %d s, then with"
-            " backoff",
-            error.code,
-            wait.total_seconds(),
-        )
-        if self._on_access is not None:
-            self._on_access(False)
-
-    async def _check_access(self) -> bool:
-        """Ask the chat again when due; True once the credentials are accepted."""
-        now = self._clock()
-        if not self._access.due(now):
-            return False
-        try:
-            await self._chat.check_access()
-        except ChatUnauthorizedError as e:
-            self._access.refused(e.code, now, self._draw())
-            return False
-        # The chat could not be asked (unreachable, 5xx): still refused, ask later.
-        except ChatError as e:
-            log.debug("credential check got no answer: %s", e)
-            self._access.unanswered(now, self._draw())
-            return False
-        outage = self._access.accept(now)
-        held, _ = await self._store.outbox_stats(now)
-        log.info(
-            "the chat accepts the bot's credentials again after %d s; delivering %d held"
-            " notifications",
-            outage.total_seconds(),
-            held,
-        )
-        if self._on_access is not None:
-            self._on_access(True)
-        return True
 
     async def _dead(self, delivery: Delivery, reason: str) -> None:
         await self._store.mark_dead(delivery.id, reason)

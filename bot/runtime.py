@@ -100,10 +100,15 @@ async def build_core(
     clock: Clock,
     database_url: str,
     watch_settings: WatchSettings,
+    chat_component: str | None = None,
 ) -> Core:
     """Open the store, wrap the Webex client for metrics and build the watcher and
     the command actions. ``stack`` closes the client and the store; start the
-    watcher with :func:`start_watching` once everything else is up."""
+    watcher with :func:`start_watching` once everything else is up.
+
+    ``chat_component`` names the health component (e.g. ``slack``) that says
+    whether the chat accepts the bot's credentials; None for a chat that has
+    none to check (the console)."""
     metrics = Metrics()
     health = HealthRegistry(utc_now)
     metrics.export_health(health)
@@ -115,6 +120,13 @@ async def build_core(
     def delivered(delivery: Delivery, acknowledged_at: datetime) -> None:
         metrics.observe_delay(delivery.created_at, acknowledged_at)
 
+    def chat_access(accepted: bool, detail: str) -> None:
+        if chat_component is not None:
+            health.report(chat_component, ok=accepted, detail=detail)
+
+    if chat_component is not None:
+        health.expect(chat_component)
+
     watch = WatchService(
         source=source,
         store=store,
@@ -125,6 +137,7 @@ async def build_core(
         sessioninfo_hourly_budget=settings.webex_sessioninfo_hourly_budget,
         on_delivered=delivered,
         on_events=lambda events: metrics.count_events([e.kind for e in events]),
+        on_chat_access=chat_access,
     )
     actions = CommandActions(webex=source, store=store, clock=clock, budget=watch.budget)
     return Core(
@@ -198,6 +211,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 discovery_interval=settings.discovery_interval_seconds,
                 poll_interval=settings.poll_interval_seconds,
             ),
+            chat_component="slack",
         )
         tasks = TaskOwner()
         handlers = SlackHandlers(

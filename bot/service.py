@@ -21,7 +21,7 @@ from typing import Self
 from adapters.chat import ChatPort
 from adapters.webex.port import WebexSource
 from bot.budget import SessionInfoBudget
-from bot.dispatcher import Dispatcher, OnDelivered
+from bot.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.schedule import Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, Rules
@@ -47,6 +47,8 @@ class WatchService:
             (e.g. ``metrics.observe_delay(d.created_at, acked)``).
         on_events: called with each batch of new events after the dispatcher
             was nudged (e.g. ``metrics.count_events``); must not raise.
+        on_chat_access: told whether the chat accepts the bot's credentials
+            (see :class:`bot.dispatcher.Dispatcher`).
 
     Attributes:
         budget: the GetSessionInfo bucket; share it with any other caller of
@@ -67,6 +69,7 @@ class WatchService:
         max_attempts: int = 8,
         on_delivered: OnDelivered | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
+        on_chat_access: OnAccess | None = None,
     ) -> None:
         self.budget = SessionInfoBudget(hourly=sessioninfo_hourly_budget)
         self.dispatcher = Dispatcher(
@@ -76,6 +79,7 @@ class WatchService:
             interval=dispatch_interval,
             max_attempts=max_attempts,
             on_delivered=on_delivered,
+            on_access=on_chat_access,
         )
         self.watcher = Watcher(
             source=source,

@@ -124,6 +124,13 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
 
             await _eventually(healthy, "the service to become healthy", within=15)
 
+            async def slack_authorised() -> bool:
+                async with http.get(f"{base}/readyz") as r:
+                    body = await r.json()
+                return bool(body["components"].get("slack", {}).get("status") == "ok")
+
+            await _eventually(slack_authorised, "/readyz to say Slack accepts the token")
+
             # A forged command is refused and changes nothing.
             body = urlencode({"command": "/webex", "text": "subscribe all", "channel_id": "C1"})
             async with http.post(

@@ -4,6 +4,7 @@ joined."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.mrkdwn import delivery_keys
 from bot.backoff import Backoff
 from bot.dispatcher import Dispatcher, card_delivery_key
+from bot.health import HealthRegistry, Status
 from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.clock import Clock
@@ -47,8 +49,15 @@ def seen(key: str, **fields: object) -> Observation:
     return Observation(key=key, authority=Authority.LISTING, **base)  # type: ignore[arg-type]
 
 
-def dispatcher(store: Store, fake: FakeSlack, clock: Clock) -> Dispatcher:
+def dispatcher(
+    store: Store, fake: FakeSlack, clock: Clock, health: HealthRegistry | None = None
+) -> Dispatcher:
     chat = SlackChat(make_web_client("xoxb-test", fake.api_url, retries=NO_RETRIES))
+
+    def told(accepted: bool, detail: str) -> None:
+        if health is not None:
+            health.report("slack", ok=accepted, detail=detail)
+
     return Dispatcher(
         store=store,
         chat=chat,
@@ -56,6 +65,7 @@ def dispatcher(store: Store, fake: FakeSlack, clock: Clock) -> Dispatcher:
         backoff=Backoff(base=10, cap=100, jitter=0),
         access_backoff=ACCESS,
         draw=lambda: 0.0,
+        on_access=told,
     )
 
 
@@ -212,3 +222,30 @@ async def test_a_refused_lookup_means_cannot_check_never_gone(
     counts = await store.counts()
     assert (counts["outbox_delivered"], counts["outbox_dead"]) == (1, 0)
     assert len(fake_slack.channel_messages("C1")) == 2  # the card and its reply
+
+
+async def test_health_says_whether_slack_accepts_the_token(
+    store: Store, fake_slack: FakeSlack
+) -> None:
+    clock = Clock(T0)
+    health = HealthRegistry(clock)
+    health.expect("slack")
+    fake_slack.revoked = "account_inactive"
+    d = dispatcher(store, fake_slack, clock, health)
+    d.start()  # asks auth.test once at start, then idles
+    try:
+        for _ in range(100):
+            if fake_slack.calls_to("auth.test"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await d.stop()
+    slack = health.component("slack")
+    assert slack is not None and slack.status is Status.FAILING
+    assert "account_inactive" in slack.detail and not health.ready()
+
+    fake_slack.revoked = None
+    clock.now = T0 + timedelta(minutes=5)
+    await drain(d)
+    slack = health.component("slack")
+    assert slack is not None and slack.status is Status.OK and slack.since == clock.now
