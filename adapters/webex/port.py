@@ -8,6 +8,7 @@ Implementations return :mod:`adapters.webex.models` values and raise
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -51,7 +52,15 @@ class WebexSource(Protocol):
         """LstsummarySession over every page for sessions starting in
         [start_from, start_to], for one host or (host None) the whole site.
         Scheduled Personal Rooms are included where the site supports it.
-        An empty result (000015) is an empty, complete listing."""
+        An empty result (000015) is an empty, complete listing.
+
+        A listing that is not ``in_progress_only`` (discovery's) is background
+        work: each of its pages waits for every other request of the account."""
+        ...
+
+    def urgent(self) -> AbstractAsyncContextManager[None]:
+        """A scope for one live poll: while it is open no background request
+        starts, so the poll's requests wait at most for the one in flight."""
         ...
 
     async def list_open_sessions(self) -> tuple[OpenSession, ...]:

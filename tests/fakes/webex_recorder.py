@@ -6,7 +6,8 @@ calls reached Webex and with what. Errors can be scripted per operation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
@@ -47,6 +48,10 @@ class RecordingWebex:
     async def site_capabilities(self) -> SiteCapabilities:
         self._record("site_capabilities", None)
         return SiteCapabilities(site_name="acme")
+
+    @asynccontextmanager
+    async def urgent(self) -> AsyncIterator[None]:
+        yield
 
     async def list_sessions(
         self,

@@ -1,15 +1,18 @@
 """XmlApiClient: the WebexSource port over the Webex Meetings XML API.
 
 Public clients report that one account tolerates almost no concurrency, so
-every request of one client goes through one asyncio.Lock: one request in
-flight per account, many bodyContents per request instead.
+every request of one client takes its turn on one :class:`~.lane.Lane`: one
+request in flight per account, many bodyContents per request instead.
+Discovery's listing pages are background turns: any other request waiting
+(a live poll, a command) goes first, and :meth:`XmlApiClient.urgent` holds
+them back for a whole live poll.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from functools import partial
 from types import TracebackType
@@ -49,6 +52,7 @@ from adapters.webex.xmlapi import sessions as ss
 from adapters.webex.xmlapi.batching import DEFAULT_BATCH, BodyContentCap
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
+from adapters.webex.xmlapi.lane import Lane
 from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.transport import HttpSettings, post_xml
 from adapters.webex.xmlapi.xml import DEFAULT_MAX_BODY_BYTES, parse_document
@@ -120,7 +124,7 @@ class XmlApiClient:
         self._page_size = page_size
         self._clock = clock
         self.zone_table = time_zones if time_zones is not None else default_table()
-        self._lock = asyncio.Lock()
+        self._lane = Lane()
         self._session: aiohttp.ClientSession | None = None
         self._ticket: str | None = None
         self._cap = BodyContentCap(body_content_limit, initial=body_content_batch)
@@ -177,11 +181,23 @@ class XmlApiClient:
         body = await self._post(contents, operation, session_info=session_info)
         return self._outcomes(body, len(contents), operation)
 
+    def urgent(self) -> AbstractAsyncContextManager[None]:
+        """A scope in which no background request (discovery page) is started:
+        the requests made inside follow each other, after at most the one
+        background request in flight (see WebexSource.urgent)."""
+        return self._lane.urgent()
+
     async def _post(
-        self, contents: Sequence[etree._Element], operation: str, *, session_info: bool
+        self,
+        contents: Sequence[etree._Element],
+        operation: str,
+        *,
+        session_info: bool,
+        background: bool = False,
     ) -> bytes:
-        """The raw answer to ``contents`` sent in one request."""
-        async with self._lock:
+        """The raw answer to ``contents`` sent in one request; a ``background``
+        request waits for every other one (see lane.py)."""
+        async with self._lane.turn(background=background):
             if self._session is None:
                 self._session = aiohttp.ClientSession()
             session = self._session
@@ -307,7 +323,12 @@ class XmlApiClient:
                 return_scheduled_pmr=pmr,
             )
             try:
-                body = await self._post([content], "LstsummarySession", session_info=False)
+                body = await self._post(
+                    [content],
+                    "LstsummarySession",
+                    session_info=False,
+                    background=not in_progress_only,
+                )
                 page = ss.summary_page(
                     body,
                     partial(self._answer, operation="LstsummarySession"),
