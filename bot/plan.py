@@ -1,6 +1,8 @@
 """What each poll should ask Webex, decided from what the store knows. Pure.
 
-- Discovery lists sessions from ``lookback`` ago to ``lookahead`` ahead: per
+- Discovery lists sessions from ``lookback`` ago to ``lookahead`` ahead, in
+  two parts: the near one (up to ``near_ahead``) every cycle, the far one only
+  now and then, since what is scheduled days ahead can wait to be seen. Per
   subscribed host where subscriptions name hosts, site-wide (paged by the
   client) when any subscription watches ``all``. Listings filter by webExID,
   so host emails and single-meeting subscriptions are resolved to webExIDs
@@ -22,14 +24,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from adapters.webex.models import SessionSummary
 from state.model import MeetingSnapshot, Observation
 
 __all__ = [
     "ListingQuery",
+    "changed_rows",
     "discovery_queries",
     "hosts_to_check_open",
     "live_candidates",
@@ -48,6 +52,7 @@ class ListingQuery:
     start_from: datetime
     start_to: datetime
     host_webex_id: str | None = None
+    far: bool = False
 
     def __post_init__(self) -> None:
         if self.start_to < self.start_from:
@@ -61,14 +66,39 @@ def discovery_queries(
     now: datetime,
     lookback: timedelta,
     lookahead: timedelta,
+    near_ahead: timedelta | None = None,
+    far: bool = True,
 ) -> list[ListingQuery]:
-    """The listings one discovery cycle makes (empty when nobody is watched)."""
+    """The listings one discovery cycle makes (empty when nobody is watched).
+
+    With ``near_ahead`` shorter than ``lookahead`` the window splits at
+    ``now + near_ahead``: the near part is always listed, the far part (its
+    queries marked ``far``) only when ``far`` is true."""
     start_from, start_to = now - lookback, now + lookahead
-    if any_all:
-        return [ListingQuery(start_from=start_from, start_to=start_to)]
+    windows = [(start_from, start_to, False)]
+    if near_ahead is not None and near_ahead < lookahead:
+        split = now + max(near_ahead, timedelta(0))
+        windows = [(start_from, split, False)] + ([(split, start_to, True)] if far else [])
+    owners: Sequence[str | None] = [None] if any_all else sorted(set(hosts))
     return [
-        ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h)
-        for h in sorted(set(hosts))
+        ListingQuery(start_from=a, start_to=b, host_webex_id=h, far=is_far)
+        for h in owners
+        for a, b, is_far in windows
+    ]
+
+
+def changed_rows(
+    rows: Iterable[SessionSummary], before: Mapping[str, SessionSummary] | None
+) -> list[SessionSummary]:
+    """The rows of a listing that differ from ``before`` (the same listing's rows
+    last time, by key); all of them when there was no last time. An unchanged
+    row says nothing the store does not know: it is neither modelled nor written."""
+    if before is None:
+        return list(rows)
+    return [
+        row
+        for row in rows
+        if (old := before.get(row.session_key)) is None or (old is not row and old != row)
     ]
 
 

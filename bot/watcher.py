@@ -1,15 +1,21 @@
 """The watcher: three periodic jobs that turn Webex answers into store events.
 
 - ``discover`` (every ``discovery_interval``): LstsummarySession over
-  [now - lookback, now + lookahead], per watched host or site-wide. Only a
+  [now - lookback, now + near_ahead], and every ``far_every`` cycles also over
+  the rest up to now + lookahead, per watched host or site-wide. Only a
   complete listing is observed, with its :class:`~state.model.ListingScope`
-  so the store counts absences (two in a row make a session gone). Sessions
+  so the store counts absences (two in a row make a session gone), and only
+  its rows that changed since the same listing last time are modelled and
+  written, ``discovery_batch`` per transaction, so a large change (the first
+  start on a big site) never holds the store for long. Its pages are
+  background requests: a live poll never waits for more than one. Sessions
   that just missed a listing are also looked up directly (GetSessionInfo,
   within the budget): only a NotFoundError there becomes a NOT_FOUND
   observation, which settles it at once.
 - ``poll_live`` (every ``poll_interval``): one in-progress listing covering
   every live or imminent session (status and presence for all of them), then
-  GetSessionInfo for as many of them as the budget allows, most valuable first.
+  GetSessionInfo for as many of them as the budget allows, most valuable first,
+  all inside the source's urgent scope (no discovery page starts meanwhile).
 - ``remind`` (every ``tick_interval``): ``store.tick`` so starting_soon fires
   from the schedule at its time. A short fixed tick was chosen over one
   date job per meeting: it needs no bookkeeping when meetings move or the
@@ -37,13 +43,14 @@ from adapters.errors import (
     SessionInfoBlockedError,
     WebexError,
 )
-from adapters.webex.models import SessionInfo, SessionRef
+from adapters.webex.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.port import WebexSource
 from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
 from bot.observe import ended_observations, from_session_info, from_summary, not_found
 from bot.plan import (
     ListingQuery,
+    changed_rows,
     discovery_queries,
     hosts_to_check_open,
     live_candidates,
@@ -75,12 +82,17 @@ class WatchSettings:
     lookback: timedelta = timedelta(hours=24)
     lookahead: timedelta = timedelta(days=7)
     live_horizon: timedelta = timedelta(minutes=15)
+    near_ahead: timedelta = timedelta(hours=24)
+    far_every: int = 10
+    discovery_batch: int = 500
     backoff: Backoff = field(default_factory=lambda: Backoff(base=5.0, cap=600.0))
 
     def __post_init__(self) -> None:
         for name in ("discovery_interval", "poll_interval", "tick_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.far_every < 1 or self.discovery_batch < 1:
+            raise ValueError("far_every and discovery_batch must be at least 1")
 
 
 @dataclass(slots=True)
@@ -133,10 +145,12 @@ class Watcher:
         self._webex_not_before: datetime | None = None
         self._halted = False
         self._last_asked: dict[str, datetime] = {}
-        # Per listing host (None = site-wide): each listed key's start, from the
-        # last complete listing. Only when one of them vanishes can the store
-        # hold new suspects, so only then is the absence check worth a read.
-        self._listed: dict[str | None, dict[str, datetime]] = {}
+        # Per listing (host, None = site-wide; near or far part): its rows by
+        # key, from its last complete run. Only changed rows are observed; and
+        # only when a key vanishes can the store hold new suspects, so only
+        # then is the absence check worth a read.
+        self._listed: dict[tuple[str | None, bool], dict[str, SessionSummary]] = {}
+        self._far_due: datetime | None = None  # None: list the far part next cycle
 
     # -- state for operators and tests -----------------------------------
     @property
@@ -154,14 +168,16 @@ class Watcher:
         return self._health.get(job, _Health()).failures
 
     def install(self, scheduler: Scheduler) -> None:
-        """Register the three jobs. Timeouts are one interval (at least 10 s for
-        the Webex jobs, whose paged listings can be slow)."""
+        """Register the three jobs. Timeouts are one interval, at least 10 s for
+        the live poll and 300 s for discovery: a site-wide listing of a large
+        site takes many slow pages, and cutting it short would only start it
+        over (a run never overlaps the next, which just waits)."""
         s = self.settings
         scheduler.add(
             JobSpec(
                 name="discover",
                 interval=s.discovery_interval,
-                timeout=max(s.discovery_interval, 10.0),
+                timeout=max(s.discovery_interval, 300.0),
             ),
             self.discover,
         )
@@ -246,8 +262,15 @@ class Watcher:
             )
             site_wide = bool(unresolved)
         s = self.settings
+        far = self._far_due is None or now >= self._far_due
         queries = discovery_queries(
-            any_all=site_wide, hosts=hosts, now=now, lookback=s.lookback, lookahead=s.lookahead
+            any_all=site_wide,
+            hosts=hosts,
+            now=now,
+            lookback=s.lookback,
+            lookahead=s.lookahead,
+            near_ahead=s.near_ahead,
+            far=far,
         )
         events: list[Event] = []
         scopes: list[ListingScope] = []
@@ -265,6 +288,8 @@ class Watcher:
             if scope is not None:
                 scopes.append(scope)
         events += await self._confirm_missing(scopes, now)
+        if far and failed is None:
+            self._far_due = now + timedelta(seconds=s.discovery_interval * s.far_every)
         if failed is not None:
             if events and self._on_events is not None:
                 self._on_events(events)  # what did succeed is committed: deliver it
@@ -312,18 +337,25 @@ class Watcher:
             start_to=query.start_to,
             host_webex_id=query.host_webex_id,
         )
-        events = await self._store.observe(
-            [from_summary(row) for row in listing.sessions],
-            now=now,
-            rules=self._rules,
-            listing=scope,
+        name = (query.host_webex_id, query.far)
+        listed = {row.session_key: row for row in listing.sessions}
+        before = self._listed.pop(name, None)  # gone until this run is observed
+        changed = [from_summary(row) for row in changed_rows(listing.sessions, before)]
+        # Chunks commit one by one, the last with the scope, so the live poll
+        # and the dispatcher wait for one chunk at most.
+        batch = self.settings.discovery_batch
+        events: list[Event] = []
+        for start in range(0, len(changed), batch):
+            events += await self._store.observe(
+                changed[start : start + batch], now=now, rules=self._rules
+            )
+        events += await self._store.observe(
+            [], now=now, rules=self._rules, listing=scope, listed=listed
         )
-        listed = {row.session_key: row.start for row in listing.sessions}
-        before = self._listed.get(query.host_webex_id)
-        self._listed[query.host_webex_id] = listed
+        self._listed[name] = listed
         vanished = before is None or any(
-            key not in listed and query.start_from <= start < query.start_to
-            for key, start in before.items()
+            key not in listed and query.start_from <= row.start < query.start_to
+            for key, row in before.items()
         )
         return events, scope if vanished else None
 
@@ -338,10 +370,12 @@ class Watcher:
         if not candidates:
             return []
         any_all, _ = await self._store.watched_hosts()
-        events, seen = await self._poll_listing(candidates, any_all=any_all, now=now)
-        # Rank on what the listing just said (e.g. attendees now waiting)
-        # without reading every snapshot back from the store.
-        return events + await self._poll_session_info(refresh_candidates(candidates, seen), now)
+        async with self._source.urgent():
+            events, seen = await self._poll_listing(candidates, any_all=any_all, now=now)
+            # Rank on what the listing just said (e.g. attendees now waiting)
+            # without reading every snapshot back from the store.
+            refreshed = refresh_candidates(candidates, seen)
+            return events + await self._poll_session_info(refreshed, now)
 
     async def _poll_listing(
         self, candidates: list[MeetingSnapshot], *, any_all: bool, now: datetime

@@ -13,7 +13,7 @@ Every sqlite3 failure, and any stored row that no longer decodes, surfaces as
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -84,22 +84,27 @@ class Store(SubscriptionQueries, OutboxQueries):
         now: datetime,
         rules: Rules,
         listing: ListingScope | None = None,
+        listed: Collection[str] = (),
     ) -> list[Event]:
         """Apply one poll result in ONE transaction and return the new events.
 
         Args:
             observations: what the poll saw; several for one key apply in order.
             listing: pass only for a COMPLETE listing: its scope. Known live
-                sessions in that scope that no observation mentions count one
-                absence; the second consecutive one makes them gone.
+                sessions in that scope that neither an observation nor
+                ``listed`` mentions count one absence; the second consecutive
+                one makes them gone.
+            listed: with ``listing``: keys the listing showed that are not
+                observed here (rows unchanged since the last listing, or
+                observed by an earlier call); they are present, nothing more.
 
         Returns an empty list, having written nothing, when nothing changed.
         """
 
         def work(db: Database) -> list[Event]:
             with db.atomic():
-                seen = {o.key for o in observations}
-                current = self._load(db, seen)
+                observed = {o.key for o in observations}
+                current = self._load(db, observed)
                 results: list[Transition] = []
                 for observation in observations:
                     result = evolve(current.get(observation.key), observation, now, rules)
@@ -107,6 +112,7 @@ class Store(SubscriptionQueries, OutboxQueries):
                     if result.snapshot is not None:
                         current[observation.key] = result.snapshot
                 if listing is not None:
+                    seen = observed.union(listed)
                     # Sessions known in the listing's window that it did not show.
                     known = self._load(db, self._keys_in_window(db, listing) - seen)
                     for key in missing_from_listing(known.values(), listing, seen):

@@ -4,7 +4,8 @@ Routes:
     ``POST /WBXService/XMLService``: the XML API. A request that is not an XML
     API message (not XML, a DOCTYPE, no bodyContent) is answered HTTP 200 with
     one FAILURE, exceptionID 999999, reason "Invalid XML request: ...", as the
-    XML service answers everything it can read. Injected faults apply first.
+    XML service answers everything it can read. Injected faults apply first,
+    then the site's ``listing_latency`` to LstsummarySession.
     ``/control/...``: the JSON control surface, see :mod:`.control`.
 """
 
@@ -76,6 +77,8 @@ async def _xml_service(request: web.Request) -> web.StreamResponse:
         if early is not None:
             logger.debug("fault %s for %s", fault.kind, operations)
             return early
+    if site.listing_latency > 0 and "LstsummarySession" in operations:
+        await asyncio.sleep(site.listing_latency)
     if parsed is None:
         failure = SimFailure("999999", f"Invalid XML request: {problem}")
         return _xml(render([Outcome(failure=failure)]))

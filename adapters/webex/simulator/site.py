@@ -43,6 +43,8 @@ class SimulatedSite:
             request for two hours after, is answered HTTP 403.
         password_required: CreateMeeting generates a password when none given.
         list_page_limit: the most rows one LstsummarySession page returns.
+        listing_latency: seconds each LstsummarySession request waits before it
+            is answered (a real site is slow at listings; 0 for none).
         faults: failures to inject into coming requests.
         requests: every XML request received, in order.
     """
@@ -55,6 +57,7 @@ class SimulatedSite:
         self.sessioninfo_hourly_limit = 500
         self.password_required = True
         self.list_page_limit = 500
+        self.listing_latency = 0.0
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._users: dict[str, User] = {}

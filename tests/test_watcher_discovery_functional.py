@@ -1,0 +1,168 @@
+"""Discovery that cannot slow the live poll down, against the simulated site:
+the request lane (a due live poll goes before the next discovery page), store
+writes in chunks, and the far part of the window listed only now and then."""
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.webex.simulator import SimClock, SimulatedSite
+from adapters.webex.simulator.records import RecordedRequest
+from adapters.webex.xmlapi import XmlApiClient
+from bot.backoff import Backoff
+from bot.budget import SessionInfoBudget
+from bot.watcher import Watcher, WatchSettings
+from state.model import Event, EventKind, Observation, Rules
+from state.store import Store
+from tests.fakes.sim import ADMIN
+
+RULES = Rules()
+
+
+class CountingStore(Store):
+    """The real store, noting how many observations each transaction carried."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.batches: list[int] = []
+
+    async def observe(self, observations: Sequence[Observation], **kwargs: Any) -> list[Event]:
+        self.batches.append(len(observations))
+        return await super().observe(observations, **kwargs)
+
+
+@asynccontextmanager
+async def watching(
+    clock: SimClock, url: str, db: Path, settings: WatchSettings, *, page_size: int = 500
+) -> AsyncIterator[tuple[Watcher, CountingStore]]:
+    async with (
+        XmlApiClient(url, ADMIN, clock=clock.now, read_timeout=5, page_size=page_size) as client,
+        await CountingStore.open(f"sqlite:///{db}") as store,
+    ):
+        assert isinstance(store, CountingStore)
+        await store.subscribe("C1", "all", None)
+        watcher = Watcher(
+            source=client,
+            store=store,
+            rules=RULES,
+            budget=SessionInfoBudget(hourly=500),
+            clock=clock.now,
+            settings=settings,
+            draw=lambda: 0.0,
+        )
+        yield watcher, store
+
+
+def _settings(**kw: Any) -> WatchSettings:
+    return WatchSettings(backoff=Backoff(base=10, cap=60, jitter=0), **kw)
+
+
+def _kinds(events: list[Event]) -> list[EventKind]:
+    return [e.kind for e in events]
+
+
+def _schedule_many(site: SimulatedSite, now: datetime, count: int, hours: float = 3) -> list[str]:
+    return [
+        site.schedule(
+            host="alice", title=f"Filler {i}", start=now + timedelta(hours=hours, minutes=i)
+        )
+        for i in range(count)
+    ]
+
+
+def _is_page(request: RecordedRequest) -> bool:
+    """A discovery page (a listing not of sessions in progress)."""
+    return request.operation_names == ("LstsummarySession",) and b"INPROGRESS" not in request.raw
+
+
+async def test_a_due_live_poll_is_sent_before_the_next_discovery_page(
+    sim_clock: SimClock,
+    sim_site: SimulatedSite,
+    sim_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    _schedule_many(site, now, 16)
+    live = site.schedule(host="bob", title="Live", start=now + timedelta(minutes=5))
+    site.list_page_limit = 2
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", _settings(), page_size=2) as (
+        watcher,
+        _store,
+    ):
+        await watcher.discover()
+        site.start(live)
+        site.listing_latency = 0.05  # slow pages, so discovery is mid-way below
+        paged = asyncio.Event()
+        record = site.record
+
+        def noting(request: RecordedRequest) -> None:
+            record(request)
+            if _is_page(request):
+                paged.set()
+
+        monkeypatch.setattr(site, "record", noting)
+        discovery = asyncio.create_task(watcher.discover())
+        await paged.wait()
+        due = len(site.requests)  # the live poll falls due with a page in flight
+        events = await watcher.poll_live()
+        await discovery
+    after = site.requests[due:]
+    live_requests = [i for i, r in enumerate(after) if not _is_page(r)]
+    assert EventKind.STARTED in _kinds(events)
+    assert [after[i].operation_names for i in live_requests] == [
+        ("LstsummarySession",),
+        ("GetSessionInfo",),
+    ]
+    # At most the one page that was already asked for goes first, and none
+    # comes between the poll's requests; discovery then finishes its pages.
+    assert live_requests[0] <= 1
+    assert live_requests[1] == live_requests[0] + 1
+    assert sum(_is_page(r) for r in after) >= 5
+
+
+async def test_a_large_discovery_is_written_in_chunks_and_unchanged_rows_not_at_all(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    keys = _schedule_many(site, now, 11)
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", _settings(discovery_batch=4)) as (
+        watcher,
+        store,
+    ):
+        first = await watcher.discover()
+        assert len([e for e in first if e.meeting_key in keys]) == 11
+        assert store.batches[:-1] and max(store.batches) <= 4
+        assert sum(store.batches) == 6 + 11  # the example site's six, and these
+        store.batches.clear()
+        assert await watcher.discover() == []
+        assert sum(store.batches) == 0  # nothing changed: nothing modelled
+        site.reschedule(keys[3], start=now + timedelta(hours=9))
+        moved = await watcher.discover()
+    assert _kinds(moved) == [EventKind.RESCHEDULED]
+    assert sum(store.batches) == 1
+
+
+async def test_the_far_window_is_listed_every_far_every_cycles(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    settings = _settings(discovery_interval=60, near_ahead=timedelta(hours=24), far_every=3)
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", settings) as (watcher, _):
+        first = await watcher.discover()
+        assert _kinds(first) == [EventKind.SCHEDULED] * 6  # far ones included
+        near = site.schedule(host="alice", title="Near", start=now + timedelta(hours=2))
+        far = site.schedule(host="alice", title="Far", start=now + timedelta(days=3))
+        sim_clock.advance(timedelta(seconds=60))
+        soon = await watcher.discover()
+        assert [e.meeting_key for e in soon] == [near]
+        sim_clock.advance(timedelta(seconds=60))
+        assert await watcher.discover() == []
+        sim_clock.advance(timedelta(seconds=60))
+        later = await watcher.discover()
+    assert [e.meeting_key for e in later] == [far]
