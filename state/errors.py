@@ -7,9 +7,14 @@ type whatever the database did.
 
 from __future__ import annotations
 
-__all__ = ["StoreError"]
+__all__ = ["FencedError", "StoreError"]
 
 
 class StoreError(Exception):
     """The embedded database failed (I/O, corruption, a migration that did not apply,
     a row that no longer decodes)."""
+
+
+class FencedError(StoreError):
+    """A write as the active replica was refused: this replica's term of office
+    (its lease epoch) is over, so another replica may be active now."""
