@@ -122,6 +122,24 @@ class Metrics:
             buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
             registry=r,
         )
+        self.replica_role = Gauge(
+            "meetbot_replica_role",
+            "1 for this replica's role: active (watches and delivers) or standby.",
+            ["role"],
+            registry=r,
+        )
+        self.lease_epoch = Gauge(
+            "meetbot_lease_epoch",
+            "The epoch of the replica lease this replica holds (0 when standing by).",
+            registry=r,
+        )
+        self.set_role("active", None)
+
+    def set_role(self, role: str, epoch: int | None) -> None:
+        """This replica is now ``role`` ("active" or "standby") under ``epoch``."""
+        for name in ("active", "standby"):
+            self.replica_role.labels(role=name).set(1 if name == role else 0)
+        self.lease_epoch.set(epoch or 0)
 
     def export_health(self, health: HealthRegistry) -> None:
         """Export ``health`` as it is at each scrape: ``meetbot_ready``,

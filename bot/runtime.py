@@ -29,9 +29,11 @@ from adapters.slack.directory import SlackDirectory
 from adapters.webex.port import WebexSource
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.actions import CommandActions
+from bot.budget import SessionInfoBudget
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.metrics import InstrumentedWebex, Metrics
+from bot.replica import LeaseTiming, Replica, Role
 from bot.service import WatchService
 from bot.signin import SignIn, sign_in
 from bot.slack_app import SlackHandlers, create_slack_app
@@ -41,6 +43,7 @@ from bot.watcher import WatchSettings
 from bot.web import create_web_app, drain_on_shutdown, metrics_route
 from state.model import Delivery, Rules
 from state.store import Store
+from state.store_lease import Fence, PgLease
 
 __all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
 
@@ -79,11 +82,15 @@ def webex_credentials(settings: Settings) -> Credentials:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Core:
-    """The running service's parts, for the web app, the prompt and the demo."""
+    """The running service's parts, for the web app, the prompt and the demo.
+
+    ``watch`` is the watch of a single process; a replica builds one per term of
+    office with ``new_watch`` (all sharing ``watch.budget``)."""
 
     webex: WebexSource
     store: Store
     watch: WatchService
+    new_watch: Callable[[Store], WatchService]
     actions: CommandActions
     metrics: Metrics
     clock: Clock
@@ -127,23 +134,29 @@ async def build_core(
     if chat_component is not None:
         health.expect(chat_component)
 
-    watch = WatchService(
-        source=source,
-        store=store,
-        chat=chat,
-        rules=rules_from(settings),
-        clock=clock,
-        settings=watch_settings,
-        sessioninfo_hourly_budget=settings.webex_sessioninfo_hourly_budget,
-        on_delivered=delivered,
-        on_events=lambda events: metrics.count_events([e.kind for e in events]),
-        on_chat_access=chat_access,
-    )
-    actions = CommandActions(webex=source, store=store, clock=clock, budget=watch.budget)
+    budget = SessionInfoBudget(hourly=settings.webex_sessioninfo_hourly_budget)
+
+    def new_watch(on: Store) -> WatchService:
+        return WatchService(
+            source=source,
+            store=on,
+            chat=chat,
+            rules=rules_from(settings),
+            clock=clock,
+            settings=watch_settings,
+            budget=budget,
+            on_delivered=delivered,
+            on_events=lambda events: metrics.count_events([e.kind for e in events]),
+            on_chat_access=chat_access,
+        )
+
+    watch = new_watch(store)
+    actions = CommandActions(webex=source, store=store, clock=clock, budget=budget)
     return Core(
         webex=source,
         store=store,
         watch=watch,
+        new_watch=new_watch,
         actions=actions,
         metrics=metrics,
         clock=clock,
@@ -151,13 +164,45 @@ async def build_core(
     )
 
 
-async def start_watching(stack: AsyncExitStack, core: Core, *, site_name: str) -> None:
+def is_shared_database(url: str) -> bool:
+    """True for a PostgreSQL URL: a database several replicas may share."""
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def replica_for(settings: Settings, core: Core) -> Replica | None:
+    """The replica that decides when this process watches, for a database that
+    replicas share; None for SQLite (one process per file: always active)."""
+    if not is_shared_database(settings.database_url):
+        return None
+    timing = LeaseTiming.for_poll_interval(settings.poll_interval_seconds)
+    lease = PgLease(settings.database_url, ttl=timing.ttl)
+
+    def watch_for(fence: Fence) -> WatchService:
+        watch = core.new_watch(core.store.fenced(fence))
+        if core.watch.watcher.halted:  # the start's sign-in was refused
+            watch.watcher.halt()
+        return watch
+
+    def on_role(role: Role, epoch: int | None) -> None:
+        core.metrics.set_role(role, epoch)
+        detail = f"active (lease epoch {epoch})" if role is Role.ACTIVE else "standby"
+        core.health.report("replica", ok=True, detail=detail)
+
+    core.health.expect("replica", required=False, detail="standby")
+    on_role(Role.STANDBY, None)
+    return Replica(lease=lease, watch_for=watch_for, timing=timing, on_role=on_role)
+
+
+async def start_watching(
+    stack: AsyncExitStack, core: Core, *, site_name: str, replica: Replica | None = None
+) -> None:
     """Sign in to the site once (the log says how it went), then start polling and
-    delivering; stopped first when ``stack`` unwinds. Refused credentials leave
-    polling stopped, delivering and serving still up."""
+    delivering (with a ``replica``: whenever it is active); stopped first when
+    ``stack`` unwinds. Refused credentials leave polling stopped, delivering and
+    serving still up."""
     if await sign_in(core.webex, site_name=site_name) is SignIn.REFUSED:
         core.watch.watcher.halt()
-    await stack.enter_async_context(core.watch)
+    await stack.enter_async_context(core.watch if replica is None else replica)
 
 
 def scrape_for(core: Core, client: XmlApiClient) -> Callable[[], Awaitable[bytes]]:
@@ -213,6 +258,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             ),
             chat_component="slack",
         )
+        replica = replica_for(settings, core)
         tasks = TaskOwner()
         handlers = SlackHandlers(
             actions=core.actions, directory=SlackDirectory(slack), spawn=tasks.spawn
@@ -223,15 +269,16 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         app = create_web_app(
             settings,
             None if settings.socket_mode else bolt,
-            health=lambda: core.watch.scheduler.running,
+            health=replica.healthy if replica else lambda: core.watch.running,
             hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
             readiness=core.health,
+            role=(lambda: replica.role) if replica else None,
         )
         await start_web(stack, app, host="0.0.0.0", port=settings.port)
         if settings.slack_app_token:
             handler = await connect_socket_mode(bolt, settings.slack_app_token)
             stack.push_async_callback(handler.close_async)
             logger.info("connected to Slack in Socket Mode")
-        await start_watching(stack, core, site_name=settings.webex_site_name)
+        await start_watching(stack, core, site_name=settings.webex_site_name, replica=replica)
         await stop.wait()
         logger.info("stopping")

@@ -41,6 +41,9 @@ class WatchService:
         clock: returns the current aware UTC time.
         settings: watcher intervals and windows.
         sessioninfo_hourly_budget: WEBEX_SESSIONINFO_HOURLY_BUDGET.
+        budget: a bucket to share instead of a new one of
+            ``sessioninfo_hourly_budget`` (e.g. with the watches of later
+            terms of office, see :mod:`bot.replica`).
         dispatch_interval: seconds between outbox checks when not nudged.
         max_attempts: delivery attempts before a dead letter.
         on_delivered: called per delivered delivery with the chat's ack time
@@ -65,13 +68,16 @@ class WatchService:
         clock: Callable[[], datetime],
         settings: WatchSettings | None = None,
         sessioninfo_hourly_budget: int = 500,
+        budget: SessionInfoBudget | None = None,
         dispatch_interval: float = 2.0,
         max_attempts: int = 8,
         on_delivered: OnDelivered | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
         on_chat_access: OnAccess | None = None,
     ) -> None:
-        self.budget = SessionInfoBudget(hourly=sessioninfo_hourly_budget)
+        self.budget = (
+            budget if budget is not None else SessionInfoBudget(hourly=sessioninfo_hourly_budget)
+        )
         self.dispatcher = Dispatcher(
             store=store,
             chat=chat,
@@ -98,6 +104,11 @@ class WatchService:
         self.dispatcher.nudge()
         if self._on_events is not None:
             self._on_events(events)
+
+    @property
+    def running(self) -> bool:
+        """True while polling is scheduled (between start and stop)."""
+        return self.scheduler.running
 
     async def start(self) -> None:
         """Start polling and delivering. Call from a coroutine (needs the loop)."""

@@ -58,6 +58,7 @@ def create_web_app(
     *,
     hooks: Iterable[RouteHook] = (),
     readiness: HealthRegistry | None = None,
+    role: Callable[[], str] | None = None,
 ) -> web.Application:
     """Build the web application.
 
@@ -69,6 +70,8 @@ def create_web_app(
         readiness: the components ``/readyz`` reports; None serves an empty
             registry (always ready).
         hooks: called with the application before it is returned.
+        role: this replica's role ("active" or "standby"), shown by ``/healthz``;
+            None: always "active" (a single process).
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
@@ -79,7 +82,8 @@ def create_web_app(
         except Exception:
             logger.exception("health check raised")
             ok = False
-        return web.json_response({"ok": ok}, status=200 if ok else 503)
+        current = "active" if role is None else role()
+        return web.json_response({"ok": ok, "role": current}, status=200 if ok else 503)
 
     registry = readiness if readiness is not None else HealthRegistry(_utc_now)
 

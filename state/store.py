@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlite_utils import Database
 
@@ -26,6 +26,9 @@ from state.store_outbox import OutboxQueries
 from state.store_runner import DEFAULT_DATABASE_URL, database_path
 from state.store_schema import MIGRATIONS, event_row, snapshot_from_row, snapshot_row, to_db_time
 from state.store_subscriptions import SubscriptionQueries
+
+if TYPE_CHECKING:
+    from state.store_lease import Fence
 
 __all__ = ["DEFAULT_DATABASE_URL", "Store"]
 
@@ -69,6 +72,13 @@ class Store(SubscriptionQueries, OutboxQueries):
             await store.close()
             raise
         return store
+
+    def fenced(self, fence: Fence) -> Store:
+        """The store as the active replica writes to it: every write that belongs
+        to watching and delivering first runs ``fence.check`` in its transaction.
+        SQLite keeps one process per database file, so there is nothing to fence:
+        the store itself."""
+        return self
 
     @staticmethod
     def _migrate(db: Database) -> None:

@@ -123,6 +123,9 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
                     return False
 
             await _eventually(healthy, "the service to become healthy", within=15)
+            async with http.get(f"{base}/healthz") as r:
+                # SQLite: one process per database, always the active one.
+                assert (await r.json())["role"] == "active"
 
             async def slack_authorised() -> bool:
                 async with http.get(f"{base}/readyz") as r:

@@ -67,3 +67,18 @@ def test_refresh_and_delay_histogram() -> None:
     assert "meetbot_sessioninfo_blocked 1.0" in text
     assert 'meetbot_notification_delay_seconds_bucket{le="2.0"} 1.0' in text
     assert 'meetbot_events_total{kind="started"} 2.0' in text
+
+
+def test_the_replica_role_shows_as_one_gauge_per_role_and_the_epoch() -> None:
+    metrics = Metrics()
+    text = metrics.render().decode()
+    assert 'meetbot_replica_role{role="active"} 1.0' in text  # a single process
+    metrics.set_role("standby", None)
+    text = metrics.render().decode()
+    assert 'meetbot_replica_role{role="active"} 0.0' in text
+    assert 'meetbot_replica_role{role="standby"} 1.0' in text
+    assert "meetbot_lease_epoch 0.0" in text
+    metrics.set_role("active", 7)
+    text = metrics.render().decode()
+    assert 'meetbot_replica_role{role="standby"} 0.0' in text
+    assert "meetbot_lease_epoch 7.0" in text
