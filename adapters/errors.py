@@ -23,6 +23,7 @@ boundary and re-raised as one of these, ``from`` the original.
     ChatError                           anything the chat side raised
     ├── ChatRateLimitedError            .retry_after (seconds)
     ├── ChatTransientError              retryable: 5xx, connection errors, timeouts
+    │   └── ChatUnreachableError        no answer at all: connection refused, DNS, timeout
     ├── ChatUnauthorizedError           the credentials were refused (revoked token…):
     │                                   nothing can be sent until they work again
     ├── ChatDestinationGoneError        channel_not_found, not_in_channel, is_archived
@@ -49,6 +50,7 @@ __all__ = [
     "ChatRejectedError",
     "ChatTransientError",
     "ChatUnauthorizedError",
+    "ChatUnreachableError",
     "CredentialsError",
     "NotFoundError",
     "PrivateMeetingUnsupportedError",
@@ -211,6 +213,11 @@ class ChatTransientError(ChatError):
     """A failure that may pass: 5xx, timeouts, connection errors."""
 
     retryable = True
+
+
+class ChatUnreachableError(ChatTransientError):
+    """No answer came at all (connection refused, name not resolved, timeout): the
+    address or the network is at fault, not the credentials."""
 
 
 class ChatDestinationGoneError(ChatError):

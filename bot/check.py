@@ -1,8 +1,11 @@
 """``python -m bot check``: try the configuration against the real services.
 
-Each check prints one line, ``ok`` or ``FAIL`` with what to fix. Read-only:
-it calls GetSite and LstMeetingType on Webex and auth.test on Slack, nothing
-that changes either side. Exit status 0 when every check passed, 1 otherwise.
+Each check prints one line, ``ok`` or ``FAIL`` with what to fix. It opens the
+database as ``run`` does (taking its lock and applying pending migrations, as
+the next start would), and is read-only elsewhere: GetSite and LstMeetingType on
+Webex, auth.test on Slack (whose ``x-oauth-scopes`` header lists the granted
+scopes, compared with :data:`adapters.slack.scopes.REQUIRED_SCOPES`). Exit
+status 0 when every check passed, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -13,16 +16,23 @@ from typing import TextIO
 
 from adapters.errors import (
     ChatError,
+    ChatTransientError,
+    ChatUnauthorizedError,
+    ChatUnreachableError,
     CredentialsError,
     SessionInfoBlockedError,
     WebexError,
     WebexTransportError,
 )
-from adapters.slack.client import make_web_client
-from adapters.slack.errors import guarded
+from adapters.slack.client import NO_RETRIES, make_web_client
+from adapters.slack.errors import SlackRejectedError
+from adapters.slack.identity import bot_identity
+from adapters.slack.scopes import REQUIRED_SCOPES, missing_scopes
 from adapters.webex.xmlapi import XmlApiClient
-from bot.config import Settings
+from bot.config import DEFAULT_SLACK_API_URL, Settings
 from bot.runtime import webex_credentials
+from state.errors import StoreError, StoreLockedError
+from state.store import Store
 
 __all__ = ["CheckResult", "run_checks"]
 
@@ -85,21 +95,86 @@ async def _webex_checks(settings: Settings) -> list[CheckResult]:
     return results
 
 
-async def _slack_check(settings: Settings) -> CheckResult:
-    client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+async def _slack_checks(settings: Settings) -> list[CheckResult]:
+    client = make_web_client(settings.slack_bot_token, settings.slack_api_url, retries=NO_RETRIES)
     try:
-        answer = await guarded(client.auth_test(), method="auth.test")
+        identity = await bot_identity(client)
     except ChatError as e:
-        return CheckResult(
+        return [CheckResult(name="Slack auth.test", ok=False, detail=_slack_fix(e, settings))]
+    results = [
+        CheckResult(
             name="Slack auth.test",
+            ok=True,
+            detail=f"bot user {identity.user} in workspace {identity.team}",
+        )
+    ]
+    if identity.scopes is None:
+        detail = (
+            "Slack did not list the granted scopes (no x-oauth-scopes header); "
+            "compare the app's OAuth & Permissions page with manifest.yaml"
+        )
+        return [*results, CheckResult(name="Slack scopes", ok=True, detail=detail)]
+    missing = missing_scopes(identity.scopes)
+    if not missing:
+        detail = f"all {len(REQUIRED_SCOPES)} scopes of manifest.yaml are granted"
+        return [*results, CheckResult(name="Slack scopes", ok=True, detail=detail)]
+    named = "; ".join(f"{scope} (for {', '.join(methods)})" for scope, methods in missing)
+    detail = (
+        f"not granted: {named}. Add them under OAuth & Permissions (or paste manifest.yaml "
+        "again) and reinstall the app to the workspace"
+    )
+    return [*results, CheckResult(name="Slack scopes", ok=False, detail=detail)]
+
+
+def _slack_fix(error: ChatError, settings: Settings) -> str:
+    if isinstance(error, ChatUnreachableError):
+        return (
+            f"could not reach SLACK_API_URL {settings.slack_api_url} ({error}); "
+            "check the URL and the network (proxy, firewall, DNS)"
+        )
+    if isinstance(error, ChatUnauthorizedError):
+        return (
+            f"Slack refused the token ({error.code}): check SLACK_BOT_TOKEN (the Bot User "
+            "OAuth Token, xoxb-…) and that the app is installed in the workspace"
+        )
+    if isinstance(error, SlackRejectedError) and error.code.startswith("HTTP "):
+        return (
+            f"SLACK_API_URL {settings.slack_api_url} answered {error.code}, not as the "
+            f"Slack Web API does; it should be its root, {DEFAULT_SLACK_API_URL}"
+        )
+    if isinstance(error, ChatTransientError):
+        return f"Slack answered with a server error ({error}); try again in a few minutes"
+    return (
+        f"{error}; check SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-…) "
+        "and that the app is installed in the workspace"
+    )
+
+
+async def _database_check(settings: Settings) -> CheckResult:
+    """Open the database as ``run`` does: take its lock, apply pending migrations."""
+    name = "Database"
+    try:
+        async with await Store.open(settings.database_url):
+            pass
+    except StoreLockedError as e:
+        # A running service holds it: expected where check runs beside it.
+        return CheckResult(
+            name=name,
+            ok=True,
+            detail=f"in use by a running meetbot (pid {e.holder}); a second `run` on "
+            "it would stop at once",
+        )
+    except StoreError as e:
+        return CheckResult(
+            name=name,
             ok=False,
-            detail=f"{e}; check SLACK_BOT_TOKEN (Bot User OAuth Token, xoxb-…) "
-            "and that the app is installed in the workspace",
+            detail=f"cannot open DATABASE_URL ({e}); check that its directory exists and "
+            "that the service's user may write there",
         )
     return CheckResult(
-        name="Slack auth.test",
+        name=name,
         ok=True,
-        detail=f"bot user {answer.get('user', '?')} in workspace {answer.get('team', '?')}",
+        detail=f"{settings.database_url} opens, is migrated and its lock can be taken",
     )
 
 
@@ -112,8 +187,9 @@ async def run_checks(settings: Settings, out: TextIO) -> int:
         )
         return 0
     checks: list[Callable[[], Awaitable[list[CheckResult]]]] = [
+        lambda: _one(_database_check(settings)),
         lambda: _webex_checks(settings),
-        lambda: _one(_slack_check(settings)),
+        lambda: _slack_checks(settings),
     ]
     results: list[CheckResult] = []
     for check in checks:

@@ -7,7 +7,7 @@ type whatever the database did.
 
 from __future__ import annotations
 
-__all__ = ["FencedError", "StoreError"]
+__all__ = ["FencedError", "StoreError", "StoreLockedError"]
 
 
 class StoreError(Exception):
@@ -18,3 +18,15 @@ class StoreError(Exception):
 class FencedError(StoreError):
     """A write as the active replica was refused: this replica's term of office
     (its lease epoch) is over, so another replica may be active now."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database (``holder``: its pid as it wrote it, or
+    "unknown"); one process per database."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(
+            f"another meetbot process (pid {holder}) is using {path}; run one process per database"
+        )

@@ -20,7 +20,7 @@ from typing import Self, TypeVar
 
 from sqlite_utils import Database
 
-from state.errors import StoreError
+from state.errors import StoreError, StoreLockedError
 
 __all__ = ["DEFAULT_DATABASE_URL", "Runner", "database_path"]
 
@@ -38,7 +38,7 @@ def _hold_lock(path: str) -> int | None:
     dies, however it dies. Returns None where flock does not exist (Windows).
 
     Raises:
-        StoreError: another process holds the lock.
+        StoreLockedError: another process holds the lock.
     """
     if sys.platform == "win32":
         return None
@@ -50,10 +50,7 @@ def _hold_lock(path: str) -> int | None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip() or "unknown"
-            raise StoreError(
-                f"another meetbot process (pid {holder}) is using {path};"
-                " run one process per database"
-            ) from None
+            raise StoreLockedError(path, holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     except BaseException:
@@ -145,6 +142,10 @@ class Runner:
         if self._closed and self._db is None:
             raise StoreError("the store is closed")
         if self._db is None:
+            if isinstance(self._open_error, StoreLockedError):
+                # Typed, so callers can tell "someone else's" from "broken".
+                locked = self._open_error
+                raise StoreLockedError(locked.path, locked.holder) from locked
             raise StoreError(
                 f"the database could not be opened: {self._open_error}"
             ) from self._open_error

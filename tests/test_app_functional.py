@@ -23,7 +23,6 @@ import aiohttp
 import pytest
 
 from adapters.webex.simulator import SimClock, example_site
-from bot.check import run_checks
 from bot.config import load_settings
 from bot.logs import configure_logging
 from bot.runtime import serve
@@ -220,37 +219,3 @@ async def test_meeting_life_reaches_the_channel_and_no_secret_reaches_the_logs(
     assert "meetbot" in log_stream.getvalue()
     for secret in (SIGNING_SECRET, BOT_TOKEN, WEBEX_PASSWORD, meeting_password):
         assert secret not in logged
-
-
-async def test_demo_mode_reports_how_to_start_it() -> None:
-    """With no credentials, `check` explains the embedded default instead of failing."""
-    out = io.StringIO()
-    assert await run_checks(load_settings({}, env_file=None), out) == 0
-    assert "demo" in out.getvalue()
-
-
-async def test_check_reports_what_works_and_what_to_fix() -> None:
-    """`python -m bot check` against a simulated site and the fake Slack: one line
-    per check, with the fix for the one that fails (a wrong Webex password)."""
-    clock = SimClock(speed=1.0)
-    site = example_site(clock=clock, admin_password=WEBEX_PASSWORD)
-    async with running_site(site) as (_server, site_url), running_fake_slack() as slack:
-        env = _env(slack, site_url)
-        good = io.StringIO()
-        assert await run_checks(load_settings(env, env_file=None), good) == 0
-        lines = good.getvalue().splitlines()
-        assert [line.split(":")[0] for line in lines] == [
-            "ok    Webex GetSite",
-            "ok    Webex LstMeetingType",
-            "ok    Slack auth.test",
-        ]
-        assert "PRIVATE" in good.getvalue()
-
-        bad = io.StringIO()
-        wrong = load_settings({**env, "WEBEX_PASSWORD": "not-it"}, env_file=None)
-        assert await run_checks(wrong, bad) == 1
-        assert "FAIL  Webex GetSite" in bad.getvalue()
-        assert "WEBEX_PASSWORD" in bad.getvalue()
-        assert "not-it" not in bad.getvalue()
-        # Credentials are never retried: one refused GetSite, nothing more.
-        assert site.request_count("GetSite") == 2

@@ -17,6 +17,15 @@ EXPORTS = {
         "make_web_client",
         "send_response",
     },
+    "adapters.slack.scopes": {
+        "HISTORY_SCOPES",
+        "METHOD_SCOPES",
+        "REQUIRED_SCOPES",
+        "MethodScopes",
+        "missing_scopes",
+        "parse_scope_header",
+    },
+    "adapters.slack.identity": {"BotIdentity", "bot_identity"},
     "bot.config": {
         "DEFAULT_SLACK_API_URL",
         "ConfigError",

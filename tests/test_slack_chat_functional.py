@@ -15,6 +15,7 @@ from adapters.errors import (
     ChatRejectedError,
     ChatTransientError,
     ChatUnauthorizedError,
+    ChatUnreachableError,
 )
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, RetryPolicy, make_web_client
@@ -239,8 +240,9 @@ async def test_other_refusals_are_rejected(fake_slack: FakeSlack) -> None:
 
 async def test_unreachable_slack_is_transient() -> None:
     chat = SlackChat(make_web_client("xoxb-test", "http://127.0.0.1:9/api/", retries=NO_RETRIES))
-    with pytest.raises(ChatTransientError):
+    with pytest.raises(ChatUnreachableError, match="chat.postMessage: ClientConnectorError"):
         await chat.post_card("C1", CARD, delivery_key="k")
+    assert issubclass(ChatUnreachableError, ChatTransientError)  # retried like any hiccup
 
 
 async def test_errors_never_contain_the_token(fake_slack: FakeSlack) -> None:

@@ -20,6 +20,7 @@ from adapters.errors import (
     ChatRejectedError,
     ChatTransientError,
     ChatUnauthorizedError,
+    ChatUnreachableError,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "TRANSIENT_ERRORS",
     "SlackRejectedError",
     "guarded",
+    "guarded_with_headers",
     "map_api_error",
 ]
 
@@ -63,15 +65,43 @@ async def guarded(
 
     Raises:
         ChatError: a subclass for every failure; never a slack_sdk or aiohttp error.
+            ChatUnreachableError when no answer came at all.
     """
+    data, _ = await guarded_with_headers(call, method=method, channel=channel)
+    return data
+
+
+async def guarded_with_headers(
+    call: Awaitable[AsyncSlackResponse], *, method: str, channel: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """:func:`guarded`, also returning the answer's headers (lower-case names,
+    one value each), e.g. ``x-oauth-scopes``."""
     try:
         response = await call
     except SlackApiError as e:
         raise map_api_error(e, method=method, channel=channel) from e
-    except (SlackClientError, aiohttp.ClientError, TimeoutError) as e:
+    except (aiohttp.ClientConnectionError, TimeoutError) as e:
+        raise ChatUnreachableError(f"{method}: {_describe(e)}") from e
+    except (SlackClientError, aiohttp.ClientError) as e:
         raise ChatTransientError(f"{method}: {type(e).__name__}") from e
     data = response.data
-    return dict(data) if isinstance(data, Mapping) else {}
+    return (dict(data) if isinstance(data, Mapping) else {}), _headers(response.headers)
+
+
+def _describe(error: BaseException) -> str:
+    # aiohttp's connector errors name the host and the OS reason, never the token.
+    reason = str(error) if isinstance(error, aiohttp.ClientConnectorError) else ""
+    return f"{type(error).__name__}: {reason}" if reason else type(error).__name__
+
+
+def _headers(headers: object) -> dict[str, str]:
+    if not isinstance(headers, Mapping):
+        return {}
+    # aiohttp-backed responses keep header values as lists.
+    return {
+        str(name).lower(): str(value[0] if isinstance(value, list | tuple) and value else value)
+        for name, value in headers.items()
+    }
 
 
 def map_api_error(error: SlackApiError, *, method: str, channel: str | None) -> ChatError:
