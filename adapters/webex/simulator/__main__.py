@@ -7,6 +7,7 @@ ignored (a background job, ``nohup``, some CI runners): the handlers are the
 event loop's, as in ``python -m bot``.
 
 :func:`serve_and_print_url` serves any simulator app the same way (bench/watch_site.py).
+``--api rest`` serves the REST simulator instead (:mod:`adapters.webex.rest.simulator.cli`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.log import access_logger
+
+from adapters.webex.rest.simulator.cli import main as rest_main
 
 from .clock import SimClock
 from .seed import example_site
@@ -41,7 +44,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--password", default="admin-pass", help="the site admin's password (WEBEX_PASSWORD)"
     )
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    parser.add_argument(
+        "--api",
+        choices=("xml", "rest"),
+        default="xml",
+        help="the API to serve; see --api rest --help for the REST simulator's options",
+    )
     return parser.parse_args(argv)
+
+
+def _api(argv: list[str] | None) -> str:
+    """Which simulator ``argv`` asks for (``--api xml|rest``)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--api", choices=("xml", "rest"), default="xml")
+    return str(parser.parse_known_args(argv)[0].api)
 
 
 def dotenv_lines(url: str, *, site_name: str, webex_id: str, password: str) -> list[str]:
@@ -119,6 +135,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    if _api(argv) == "rest":
+        rest_main(argv)
+        return
     asyncio.run(_serve(_arguments(argv)))
 
 

@@ -23,15 +23,16 @@ as ``{"ok": false, "error": ...}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
+from .clock import SimClock
 from .site import SimulatedSite
 
-__all__ = ["add_control_routes"]
+__all__ = ["ActionRunner", "action_handler", "add_control_routes", "control_time"]
 
 _KEYED: dict[str, Callable[[SimulatedSite], Callable[..., None]]] = {
     "start": lambda s: s.start,
@@ -46,7 +47,18 @@ _KEYED: dict[str, Callable[[SimulatedSite], Callable[..., None]]] = {
 }
 
 
-def add_control_routes(app: web.Application, site: SimulatedSite) -> None:
+ActionRunner = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def action_handler(
+    run: ActionRunner, clock: SimClock, *, missing: str = "no meeting"
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The ``POST /control[/<action>]`` handler around ``run(action, args)``.
+
+    ``run`` returns the extra answer fields; its KeyError answers 404
+    (``"<missing> <key>"``), its TypeError or ValueError 400.
+    """
+
     async def control(request: web.Request) -> web.Response:
         try:
             args = await request.json() if request.can_read_body else {}
@@ -57,16 +69,24 @@ def add_control_routes(app: web.Application, site: SimulatedSite) -> None:
         action = request.match_info.get("action") or str(args.pop("action", ""))
         args.pop("action", None)
         try:
-            extra = _run(site, action, args)
+            extra = await run(action, args)
         except KeyError as e:
-            return _error(404, f"no meeting {e.args[0]}" if e.args else "not found")
+            return _error(404, f"{missing} {e.args[0]}" if e.args else "not found")
         except (TypeError, ValueError) as e:
             return _error(400, str(e))
-        return web.json_response({"ok": True, "now": site.clock.now().isoformat(), **extra})
+        return web.json_response({"ok": True, "now": clock.now().isoformat(), **extra})
+
+    return control
+
+
+def add_control_routes(app: web.Application, site: SimulatedSite) -> None:
+    async def run(action: str, args: dict[str, Any]) -> dict[str, Any]:
+        return _run(site, action, args)
 
     async def meetings(_request: web.Request) -> web.Response:
         return web.json_response({"meetings": [m.public_dict() for m in site.meetings()]})
 
+    control = action_handler(run, site.clock)
     app.router.add_get("/control/meetings", meetings)
     app.router.add_post("/control", control)
     app.router.add_post("/control/{action}", control)
@@ -76,7 +96,12 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"ok": False, "error": message}, status=status)
 
 
-def _time(value: Any) -> datetime:
+def control_time(value: Any) -> datetime:
+    """An aware datetime from a control argument (ISO 8601 with an offset).
+
+    Raises:
+        TypeError: not a string. ValueError: not ISO 8601, or no offset.
+    """
     if not isinstance(value, str):
         raise TypeError("times are ISO 8601 strings with an offset")
     parsed = datetime.fromisoformat(value)
@@ -92,14 +117,14 @@ def _run(site: SimulatedSite, action: str, args: dict[str, Any]) -> dict[str, An
         KeyError: unknown meeting. ValueError/TypeError: bad action or arguments.
     """
     if action == "schedule":
-        args["start"] = _time(args.get("start"))
+        args["start"] = control_time(args.get("start"))
         return {"key": site.schedule(**args)}
     if action in _KEYED:
         if "key" not in args:
             raise ValueError("this action needs a key")
         key = str(args.pop("key"))
         if "start" in args:
-            args["start"] = _time(args["start"])
+            args["start"] = control_time(args["start"])
         _KEYED[action](site)(key, **args)
         return {"meeting": site.meeting(key).public_dict()}
     if action == "delete":

@@ -18,6 +18,7 @@ an example organisation.
 
 from .faults import Fault, Faults
 from .records import Event, Instance, Occurrence, Participant, Person, RecordedCall, Series
+from .seed import example_org
 from .server import API_ROOT, create_app
 from .site import RestSite
 from .tokens import ADMIN_SCOPES, USER_SCOPES, Grant, Tokens
@@ -39,4 +40,5 @@ __all__ = [
     "Series",
     "Tokens",
     "create_app",
+    "example_org",
 ]

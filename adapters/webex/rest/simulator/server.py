@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
+from .control import add_control_routes
 from .delivery import delivering
 from .errors import ApiError, error_response, rate_limited
 from .faults import Fault
@@ -42,6 +43,7 @@ def create_app(site: RestSite) -> web.Application:
     app.router.add_post("/v1/access_token", _access_token)
     add_meeting_routes(app)
     add_webhook_routes(app)
+    add_control_routes(app, site)
     app.cleanup_ctx.append(_deliveries)
     return app
 
