@@ -174,9 +174,12 @@ def _parse_create(rest: list[_Token]) -> Command:
             token = rest[i]
             word = token.text.lower()
             if token.quoted or word not in _CREATE_KEYWORDS:
+                guess = None if token.quoted else _closest(word, _CREATE_KEYWORDS)
                 raise _Invalid(
                     f"I don't understand `{token.text}` after the title. "
-                    'If it belongs to the title, quote the whole title: `create "..."`.\n' + USAGE
+                    + (f"Did you mean `{guess}`? " if guess is not None else "")
+                    + 'If it belongs to the title, quote the whole title: `create "..."`.'
+                    + ("" if guess is not None else "\n" + USAGE)
                 )
             option = "start" if word in ("in", "at") else "security" if word in _SECURITY else word
             if option in seen:

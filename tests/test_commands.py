@@ -151,6 +151,11 @@ INVALID = [
     ("subscribe al", "Did you mean `all`?"),
     ("subscribe all events strated", "Unknown event kind `strated`. Did you mean `started`?"),
     ("subscribe all events started,hots_joined", "Did you mean `host_joined`?"),
+    (
+        'create "Sync" in 30m privte',
+        "I don't understand `privte` after the title. Did you mean `private`?",
+    ),
+    ('create "Sync" autolok 5', "Did you mean `autolock`?"),
     ("status 123", "6 to 12 digits (`123` has 3)"),
     ("status 1234567890123", "6 to 12 digits (`1234567890123` has 13)"),
     ("cancel abc", "6 to 12 digits, as Webex shows it"),
@@ -173,6 +178,14 @@ def test_a_typo_gets_one_guess_not_the_whole_usage(text: str) -> None:
     assert isinstance(result, CommandError)
     assert USAGE not in result.message
     assert "/webex help" in result.message
+
+
+def test_a_typo_d_option_gets_one_guess_not_the_whole_usage() -> None:
+    result = parse('create "Sync" lobyy')
+    assert isinstance(result, CommandError)
+    assert "Did you mean `lobby`?" in result.message and USAGE not in result.message
+    unknown = parse('create "Sync" tomorrow')
+    assert isinstance(unknown, CommandError) and USAGE in unknown.message
 
 
 def test_a_word_like_no_command_gets_the_usage() -> None:
