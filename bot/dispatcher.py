@@ -32,7 +32,9 @@ again on a long backoff (:mod:`bot.access`). On the first accepted check the
 held deliveries go out oldest first, each once. A channel delivery held longer
 than ``summarise_after`` for a meeting that has since ended or been cancelled
 is not replayed: its card is brought up to date (it says how the meeting
-ended) and the delivery is recorded against the card.
+ended) and the delivery is recorded against the card. Likewise, past
+``replies_per_hour`` replies of one meeting in one channel within an hour
+(:mod:`bot.quota`), a change only updates the card.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from adapters.errors import (
 from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.backoff import Backoff
 from bot.chat_gate import ChatGate, OnAccess
+from bot.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
 from bot.render import render_card, render_event, render_host_dm
 from state.errors import StoreError
 from state.fanout import DM_PREFIX
@@ -96,6 +99,8 @@ class Dispatcher:
         on_access: told when it is first known, and whenever it changes, whether
             the chat accepts the credentials (asked once at start, then learnt
             from deliveries and re-checks).
+        replies_per_hour: thread replies one meeting may post to one channel
+            in an hour before further changes only update its card.
     """
 
     def __init__(
@@ -113,6 +118,7 @@ class Dispatcher:
         access_backoff: Backoff = ACCESS_BACKOFF,
         summarise_after: timedelta = SUMMARISE_AFTER,
         on_access: OnAccess | None = None,
+        replies_per_hour: int = REPLIES_PER_HOUR,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -134,6 +140,7 @@ class Dispatcher:
             on_access=on_access,
         )
         self._summarise_after = summarise_after
+        self._quota = ReplyQuota(per_hour=replies_per_hour)
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -315,9 +322,23 @@ class Dispatcher:
             return card
         if suspect and (found := await self._find(destination, delivery.delivery_key, card)):
             return found
-        return await self._chat.reply(
+        pair = (snapshot.key, destination)
+        verdict = self._quota.check(pair, now)
+        if verdict is not Verdict.POST:
+            if verdict is Verdict.CAP_BEGINS:
+                log.info(
+                    "meeting %s posted %d replies to %s within an hour: its further"
+                    " changes only update its card until the hour has room",
+                    snapshot.key,
+                    self._quota.per_hour,
+                    destination,
+                )
+            return card  # updated above: it shows the change this reply would announce
+        ref = await self._chat.reply(
             card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
         )
+        self._quota.spend(pair, now)
+        return ref
 
     def _remember(self, memo: tuple[str, str], card: Card) -> None:
         # A finished meeting rarely gets another event: forget its card so the

@@ -11,7 +11,12 @@ Rule 2. First sight of a session: long over (not in progress and its scheduled
         presence rules below as for any running meeting.
 Rule 3. start or duration changed on a known session -> rescheduled (with the
         previous values). starting_soon is armed per start time, so a new start
-        re-arms it.
+        re-arms it. Only a listing may change a known session's schedule: it
+        is the one source that shows every session on every discovery, in the
+        one zone it was asked in. GetSessionInfo and LstOpenSession answer in
+        the meeting's own zone; their start and duration count on first sight
+        only, so two sources that disagree (a site that lists in the wrong
+        zone) never turn into a rescheduled on every poll.
 Rule 4. starting_soon: once per start time, when start - lead <= now < start and
         the session is not in progress. Its ``at`` is when it was due.
 Rule 5. in_progress False -> True: started (started_at = now). True -> False:
@@ -109,6 +114,8 @@ def evolve(
         return _first_sight(observation, now, rules)
     if previous.cancelled:
         return Transition(snapshot=previous)
+    if observation.authority is not Authority.LISTING:
+        observation = _without_schedule(observation)
     merged = _merge(previous, observation)
     if merged.missed_listings:
         merged = replace(merged, missed_listings=0)
@@ -171,6 +178,13 @@ def _merge(snapshot: MeetingSnapshot, observation: Observation) -> MeetingSnapsh
         if (value := getattr(observation, name)) is not None and value != getattr(snapshot, name)
     }
     return replace(snapshot, **differing) if differing else snapshot
+
+
+def _without_schedule(observation: Observation) -> Observation:
+    """Rule 3: what a non-listing source says, minus the schedule it does not own."""
+    if observation.start is None and observation.duration_minutes is None:
+        return observation
+    return replace(observation, start=None, duration_minutes=None)
 
 
 def _first_sight(observation: Observation, now: datetime, rules: Rules) -> Transition:

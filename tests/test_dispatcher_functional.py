@@ -1,6 +1,7 @@
 """The dispatcher against a real store (SQLite on tmp_path) and the recording chat."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -290,3 +291,26 @@ async def test_a_dm_held_until_its_meeting_ended_is_not_sent(store: Store) -> No
     assert card.card is not None and card.card["status"] == "Ended after 5 minutes"
     counts = await store.counts()
     assert (counts["outbox_pending"], counts["outbox_dead"]) == (0, 1)
+
+
+async def test_past_the_hourly_cap_changes_update_the_card_instead_of_replying(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat, clock = RecordingChat(), Clock(T0)
+    d = make(store, chat, clock, replies_per_hour=2)
+    starts = [T0 + timedelta(hours=1, minutes=m) for m in (0, 10, 20, 30, 40)]
+    with caplog.at_level(logging.INFO, logger="bot.dispatcher"):
+        for start in starts:  # scheduled, then four reschedules
+            await store.observe([seen(start=start)], now=clock.now, rules=RULES)
+            await d.run_once()
+    replies = [p for p in chat.posted if p.kind == "reply"]
+    assert len(replies) == 2
+    last_card = [p for p in chat.posted if p.kind in ("card", "update")][-1].card
+    assert last_card is not None and last_card["start"] == starts[-1].isoformat()
+    assert (await store.counts())["outbox_delivered"] == 5  # nothing lost, nothing pending
+    assert sum("only update its card" in r.getMessage() for r in caplog.records) == 1
+
+    clock.now += timedelta(hours=1)  # the hour has room again
+    await store.observe([seen(start=starts[0])], now=clock.now, rules=RULES)
+    await d.run_once()
+    assert len([p for p in chat.posted if p.kind == "reply"]) == 3

@@ -121,6 +121,18 @@ TRANSITIONS = [
     pytest.param(snap(), obs(start=START + MIN), [K.RESCHEDULED], id="start-moved"),
     pytest.param(snap(), obs(duration_minutes=45), [K.RESCHEDULED], id="duration-changed"),
     pytest.param(
+        snap(),
+        obs(Authority.SESSION_INFO, start=START + 60 * MIN, duration_minutes=45),
+        [],
+        id="session-info-does-not-move-the-schedule",
+    ),
+    pytest.param(
+        live(),
+        obs(Authority.OPEN_SESSIONS, start=NOW - 65 * MIN, in_progress=True),
+        [],
+        id="open-sessions-do-not-move-the-schedule",
+    ),
+    pytest.param(
         snap(start=NOW + 5 * MIN, soon_notified_for=NOW + 5 * MIN),
         obs(start=NOW + 8 * MIN),
         [K.RESCHEDULED, K.STARTING_SOON],
@@ -345,3 +357,30 @@ def test_custom_rules_change_the_graces() -> None:
     rules = Rules(host_left_grace=timedelta(0), waiting_grace=timedelta(0))
     result = evolve(live(), obs(host_present=False, attendees_present=True), NOW, rules)
     assert kinds(result) == [K.HOST_LEFT, K.ATTENDEES_WAITING]
+
+
+def test_a_start_two_sources_disagree_on_is_never_a_stream_of_reschedules() -> None:
+    """A site that lists in the meeting's own zone: the listing says one start,
+    GetSessionInfo another, poll after poll. Only the listing moves the
+    schedule, so only its real change is announced, once."""
+    listed, told = START, START + 60 * MIN
+    current = snap()
+    announced: list[EventKind] = []
+    polls = [
+        obs(start=listed, duration_minutes=30),
+        obs(Authority.SESSION_INFO, start=told, duration_minutes=30),
+    ] * 5 + [obs(start=listed + 15 * MIN, duration_minutes=30)]  # a real move
+    polls += [obs(Authority.SESSION_INFO, start=told, duration_minutes=30)] * 3
+    for observation in polls:
+        result = evolve(current, observation, NOW, RULES)
+        assert result.snapshot is not None
+        current = result.snapshot
+        announced += kinds(result)
+    assert announced == [K.RESCHEDULED]
+    assert current.start == listed + 15 * MIN
+
+
+def test_first_sight_from_session_info_takes_its_schedule() -> None:
+    result = evolve(None, obs(Authority.SESSION_INFO, start=START, duration_minutes=20), NOW, RULES)
+    assert result.snapshot is not None
+    assert (result.snapshot.start, result.snapshot.duration_minutes) == (START, 20)

@@ -208,7 +208,8 @@ def lstsummary_session(site: SimulatedSite, user: User, body: Body) -> Outcome:
 def _session_row(
     site: SimulatedSite, user: User, meeting: Meeting, scope_zone: int | None
 ) -> etree._Element:
-    zone_id = meeting.time_zone_id if scope_zone is None else scope_zone
+    asked = None if site.lists_in_own_zone else scope_zone
+    zone_id = meeting.time_zone_id if asked is None else asked
     host = site.user(meeting.host)
     fields = [("sessionKey", meeting.key), ("MeetingUUID", meeting.uuid)]
     if can_see_details(user, meeting):

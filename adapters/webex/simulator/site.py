@@ -45,6 +45,10 @@ class SimulatedSite:
         list_page_limit: the most rows one LstsummarySession page returns.
         listing_latency: seconds each LstsummarySession request waits before it
             is answered (a real site is slow at listings; 0 for none).
+        lists_in_own_zone: a quirk seen on a test site: LstsummarySession
+            writes each row's startTime in the meeting's own zone instead of
+            the dateScope's, so listings and GetSessionInfo disagree on the
+            start of every meeting outside the requested zone.
         faults: failures to inject into coming requests.
         requests: every XML request received, in order.
     """
@@ -58,6 +62,7 @@ class SimulatedSite:
         self.password_required = True
         self.list_page_limit = 500
         self.listing_latency = 0.0
+        self.lists_in_own_zone = False
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._users: dict[str, User] = {}
