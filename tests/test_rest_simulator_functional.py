@@ -235,3 +235,39 @@ async def test_patch_put_and_delete_follow_the_update_rules() -> None:
     assert busy["errors"][0]["description"] == "Meeting is in progress."
     for answer in (missing, again):
         assert set(answer) == {"message", "errors", "trackingId"}
+
+
+async def test_listing_filters_series_id_number_site_state_and_windows() -> None:
+    site = new_site()
+    first = schedule(site, ALICE, minutes_ahead=60, recurrence="FREQ=DAILY;COUNT=2")
+    later = schedule(site, ALICE, minutes_ahead=60 * 24 * 9)  # beyond the default week
+    host = {"hostEmail": ALICE}
+    async with running(site) as api:
+        week = await api.json("GET", "meetings", params=host)
+        only_to = await api.json("GET", "meetings", params={**host, "to": "2026-01-20T00:00:00Z"})
+        wide = await api.json("GET", "meetings", params={
+            **host, "from": "2026-01-05T00:00:00Z", "to": "2026-01-20T00:00:00Z"})  # fmt: skip
+        by_series = await api.json("GET", "meetings", params={
+            **host, "meetingType": "scheduledMeeting", "meetingSeriesId": first.id})  # fmt: skip
+        by_number = await api.json("GET", "meetings", params={
+            **host, "meetingNumber": later.meeting_number})  # fmt: skip
+        other_site = await api.json("GET", "meetings", params={**host, "siteUrl": "x.webex.com"})
+        scheduled = await api.json("GET", "meetings", params={
+            **host, "meetingType": "scheduledMeeting", "state": "scheduled"})  # fmt: skip
+        site.host_joins(first.id)
+        site.clock.advance(timedelta(days=8))
+        recent = await api.json("GET", "meetings", params={**host, "meetingType": "meeting"})
+        older = await api.json("GET", "meetings", params={
+            **host, "meetingType": "meeting", "from": "2026-01-01T00:00:00Z"})  # fmt: skip
+        await api.json("GET", "meetings", params={"meetingType": "webinar"}, status=400)
+        await api.json("GET", "meetings", params={"state": "sleeping"}, status=400)
+        await api.json("GET", "meetings", params={"from": "yesterday"}, status=400)
+    assert [m["id"] for m in week["items"]] == [first.id]
+    assert [m["id"] for m in wide["items"]] == [first.id, later.id]
+    assert [m["id"] for m in only_to["items"]] == [later.id]  # from defaults to to - 7 days
+    assert [m["id"] for m in by_series["items"]] == [o.id for o in first.occurrences]
+    assert [m["id"] for m in by_number["items"]] == [later.id]
+    assert other_site["items"] == []
+    assert [m["id"] for m in scheduled["items"]] == [first.occurrences[1].id]
+    assert recent["items"] == []  # the instance started more than 7 days ago
+    assert [m["meetingSeriesId"] for m in older["items"]] == [first.id]
