@@ -8,10 +8,11 @@ their ``$ref`` targets resolved from ``meeting-openapi.components.json``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,10 @@ class Target:
     url: str
     received: list[tuple[dict[str, str], bytes]]
     status: int = 200
+    #: When set, each request waits for it before being answered.
+    gate: asyncio.Event | None = None
+    #: Set whenever a request has been received.
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def envelopes(self) -> list[dict[str, Any]]:
         return [json.loads(body) for _, body in self.received]
@@ -150,6 +155,9 @@ async def running_target() -> AsyncIterator[Target]:
 
     async def receive(request: web.Request) -> web.Response:
         target.received.append((dict(request.headers), await request.read()))
+        target.arrived.set()
+        if target.gate is not None:
+            await target.gate.wait()
         return web.Response(status=target.status)
 
     app = web.Application()

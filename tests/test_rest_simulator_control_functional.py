@@ -56,11 +56,13 @@ async def test_a_scripted_meeting_is_pushed_and_listed() -> None:
         await _control(api, "leave", id="0" * 32, email=BOB, status=404)
         await _control(api, "warp", status=400)
     assert lobby["state"] == "lobby" and host["host"] is True and ended["state"] == "ended"
-    events = [(e["event"], e["data"].get("email")) for e in target.envelopes()]
-    assert events == [
-        ("started", None), ("joined", BOB), ("joined", ALICE), ("joined", BOB),
-        ("left", ALICE), ("left", ALICE), ("ended", None),
-    ]  # fmt: skip
+    # In order per webhook; the four webhooks race each other.
+    events: dict[str, list[str | None]] = {}
+    for e in target.envelopes():
+        events.setdefault(e["event"], []).append(e["data"].get("email"))
+    assert events == {
+        "started": [None], "joined": [BOB, ALICE, BOB], "left": [ALICE, ALICE], "ended": [None]
+    }  # fmt: skip
     assert [r["outcome"] for r in records["deliveries"]].count("dropped") == 1
     (series,) = listed
     assert series["title"] == "Ops review" and "password" not in str(series)

@@ -3,8 +3,9 @@
 Each envelope is serialised once; the exact bytes are POSTed as
 ``application/json`` and, for a webhook with a secret, signed in
 ``X-Spark-Signature``: the lowercase hex HMAC-SHA1 of those bytes keyed with
-the secret (Cisco's "Using a Webhook Secret"). One worker sends in event
-order. A 2xx answer is a success; any other answer, a redirect, a refused
+the secret (Cisco's "Using a Webhook Secret"). Each webhook has its own
+queue and worker, so deliveries of one webhook go out in event order and a
+slow or dead target delays no other webhook. A 2xx answer is a success; any other answer, a redirect, a refused
 connection or no answer within ``timeout`` seconds is a failure, counted
 against the webhook (which the registry may then disable).
 
@@ -65,7 +66,7 @@ class _Item:
 
 
 class Deliveries:
-    """The site's delivery queue; :meth:`run` must be running to send.
+    """The site's delivery queues; :meth:`run` must be running to send.
 
     Args:
         timeout: seconds to wait for a target's answer.
@@ -76,7 +77,12 @@ class Deliveries:
         self.delay = 0.0
         self.records: list[DeliveryRecord] = []
         self.on_failure: Callable[[Webhook], None] = lambda _hook: None
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._queues: dict[str, asyncio.Queue[_Item]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._session: ClientSession | None = None
+        self._unfinished = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._drop = 0
         self._duplicate = 0
 
@@ -120,22 +126,50 @@ class Deliveries:
         headers = {"Content-Type": "application/json;charset=UTF-8"}
         if hook.secret:
             headers["X-Spark-Signature"] = signature(hook.secret, body)
+        queue = self._queues.setdefault(hook.id, asyncio.Queue())
         for copy in range(copies):
             marked = replace(record, duplicate=copy > 0)
-            self._queue.put_nowait(_Item(webhook=hook, body=body, headers=headers, record=marked))
+            queue.put_nowait(_Item(webhook=hook, body=body, headers=headers, record=marked))
+            self._unfinished += 1
+            self._idle.clear()
+        self._start_worker(hook.id)
 
     async def settle(self) -> None:
         """Wait until every queued delivery was sent (or failed)."""
-        await self._queue.join()
+        await self._idle.wait()
 
     async def run(self, session: ClientSession) -> None:
         """Send queued deliveries until cancelled."""
+        self._session = session
+        try:
+            for hook_id in self._queues:
+                self._start_worker(hook_id)
+            await asyncio.Event().wait()
+        finally:
+            self._session = None
+            workers = list(self._workers.values())
+            self._workers.clear()
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    def _start_worker(self, hook_id: str) -> None:
+        if self._session is None:
+            return  # run() starts it
+        task = self._workers.get(hook_id)
+        if task is None or task.done():
+            self._workers[hook_id] = asyncio.create_task(self._work(self._session, hook_id))
+
+    async def _work(self, session: ClientSession, hook_id: str) -> None:
+        queue = self._queues[hook_id]
         while True:
-            item = await self._queue.get()
+            item = await queue.get()
             try:
                 await self._send(session, item)
             finally:
-                self._queue.task_done()
+                self._unfinished -= 1
+                if self._unfinished == 0:
+                    self._idle.set()
 
     async def _send(self, session: ClientSession, item: _Item) -> None:
         if self.delay:
