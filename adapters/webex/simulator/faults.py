@@ -11,6 +11,8 @@ request's operation names; each match uses up one of its ``times``. Kinds:
 - ``truncated``: HTTP 200 with the real answer cut in half.
 - ``empty``: HTTP 200 with an empty body.
 - ``rate_limit``: every response FAILURE 000045 "API Rate Limit Reached".
+- ``trickle``: HTTP 200 with the real answer sent one byte every ``seconds``
+  (a connection that never stalls long enough for a per-read timeout).
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ from typing import Literal, cast, get_args
 __all__ = ["FAULT_KINDS", "Fault", "FaultKind", "Faults"]
 
 FaultKind = Literal[
-    "http500", "timeout", "malformed", "truncated", "empty", "latency", "http403", "rate_limit"
+    "http500",
+    "timeout",
+    "malformed",
+    "truncated",
+    "empty",
+    "latency",
+    "http403",
+    "rate_limit",
+    "trickle",
 ]
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
 

@@ -88,7 +88,24 @@ async def _xml_service(request: web.Request) -> web.StreamResponse:
     body = render(result.outcomes)
     if fault is not None and fault.kind == "truncated":
         body = body[: len(body) // 2]
+    if fault is not None and fault.kind == "trickle":
+        return await _trickle(request, body, fault.seconds)
     return _xml(body)
+
+
+async def _trickle(request: web.Request, body: bytes, interval: float) -> web.StreamResponse:
+    """``body`` one byte every ``interval`` seconds, until the client hangs up."""
+    response = web.StreamResponse(headers={"Content-Type": f"{_CONTENT_TYPE}; charset={_CHARSET}"})
+    response.content_length = len(body)
+    await response.prepare(request)
+    try:
+        for index in range(len(body)):
+            await response.write(body[index : index + 1])
+            await asyncio.sleep(interval)
+    except (ConnectionResetError, RuntimeError):
+        return response  # the client gave up: what a trickle is for
+    await response.write_eof()
+    return response
 
 
 async def _early_fault(fault: Fault, count: int) -> web.StreamResponse | None:

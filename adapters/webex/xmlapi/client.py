@@ -54,7 +54,13 @@ from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
 from adapters.webex.xmlapi.lane import Lane
 from adapters.webex.xmlapi.rowmemo import RowMemo
-from adapters.webex.xmlapi.transport import HttpSettings, post_xml
+from adapters.webex.xmlapi.transport import (
+    CONNECT_TIMEOUT,
+    PAGE_READ_TIMEOUT,
+    READ_TIMEOUT,
+    HttpSettings,
+    post_xml,
+)
 from adapters.webex.xmlapi.xml import DEFAULT_MAX_BODY_BYTES, parse_document
 
 __all__ = ["DATE_SCOPE_ZONE_ID", "XmlApiClient"]
@@ -83,7 +89,10 @@ class XmlApiClient:
     Args:
         url: the site's ``https://{site}.webex.com/WBXService/XMLService``.
         credentials: password or access token (see :class:`Credentials`).
-        connect_timeout, read_timeout: seconds, per request.
+        connect_timeout: seconds to connect, per request.
+        read_timeout: seconds for a whole answer once connected, per request.
+        page_read_timeout: the same for one discovery page (a background
+            listing page), which a site assembles more slowly.
         max_body_bytes: responses larger than this are refused (UnsafeXmlError).
         page_size: LstsummarySession maximumNum.
         clock: aware UTC "now", for the GetSessionInfo block.
@@ -103,8 +112,9 @@ class XmlApiClient:
         url: str,
         credentials: Credentials,
         *,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        page_read_timeout: float = PAGE_READ_TIMEOUT,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         page_size: int = 500,
         clock: Callable[[], datetime] = _utc_now,
@@ -118,6 +128,7 @@ class XmlApiClient:
             url=url,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            page_read_timeout=page_read_timeout,
             max_body_bytes=max_body_bytes,
         )
         self._credentials = credentials
@@ -206,7 +217,12 @@ class XmlApiClient:
             payload = rq.message(self._credentials, ticket, contents)
             logger.debug("%s: %d bodyContent, %d bytes", operation, len(contents), len(payload))
             return await post_xml(
-                session, self._http, payload, session_info=session_info, clock=self._clock
+                session,
+                self._http,
+                payload,
+                session_info=session_info,
+                clock=self._clock,
+                page=background,
             )
 
     def _outcomes(self, body: bytes, sent: int, operation: str) -> list[Outcome]:

@@ -2,6 +2,14 @@
 
 Reads the body in chunks and stops at the size cap, so a hostile or broken
 server cannot make us hold more than ``max_body_bytes`` in memory.
+
+Deadlines: connecting may take ``connect_timeout``; after that the whole
+answer (status line to last byte) must arrive within ``read_timeout``, or
+``page_read_timeout`` for a discovery page of up to 500 rows. A deadline on
+the whole answer, not only on the gap between two reads, is what stops a
+server that drips a byte just often enough: one request holds the account's
+only lane, so its bound is what a live poll or a command queued behind it
+may have to wait.
 """
 
 from __future__ import annotations
@@ -25,26 +33,53 @@ from adapters.errors import (
 )
 from adapters.webex.xmlapi.xml import check_size
 
-__all__ = ["SESSION_INFO_BLOCK", "HttpSettings", "post_xml"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "PAGE_READ_TIMEOUT",
+    "READ_TIMEOUT",
+    "SESSION_INFO_BLOCK",
+    "HttpSettings",
+    "post_xml",
+]
 
 #: How long the site blocks GetSessionInfo after the hourly limit (40.4.5, 40.8.0).
 SESSION_INFO_BLOCK = timedelta(hours=2)
 _CHUNK = 64 * 1024
+#: Seconds to open the connection (TCP and TLS): a site that cannot is down.
+CONNECT_TIMEOUT = 5.0
+#: Seconds for the whole answer to a request other than a discovery page: the
+#: XML API answers sign-in, GetSite and GetSessionInfo batches in about a second.
+READ_TIMEOUT = 10.0
+#: Seconds for the whole answer to one discovery page (up to 500 rows, about
+#: 1 MB), which a site assembles more slowly.
+PAGE_READ_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpSettings:
-    url: str
-    connect_timeout: float
-    read_timeout: float
-    max_body_bytes: int
+    """Where requests go and how long each may take (see the module docstring)."""
 
-    def timeout(self) -> aiohttp.ClientTimeout:
-        # total bounds a server that drips bytes just fast enough for sock_read.
+    url: str
+    max_body_bytes: int
+    connect_timeout: float = CONNECT_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
+    page_read_timeout: float = PAGE_READ_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if min(self.connect_timeout, self.read_timeout, self.page_read_timeout) <= 0:
+            raise ValueError("timeouts must be positive")
+
+    def read_deadline(self, *, page: bool = False) -> float:
+        """Seconds the whole answer may take once connected."""
+        return self.page_read_timeout if page else self.read_timeout
+
+    def timeout(self, *, page: bool = False) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for one request: ``total`` is the bound that counts
+        (connect plus the read deadline); ``sock_read`` alone would never stop
+        a trickle."""
+        read = self.read_deadline(page=page)
         return aiohttp.ClientTimeout(
-            total=self.connect_timeout + 2 * self.read_timeout,
-            connect=self.connect_timeout,
-            sock_read=self.read_timeout,
+            total=self.connect_timeout + read, connect=self.connect_timeout, sock_read=read
         )
 
 
@@ -99,8 +134,10 @@ async def post_xml(
     *,
     session_info: bool,
     clock: Callable[[], datetime],
+    page: bool = False,
 ) -> bytes:
-    """POST ``payload``; return the raw body of a 200 answer.
+    """POST ``payload``; return the raw body of a 200 answer. ``page``: a
+    discovery page, which gets the longer read deadline.
 
     Raises:
         SessionInfoBlockedError: HTTP 403 on a request holding GetSessionInfo.
@@ -116,7 +153,7 @@ async def post_xml(
             settings.url,
             data=payload,
             headers={"Content-Type": "text/xml; charset=utf-8"},
-            timeout=settings.timeout(),
+            timeout=settings.timeout(page=page),
             allow_redirects=False,
         ) as response:
             if response.status != 200:
@@ -128,7 +165,8 @@ async def post_xml(
                 response.close()
                 raise
     except TimeoutError as e:
-        raise WebexTimeoutError("the XML API endpoint did not answer in time") from e
+        within = settings.connect_timeout + settings.read_deadline(page=page)
+        raise WebexTimeoutError(f"the XML API endpoint did not answer within {within:g} s") from e
     except aiohttp.ClientPayloadError as e:
         raise WebexDecodeError("the response body was truncated") from e
     except aiohttp.ClientError as e:
