@@ -51,6 +51,7 @@ async def test_a_scripted_meeting_is_pushed_and_listed() -> None:
             await api.session.get(api.base.replace("/v1/", "/control/deliveries"))
         ).json()
         instances = await api.json("GET", "meetings", params={"meetingType": "meeting"})
+        calls = await (await api.session.get(api.base.replace("/v1/", "/control/calls"))).json()
         await _control(api, "delete", id=meeting)
         await _control(api, "delete", id=meeting, status=404)
         await _control(api, "leave", id="0" * 32, email=BOB, status=404)
@@ -68,6 +69,8 @@ async def test_a_scripted_meeting_is_pushed_and_listed() -> None:
     assert series["title"] == "Ops review" and "password" not in str(series)
     assert series["instances"][0]["state"] == "ended"
     assert [i["id"] for i in instances["items"]] == [ended["instance"]]
+    assert [c["path"] for c in calls["calls"]] == ["/v1/webhooks"] * 4 + ["/v1/meetings"]
+    assert '"resource": "meetingParticipants"' in calls["calls"][2]["body"]
 
 
 async def test_faults_tokens_and_the_clock_over_the_control_surface() -> None:

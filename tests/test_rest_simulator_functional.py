@@ -4,6 +4,7 @@ participants, and the listing lag."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -29,6 +30,9 @@ async def test_create_as_admin_for_a_host_echoes_the_fields_and_fits_the_schema(
         }
         made = await api.json("POST", "meetings", json=body)
     check_schema(made, "MeetingSeriesObject")
+    (call,) = site.calls
+    assert (call.method, call.path, json.loads(call.body)) == ("POST", "/v1/meetings", body)
+    assert call.authorization == "Bearer T"
     assert made["meetingType"] == "meetingSeries" and made["state"] == "active"
     assert made["hostEmail"] == ALICE and made["title"] == "Planning"
     assert (made["start"], made["end"]) == ("2026-01-05T10:00:00Z", "2026-01-05T11:30:00Z")

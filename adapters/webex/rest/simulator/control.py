@@ -5,7 +5,8 @@ Routes (JSON in, JSON out, no token needed):
     or ``POST /control`` with ``{"action": "<action>", ...arguments}``.
     ``GET /control/meetings``: every series with its occurrences, instances
     and participants, without passwords. ``GET /control/deliveries``: what
-    became of each webhook delivery.
+    became of each webhook delivery. ``GET /control/calls``: every API call
+    received (method, path, query, body), oldest first.
 
 Actions and their arguments (``id`` is a series, occurrence or instance id):
     ``schedule``: host, title, start (ISO 8601 with offset), and optionally
@@ -75,7 +76,21 @@ def add_control_routes(app: web.Application, site: RestSite) -> None:
 
     control = action_handler(run, site.clock, missing="not found:")
     app.router.add_get("/control/meetings", meetings)
+
+    async def calls(_request: web.Request) -> web.Response:
+        answer = [
+            {
+                "method": c.method,
+                "path": c.path,
+                "query": c.query,
+                "body": c.body.decode("utf-8", "replace"),
+            }
+            for c in site.calls
+        ]
+        return web.json_response({"calls": answer})
+
     app.router.add_get("/control/deliveries", deliveries)
+    app.router.add_get("/control/calls", calls)
     app.router.add_post("/control", control)
     app.router.add_post("/control/{action}", control)
 

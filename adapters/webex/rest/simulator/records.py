@@ -148,11 +148,14 @@ class Series:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedCall:
-    """One ``/v1/`` request as the site received it (before faults or checks)."""
+    """One ``/v1/`` request as the site received it (before faults or checks):
+    ``body`` is the raw request body, ``authorization`` the header as sent."""
 
     method: str
     path: str
     query: str
+    body: bytes = b""
+    authorization: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

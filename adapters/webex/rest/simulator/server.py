@@ -60,7 +60,13 @@ async def _api_middleware(request: web.Request, handler: _Handler) -> web.Stream
         return await handler(request)
     site = request.app[SITE_KEY]
     site.calls.append(
-        RecordedCall(method=request.method, path=request.path, query=request.query_string)
+        RecordedCall(
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            body=await request.read(),
+            authorization=request.headers.get("Authorization", ""),
+        )
     )
     fault = site.faults.take(request.method, request.path)
     if fault is not None:
