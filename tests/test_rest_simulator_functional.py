@@ -275,3 +275,23 @@ async def test_listing_filters_series_id_number_site_state_and_windows() -> None
     assert [m["id"] for m in scheduled["items"]] == [first.occurrences[1].id]
     assert recent["items"] == []  # the instance started more than 7 days ago
     assert [m["meetingSeriesId"] for m in older["items"]] == [first.id]
+
+
+async def test_the_timezone_header_writes_times_in_that_zone() -> None:
+    site = new_site()
+    series = schedule(site, ALICE, minutes_ahead=60)  # 10:00Z
+    berlin = {"timezone": "Europe/Berlin"}
+    async with running(site) as api:
+        got = await api.json("GET", f"meetings/{series.id}", headers=berlin)
+        listed = await api.json("GET", "meetings", params={"hostEmail": ALICE}, headers=berlin)
+        site.host_joins(series.id)
+        people = await api.json("GET", "meetingParticipants", params={"meetingId": series.id},
+                                headers={"timezone": "America/New_York"})  # fmt: skip
+        plain = await api.json("GET", f"meetings/{series.id}")
+        await api.json("GET", f"meetings/{series.id}", headers={"timezone": "Nowhere/Land"},
+                       status=400)  # fmt: skip
+    assert (got["start"], got["end"]) == ("2026-01-05T11:00:00+01:00", "2026-01-05T12:00:00+01:00")
+    assert listed["items"][0]["start"] == "2026-01-05T11:00:00+01:00"
+    assert people["items"][0]["joinedTime"] == "2026-01-05T04:00:00-05:00"
+    assert plain["start"] == "2026-01-05T10:00:00Z"
+    check_schema(got, "MeetingSeriesObject")

@@ -5,12 +5,14 @@ Create answers 200 with the series (``state: active``); PUT and PATCH answer
 in progress; DELETE answers 204, then 404 for the same id. A meeting someone
 else hosts is, for a user token, not there (404). Participants are listed by
 ``meetingId``: a series id means its latest instance, an occurrence id that
-occurrence's, an instance id that instance.
+occurrence's, an instance id that instance. A ``timezone`` request header
+(IANA name) writes the answer's times in that zone; UTC otherwise.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
@@ -27,7 +29,7 @@ from .errors import ApiError
 from .listing import listed_meetings, query_of, require_scope
 from .paging import page
 from .records import Instance, Series
-from .render import instance_json, occurrence_json, participant_json, series_json
+from .render import in_zone, instance_json, occurrence_json, participant_json, series_json
 from .site import RestSite
 from .tokens import Grant
 
@@ -44,6 +46,21 @@ def grant_of(request: web.Request) -> Grant:
         TokenError: 401, the token is missing, unknown or expired.
     """
     return request.app[SITE_KEY].tokens.check(request.headers.get("Authorization"))
+
+
+def _answer(request: web.Request, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON answer with its times in the request's ``timezone`` header zone.
+
+    Raises:
+        ApiError: 400 for a ``timezone`` header that names no IANA zone.
+    """
+    name = request.headers.get("timezone")
+    if name:
+        try:
+            body = in_zone(body, ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ApiError(400, f"Invalid timezone header '{name}'.") from None
+    return web.json_response(body, headers=headers)
 
 
 def _owned(grant: Grant, series: Series, meeting_id: str, *, write: bool) -> None:
@@ -84,7 +101,7 @@ async def list_meetings(request: web.Request) -> web.Response:
     site = request.app[SITE_KEY]
     items = listed_meetings(site, grant_of(request), query_of(request))
     chosen, headers = page(request, items)
-    return web.json_response({"items": chosen}, headers=headers)
+    return _answer(request, {"items": chosen}, headers)
 
 
 async def get_meeting(request: web.Request) -> web.Response:
@@ -94,11 +111,11 @@ async def get_meeting(request: web.Request) -> web.Response:
     _owned(grant_of(request), series, meeting_id, write=False)
     now = site.clock.now()
     if instance is not None:
-        return web.json_response(instance_json(series, instance, now))
+        return _answer(request, instance_json(series, instance, now))
     if occurrence is not None:
-        return web.json_response(occurrence_json(series, occurrence, now))
+        return _answer(request, occurrence_json(series, occurrence, now))
     current = request.query.get("current", "false").lower() == "true"
-    return web.json_response(series_json(series, now, current=current))
+    return _answer(request, series_json(series, now, current=current))
 
 
 async def create_meeting(request: web.Request) -> web.Response:
@@ -137,7 +154,7 @@ async def create_meeting(request: web.Request) -> web.Response:
         recurrence=recurrence,
         options=read_options(body),
     )
-    return web.json_response(series_json(series, site.clock.now()))
+    return _answer(request, series_json(series, site.clock.now()))
 
 
 async def update_meeting(request: web.Request) -> web.Response:
@@ -171,8 +188,8 @@ async def update_meeting(request: web.Request) -> web.Response:
         options=read_options(body),
     )
     if occurrence is not None:
-        return web.json_response(occurrence_json(series, occurrence, now))
-    return web.json_response(series_json(series, now, listed=True))
+        return _answer(request, occurrence_json(series, occurrence, now))
+    return _answer(request, series_json(series, now, listed=True))
 
 
 async def delete_meeting(request: web.Request) -> web.Response:
@@ -211,7 +228,7 @@ async def list_participants(request: web.Request) -> web.Response:
     people = [] if chosen is None else list(chosen.participants.values())
     items = [participant_json(series, chosen, p, site.org_uuid) for p in people if chosen]
     shown, headers = page(request, items)
-    return web.json_response({"items": shown}, headers=headers)
+    return _answer(request, {"items": shown}, headers)
 
 
 async def get_participant(request: web.Request) -> web.Response:
@@ -235,7 +252,7 @@ async def get_participant(request: web.Request) -> web.Response:
         raise ApiError(404, NOT_FOUND, f"Participant '{participant_id}' was not found.")
     _participants_scope(grant_of(request), series)
     instance, person = found
-    return web.json_response(participant_json(series, instance, person, site.org_uuid))
+    return _answer(request, participant_json(series, instance, person, site.org_uuid))
 
 
 def add_meeting_routes(app: web.Application) -> None:

@@ -4,12 +4,13 @@ Shapes follow Cisco's ``MeetingSeriesObject``, ``MeetingObjectForListMeeting``
 and ``Participant`` schemas. Instances carry ``meetingNumber``, ``password``,
 ``hostKey``, ``sipAddress`` and ``telephony`` only while not ended, and ``end``
 only once ended, as Cisco's attribute-availability tables say. All times are
-written in UTC (the API's default ``timezone`` header).
+written in UTC (the API's default); :func:`in_zone` rewrites an answer for a
+request's ``timezone`` header.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .records import Instance, Occurrence, Participant, Series, wire_time
@@ -17,6 +18,7 @@ from .states import occurrence_state, series_state
 
 __all__ = [
     "DEFAULT_OPTIONS",
+    "in_zone",
     "instance_json",
     "meeting_event_data",
     "occurrence_json",
@@ -195,3 +197,27 @@ def meeting_event_data(series: Series, meeting: dict[str, Any], org_uuid: str) -
     data["siteUrl"] = series.site_url
     data["orgId"] = org_uuid
     return data
+
+
+_TIME_FIELDS = frozenset({"start", "end", "joinedTime", "leftTime", "meetingStartTime"})
+
+
+def in_zone(value: Any, zone: tzinfo) -> Any:
+    """``value`` (an answer body) with every time field written in ``zone``,
+    e.g. ``2026-01-05T11:00:00+01:00``, as the API does for a ``timezone``
+    request header."""
+    if isinstance(value, list):
+        return [in_zone(v, zone) for v in value]
+    if not isinstance(value, dict):
+        return value
+    changed: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _TIME_FIELDS and isinstance(item, str) and item.endswith("Z"):
+            moment = datetime.fromisoformat(item).astimezone(zone)
+            item = (
+                moment.isoformat()
+                if moment.utcoffset()
+                else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+        changed[key] = in_zone(item, zone)
+    return changed
