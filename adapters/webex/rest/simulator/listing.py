@@ -21,7 +21,10 @@ Sorted by start, then id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -31,9 +34,10 @@ from .errors import MISSING_SCOPE, ApiError
 from .records import Series
 from .render import instance_json, occurrence_json, series_json
 from .site import RestSite
+from .states import occurrence_state, series_state
 from .tokens import Grant
 
-__all__ = ["listed_meetings", "require_scope", "visible_host"]
+__all__ = ["Listed", "listed_meetings", "require_scope", "visible_host"]
 
 _TYPES = ("meetingSeries", "scheduledMeeting", "meeting")
 _STATES = ("active", "scheduled", "ready", "lobby", "inProgress", "ended", "missed", "expired")
@@ -84,8 +88,19 @@ def _is_host(series: Series, email: str | None) -> bool:
     return email is None or series.host.email.lower() == email.lower()
 
 
-def listed_meetings(site: RestSite, grant: Grant, query: dict[str, str]) -> list[dict[str, Any]]:
-    """Every meeting the listing returns, before paging.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listed:
+    """One meeting a listing returns; ``state()`` and ``render()`` compute its
+    state and JSON on demand, so a page of a long listing costs a page."""
+
+    start: datetime
+    id: str
+    state: Callable[[], str]
+    render: Callable[[], dict[str, Any]]
+
+
+def listed_meetings(site: RestSite, grant: Grant, query: dict[str, str]) -> list[Listed]:
+    """Every meeting the listing returns, in order, before paging.
 
     Raises:
         ApiError: 400 for a bad filter value, 403 for a scope or host not allowed.
@@ -104,35 +119,61 @@ def listed_meetings(site: RestSite, grant: Grant, query: dict[str, str]) -> list
     number, link = query.get("meetingNumber"), query.get("webLink")
     if number or link:
         hits = [s for s in series if s.meeting_number == number or s.web_link == link]
-        return [series_json(s, now, current=True, listed=True) for s in hits]
+        return [
+            Listed(
+                start=s.start,
+                id=s.id,
+                state=partial(series_state, s, now),
+                render=partial(series_json, s, now, current=True, listed=True),
+            )
+            for s in hits
+        ]
     if query.get("siteUrl") and query["siteUrl"].lower() != site.site_url.lower():
         return []
     if "meetingSeriesId" in query:
         series = [s for s in series if s.id == query["meetingSeriesId"]]
     low, high = _window(query, now, past=kind == "meeting")
-    found: list[tuple[datetime, dict[str, Any]]] = []
+    found: list[Listed] = []
+    current = query.get("current", "true").lower() != "false"
+    seen_at = now - site.listing_lag
     for each in series:
         if kind == "meetingSeries":
-            current = query.get("current", "true").lower() != "false"
             spans = [(o.start, o.end) for o in each.current_occurrences()]
             if any(s < high and e > low for s, e in spans):
-                found.append((each.start, series_json(each, now, current=current, listed=True)))
+                found.append(
+                    Listed(
+                        start=each.start,
+                        id=each.id,
+                        state=partial(series_state, each, now),
+                        render=partial(series_json, each, now, current=current, listed=True),
+                    )
+                )
         elif kind == "scheduledMeeting":
             for occ in each.current_occurrences():
                 if occ.start < high and occ.end > low:
-                    found.append((occ.start, occurrence_json(each, occ, now)))
+                    found.append(
+                        Listed(
+                            start=occ.start,
+                            id=occ.id,
+                            state=partial(occurrence_state, each, occ, now),
+                            render=partial(occurrence_json, each, occ, now),
+                        )
+                    )
         else:
-            seen_at = now - site.listing_lag
             for instance in each.instances:
                 shown = instance.state_at(seen_at)
                 if shown is not None and low <= instance.started_at < high:
-                    body = instance_json(each, instance, now, state=shown)
-                    if shown != "ended":
-                        body.pop("end", None)
-                    found.append((instance.started_at, body))
-    found.sort(key=lambda pair: (pair[0], pair[1]["id"]))
-    items = [body for _, body in found]
-    return [b for b in items if state is None or b["state"] == state]
+                    found.append(
+                        Listed(
+                            start=instance.started_at,
+                            id=instance.id,
+                            state=partial(str, shown),
+                            render=partial(instance_json, each, instance, now, state=shown),
+                        )
+                    )
+    found.sort(key=lambda entry: (entry.start, entry.id))
+    # States cost more than the window test: computed only to filter on.
+    return [entry for entry in found if state is None or entry.state() == state]
 
 
 def query_of(request: web.Request) -> dict[str, str]:

@@ -99,9 +99,9 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 async def list_meetings(request: web.Request) -> web.Response:
     site = request.app[SITE_KEY]
-    items = listed_meetings(site, grant_of(request), query_of(request))
-    chosen, headers = page(request, items)
-    return _answer(request, {"items": chosen}, headers)
+    entries = listed_meetings(site, grant_of(request), query_of(request))
+    chosen, headers = page(request, entries)
+    return _answer(request, {"items": [entry.render() for entry in chosen]}, headers)
 
 
 async def get_meeting(request: web.Request) -> web.Response:
