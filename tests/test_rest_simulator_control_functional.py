@@ -128,3 +128,52 @@ async def test_cli_serves_rest_at_v1_and_stops_on_sigint() -> None:
             process.send_signal(signal.SIGINT)
         returncode = await asyncio.wait_for(process.wait(), 30)
     assert returncode == 0
+
+
+async def test_the_disable_threshold_and_delivery_timeout_are_settable() -> None:
+    site = new_site()
+    async with running_target() as target, running(site) as api:
+        target.gate = asyncio.Event()  # the target never answers in time
+        hook = await api.json("POST", "webhooks", json={
+            "name": "j", "targetUrl": target.url, "resource": "meetingParticipants",
+            "event": "joined", "ownedBy": "org"})  # fmt: skip
+        await _control(api, "webhook_threshold", count=2, window_seconds=60)
+        await _control(api, "delivery_timeout", seconds=0.05)
+        made = await _control(api, "schedule", host=ALICE, title="T",
+                              start="2026-01-05T09:30:00+00:00")  # fmt: skip
+        for who in ("a", "b"):
+            await _control(api, "join", id=made["id"], email=f"{who}@elsewhere.example")
+        await _control(api, "settle")
+        after = await api.json("GET", f"webhooks/{hook['id']}")
+        target.gate.set()
+    assert after["status"] == "inactive"
+    assert [(r.outcome, r.status) for r in site.deliveries.records] == [("failed", None)] * 2
+
+
+async def test_cli_realistic_mode_lags_instance_listings() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters.webex.simulator", "--api", "rest", "--port", "0",
+        "--token", "T", "--realistic", "--speed", "0",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        control = url.replace("/v1/", "/control")
+        auth = {"Authorization": "Bearer T"}
+        async with running(new_site()) as api:  # a session; the CLI's site is the target
+            listing = await (await api.session.get(control + "/meetings")).json()
+            first = listing["meetings"][0]["id"]
+            await api.session.post(control + "/host_joins", json={"id": first})
+            query = {"meetingType": "meeting"}
+            async with api.session.get(url + "meetings", params=query, headers=auth) as fresh:
+                hidden = await fresh.json()
+            await api.session.post(control + "/advance", json={"seconds": 900})
+            async with api.session.get(url + "meetings", params=query, headers=auth) as later:
+                shown = await later.json()
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        returncode = await asyncio.wait_for(process.wait(), 30)
+    assert hidden["items"] == [] and [m["state"] for m in shown["items"]] == ["inProgress"]
+    assert returncode == 0

@@ -19,6 +19,9 @@ Actions and their arguments (``id`` is a series, occurrence or instance id):
     client_id, email, admin -> ``{"refresh_token": ...}``.
     ``drop_deliveries``, ``duplicate_deliveries``: count (the next N).
     ``delay_deliveries``: seconds. ``settle``: wait until deliveries are out.
+    ``delivery_timeout``: seconds a target may take to answer (10).
+    ``webhook_threshold``: count (100), and optionally window_seconds (300):
+    failures within the window that disable a webhook.
     ``fault``: kind, path, method, times, seconds, retry_after. ``clear_faults``.
     ``advance``: seconds. ``speed``: speed. ``lag``: minutes (listing lag).
 
@@ -155,6 +158,12 @@ async def _run_site(site: RestSite, action: str, args: dict[str, Any]) -> dict[s
         site.deliveries.duplicate_next(int(args.get("count", 1)))
     elif action == "delay_deliveries":
         site.deliveries.set_delay(float(args["seconds"]))
+    elif action == "delivery_timeout":
+        site.deliveries.timeout = float(args["seconds"])
+    elif action == "webhook_threshold":
+        site.webhooks.threshold = int(args["count"])
+        if "window_seconds" in args:
+            site.webhooks.window = timedelta(seconds=float(args["window_seconds"]))
     elif action == "settle":
         await site.deliveries.settle()
     elif action == "fault":
