@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 
 from bot.commands import parse
-from state.store import Store
+from state.store import open_store
 from tests.fakes.slack_api import running_fake_slack
 from tests.fakes.slack_bot import running_bot
 from tests.fakes.webex_recorder import RecordingWebex
@@ -42,7 +42,7 @@ def _parse() -> None:
 
 
 async def _acks() -> None:
-    async with running_fake_slack() as slack, await Store.open("sqlite:///:memory:") as store:
+    async with running_fake_slack() as slack, await open_store("sqlite:///:memory:") as store:
         slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
         webex = RecordingWebex()
         async with running_bot(slack, webex, store, clock=lambda: NOW) as bot:

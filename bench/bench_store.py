@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from state.model import Authority, ListingScope, Observation, Rules
-from state.store import Store
+from state.store import open_store
 
 SESSIONS = 3000
 CYCLES = 5
@@ -43,7 +43,7 @@ def _listing(changed: int = 0) -> list[Observation]:
 
 
 async def _run(path: Path) -> None:
-    async with await Store.open(f"sqlite:///{path}") as store:
+    async with await open_store(f"sqlite:///{path}") as store:
         await store.subscribe("C-all", "all", None)
         for h in range(10):
             await store.subscribe(f"C-host{h}", "host", f"host{h}")

@@ -39,7 +39,7 @@ from bot.observe import from_summary
 from bot.schedule import Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, ListingScope, Rules
-from state.store import Store
+from state.store import Store, open_store
 
 SESSIONS = 10_000
 LIVE = 500
@@ -225,7 +225,7 @@ async def _run() -> None:
             )
             try:
                 with tempfile.TemporaryDirectory() as tmp:
-                    async with await Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}") as store:
+                    async with await open_store(f"sqlite:///{Path(tmp) / 'bench.db'}") as store:
                         await store.subscribe("C1", "all", None)
                         steady = await _steady_state(site, client, store)
                         latency = await _latency(site, client, store)

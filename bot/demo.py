@@ -148,7 +148,7 @@ async def run_demo(
             app = create_web_app(
                 settings,
                 None,
-                health=lambda: core.watch.scheduler.running,
+                health=lambda: core.watch.scheduler.running and core.store.reachable,
                 hooks=[metrics_route(scrape_for(core, client))],
                 readiness=core.health,
             )

@@ -42,7 +42,7 @@ from bot.tasks import TaskOwner
 from bot.watcher import WatchSettings
 from bot.web import create_web_app, drain_on_shutdown, metrics_route
 from state.model import Delivery, Rules
-from state.store import Store
+from state.store import Store, open_store
 from state.store_lease import Fence, PgLease
 
 __all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
@@ -121,7 +121,7 @@ async def build_core(
     metrics.export_health(health)
     stack.push_async_callback(webex.close)
     source = InstrumentedWebex(webex, metrics)
-    store = await Store.open(database_url)
+    store = await open_store(database_url)
     stack.push_async_callback(store.close)
 
     def delivered(delivery: Delivery, acknowledged_at: datetime) -> None:
@@ -269,7 +269,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         app = create_web_app(
             settings,
             None if settings.socket_mode else bolt,
-            health=replica.healthy if replica else lambda: core.watch.running,
+            health=(lambda: replica.healthy() and core.store.reachable)
+            if replica
+            else (lambda: core.watch.running and core.store.reachable),
             hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
             readiness=core.health,
             role=(lambda: replica.role) if replica else None,

@@ -1,18 +1,29 @@
-"""Errors raised by state/: the store's one failure type.
+"""Errors raised by state/: the store's failure types.
 
-sqlite3 and sqlite-utils exceptions are caught inside state/store*.py and
-re-raised as :class:`StoreError` ``from`` the original, so callers handle one
-type whatever the database did.
+Driver exceptions (sqlite3, sqlite-utils, asyncpg) are caught inside the store
+modules and re-raised as :class:`StoreError` ``from`` the original, so callers
+handle one family whatever the database did::
+
+    StoreError             any failure: I/O, a migration, a row that no longer decodes
+    ├── StoreUnavailable   the database cannot be reached (the store retries by itself)
+    ├── FencedError        a write as the active replica after its term ended: not written
+    └── StoreLockedError   another process holds the SQLite database file
 """
 
 from __future__ import annotations
 
-__all__ = ["FencedError", "StoreError", "StoreLockedError"]
+__all__ = ["FencedError", "StoreError", "StoreLockedError", "StoreUnavailable"]
 
 
 class StoreError(Exception):
-    """The embedded database failed (I/O, corruption, a migration that did not apply,
+    """The database failed (I/O, corruption, a migration that did not apply,
     a row that no longer decodes)."""
+
+
+class StoreUnavailable(StoreError, ConnectionError):
+    """The database could not be reached, or the connection broke mid-call. The
+    unit of work was rolled back or its commit is unknown: retry it (every unit
+    is safe to repeat: events come from the committed state)."""
 
 
 class FencedError(StoreError):

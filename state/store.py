@@ -1,4 +1,7 @@
-"""The SQLite store: meeting snapshots, the event log, subscriptions and the outbox.
+"""The SQLite store (the default), and :func:`open_store`, which picks a store by URL.
+
+:class:`SqliteStore` implements :class:`state.store_api.Store`: meeting
+snapshots, the event log, subscriptions and the outbox.
 
 The only modules that touch SQLite are this one and its store_*.py parts. One
 dedicated thread owns the connection (store_runner.py), so no blocking call
@@ -19,9 +22,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlite_utils import Database
 
+from state.errors import StoreError
 from state.fanout import destinations
-from state.lifecycle import Transition, evolve, is_stale, missed, missing_from_listing, tick
+from state.lifecycle import Transition, is_stale
 from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
+from state.poll_result import apply_absences, apply_observations, apply_ticks, changes
+from state.store_api import Store
 from state.store_outbox import OutboxQueries
 from state.store_runner import DEFAULT_DATABASE_URL, database_path
 from state.store_schema import MIGRATIONS, event_row, snapshot_from_row, snapshot_row, to_db_time
@@ -30,7 +36,7 @@ from state.store_subscriptions import SubscriptionQueries
 if TYPE_CHECKING:
     from state.store_lease import Fence
 
-__all__ = ["DEFAULT_DATABASE_URL", "Store"]
+__all__ = ["DEFAULT_DATABASE_URL", "SqliteStore", "Store", "open_store"]
 
 logger = logging.getLogger("meetbot.state.store")
 
@@ -43,7 +49,29 @@ _DEFAULT_RULES = Rules()
 _CACHE_LIMIT = 50_000
 
 
-class Store(SubscriptionQueries, OutboxQueries):
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+async def open_store(url: str = DEFAULT_DATABASE_URL) -> Store:
+    """Open the store ``url`` names, applying pending migrations: PostgreSQL for
+    ``postgresql://`` and ``postgres://`` URLs, SQLite for ``sqlite:///``.
+
+    Raises:
+        StoreError: a URL of neither kind (not echoed: it may hold a password),
+            or the database could not be opened or migrated.
+    """
+    if url.startswith(POSTGRES_SCHEMES):
+        from state.pg.store import PostgresStore  # asyncpg only where it is used
+
+        return await PostgresStore.open(url)
+    if url.startswith("sqlite:///"):
+        return await SqliteStore.open(url)
+    raise StoreError(
+        "DATABASE_URL must look like sqlite:///path/to/file.db or postgresql://user@host/db"
+    )
+
+
+class SqliteStore(SubscriptionQueries, OutboxQueries):
     """Async facade over one SQLite database. Open with :meth:`open`, then ``close``
     (or use ``async with``). One process per database file.
 
@@ -59,7 +87,7 @@ class Store(SubscriptionQueries, OutboxQueries):
         self._cache: dict[str, MeetingSnapshot] = {}
 
     @classmethod
-    async def open(cls, url: str = DEFAULT_DATABASE_URL) -> Store:
+    async def open(cls, url: str = DEFAULT_DATABASE_URL) -> SqliteStore:
         """Open (creating if needed) the database at ``url`` and apply pending migrations.
 
         Raises:
@@ -96,40 +124,18 @@ class Store(SubscriptionQueries, OutboxQueries):
         listing: ListingScope | None = None,
         listed: Collection[str] = (),
     ) -> list[Event]:
-        """Apply one poll result in ONE transaction and return the new events.
-
-        Args:
-            observations: what the poll saw; several for one key apply in order.
-            listing: pass only for a COMPLETE listing: its scope. Known live
-                sessions in that scope that neither an observation nor
-                ``listed`` mentions count one absence; the second consecutive
-                one makes them gone.
-            listed: with ``listing``: keys the listing showed that are not
-                observed here (rows unchanged since the last listing, or
-                observed by an earlier call); they are present, nothing more.
-
-        Returns an empty list, having written nothing, when nothing changed.
-        """
+        """See :meth:`state.store_api.Store.observe`."""
 
         def work(db: Database) -> list[Event]:
             with db.atomic():
                 observed = {o.key for o in observations}
                 current = self._load(db, observed)
-                results: list[Transition] = []
-                for observation in observations:
-                    result = evolve(current.get(observation.key), observation, now, rules)
-                    results.append(result)
-                    if result.snapshot is not None:
-                        current[observation.key] = result.snapshot
+                results = apply_observations(observations, current, now, rules)
                 if listing is not None:
                     seen = observed.union(listed)
                     # Sessions known in the listing's window that it did not show.
                     known = self._load(db, self._keys_in_window(db, listing) - seen)
-                    for key in missing_from_listing(known.values(), listing, seen):
-                        result = missed(known[key], now, rules)
-                        results.append(result)
-                        if result.snapshot is not None:
-                            current[key] = result.snapshot
+                    results += apply_absences(known, listing, seen, current, now, rules)
                 events = self._write(db, results, current, now)
             self._remember(current)
             return events
@@ -150,10 +156,7 @@ class Store(SubscriptionQueries, OutboxQueries):
                     [to_db_time(now), to_db_time(now + rules.starting_soon_lead)],
                 )
                 current = {s.key: s for s in due}
-                results = [tick(s, now, rules) for s in current.values()]
-                for result in results:
-                    if result.snapshot is not None:
-                        current[result.snapshot.key] = result.snapshot
+                results = apply_ticks(due, current, now, rules)
                 events = self._write(db, results, current, now)
             self._remember(current)
             return events
@@ -229,11 +232,10 @@ class Store(SubscriptionQueries, OutboxQueries):
         """Write changed snapshots, then each event and its outbox rows. Runs inside
         the caller's transaction; writes nothing when nothing changed."""
         # ``current`` holds each key's final snapshot; several results may touch one key.
-        changed = {r.snapshot.key for r in results if r.changed and r.snapshot is not None}
-        events = [e for r in results for e in r.events]
+        changed, events = changes(results)
         if changed:
             db.table("meetings").insert_all(
-                (snapshot_row(current[key]) for key in sorted(changed)), pk="key", replace=True
+                (snapshot_row(current[key]) for key in changed), pk="key", replace=True
             )
         if not events:
             return []

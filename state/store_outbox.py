@@ -24,7 +24,7 @@ __all__ = ["OutboxQueries"]
 # A delivery left in flight this long is handed out again: its sender crashed or
 # hung. The dispatcher reconciles by delivery key before posting it again.
 IN_FLIGHT_LEASE = timedelta(minutes=5)
-_MAX_ERROR_CHARS = 500
+MAX_ERROR_CHARS = 500
 
 _SELECT = (
     "SELECT o.*, e.kind AS e_kind, e.at AS e_at, e.previous_start AS e_previous_start,"
@@ -65,7 +65,13 @@ class OutboxQueries(Runner):
             undelivered_only=True,
         )
 
-    async def mark_delivered(self, delivery_id: int, channel: str, ts: str, now: datetime) -> None:
+    async def mark_delivered(
+        self,
+        delivery_id: int,
+        channel: str,
+        ts: str,
+        now: datetime,
+    ) -> None:
         """Sent: records where the message landed. ``now`` becomes next_attempt_at
         (no longer used for scheduling; kept as the delivery time)."""
         await self._update(
@@ -80,14 +86,12 @@ class OutboxQueries(Runner):
         await self._update(
             delivery_id,
             "state = 'pending', next_attempt_at = ?, last_error = ?",
-            [to_db_time(next_attempt_at), error[:_MAX_ERROR_CHARS]],
+            [to_db_time(next_attempt_at), error[:MAX_ERROR_CHARS]],
         )
 
     async def mark_dead(self, delivery_id: int, error: str) -> None:
         """Given up: the row stays for inspection and unblocks its queue."""
-        await self._update(
-            delivery_id, "state = 'dead', last_error = ?", [error[:_MAX_ERROR_CHARS]]
-        )
+        await self._update(delivery_id, "state = 'dead', last_error = ?", [error[:MAX_ERROR_CHARS]])
 
     async def _update(
         self,

@@ -90,6 +90,11 @@ class Runner:
             max_workers=1, thread_name_prefix="meetbot-store", initializer=self._connect
         )
 
+    @property
+    def reachable(self) -> bool:
+        """Whether the database file is open (a local file does not come and go)."""
+        return not self._closed and self._db is not None
+
     async def close(self) -> None:
         """Close the connection and stop the thread. Safe to call twice."""
         if self._closed:

@@ -27,6 +27,7 @@ from state.model import (
 
 __all__ = [
     "MIGRATIONS",
+    "SNAPSHOT_FIELDS",
     "delivery_from_row",
     "event_row",
     "from_db_time",
@@ -38,7 +39,7 @@ __all__ = [
 
 MIGRATIONS = Migrations("meetbot")
 
-_SNAPSHOT_FIELDS = tuple(f.name for f in fields(MeetingSnapshot))
+SNAPSHOT_FIELDS = tuple(f.name for f in fields(MeetingSnapshot))
 # Column encodings follow the snapshot's annotations, so a new field needs no
 # edit here (only a migration adding its column).
 _HINTS = get_type_hints(MeetingSnapshot)
@@ -49,7 +50,7 @@ _BOOL_FIELDS = frozenset(n for n, t in _HINTS.items() if t in (bool, bool | None
 @MIGRATIONS(name="0001_initial")
 def _initial(db: Database) -> None:
     columns: dict[str, Any] = {
-        name: int if name in _BOOL_FIELDS else str for name in _SNAPSHOT_FIELDS
+        name: int if name in _BOOL_FIELDS else str for name in SNAPSHOT_FIELDS
     }
     columns.update(duration_minutes=int, time_zone_id=int, missed_listings=int)
     db.table("meetings").create(columns, pk="key", not_null={"key", "start", "last_seen"})
@@ -138,7 +139,7 @@ def snapshot_row(snapshot: MeetingSnapshot) -> dict[str, Any]:
 
 
 def snapshot_from_row(row: dict[str, Any]) -> MeetingSnapshot:
-    values = {name: row[name] for name in _SNAPSHOT_FIELDS}
+    values = {name: row[name] for name in SNAPSHOT_FIELDS}
     for name in _TIME_FIELDS:
         values[name] = _opt_time(values[name])
     for name in _BOOL_FIELDS:

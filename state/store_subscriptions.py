@@ -10,7 +10,7 @@ from state.model import EventKind, Scope, Subscription
 from state.store_runner import Runner
 from state.store_schema import subscription_from_row
 
-__all__ = ["SubscriptionQueries"]
+__all__ = ["SubscriptionQueries", "normalised"]
 
 
 class SubscriptionQueries(Runner):
@@ -28,7 +28,7 @@ class SubscriptionQueries(Runner):
         Raises:
             ValueError: unknown scope, or a target that does not fit the scope.
         """
-        wanted = _normalised(channel, scope, target, kinds)
+        wanted = normalised(channel, scope, target, kinds)
 
         def work(db: Database) -> Subscription:
             with db.atomic():
@@ -51,7 +51,7 @@ class SubscriptionQueries(Runner):
 
     async def unsubscribe(self, channel: str, scope: str, target: str | None) -> bool:
         """Remove one subscription; False when there was none."""
-        wanted = _normalised(channel, scope, target, frozenset())
+        wanted = normalised(channel, scope, target, frozenset())
 
         def work(db: Database) -> bool:
             with db.atomic():
@@ -116,7 +116,7 @@ class SubscriptionQueries(Runner):
         return any(s.scope is Scope.ALL for s in found), targets(Scope.HOST), targets(Scope.MEETING)
 
 
-def _normalised(
+def normalised(
     channel: str, scope: str, target: str | None, kinds: frozenset[EventKind]
 ) -> tuple[str, str, str, str]:
     """Validate a subscription and give its stored form: host targets casefolded

@@ -11,7 +11,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import XML_PATH, SimClock, SimulatedSite, example_site
-from state.store import Store
+from state.store import Store, open_store
 from tests.fakes.sim import ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 
@@ -66,5 +66,5 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 async def sqlite_store() -> AsyncIterator[Store]:
     """A real store on an in-memory SQLite database."""
-    async with await Store.open("sqlite:///:memory:") as store:
+    async with await open_store("sqlite:///:memory:") as store:
         yield store

@@ -21,7 +21,7 @@ from bot.backoff import Backoff
 from bot.service import WatchService
 from bot.watcher import WatchSettings
 from state.model import Rules
-from state.store import Store
+from state.store import open_store
 from tests.fakes.chat import FileChat
 from tests.fakes.sim import ADMIN
 
@@ -52,7 +52,7 @@ async def main(url: str, db: Path, chat_path: Path) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     client = XmlApiClient(url, ADMIN, read_timeout=5)
     try:
-        async with await Store.open(f"sqlite:///{db}") as store:
+        async with await open_store(f"sqlite:///{db}") as store:
             await store.subscribe("C1", "all", None)
             service = WatchService(
                 source=client,

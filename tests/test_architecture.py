@@ -19,6 +19,7 @@ IO_LIBRARIES = {
     "sqlite_utils",
     "sqlite3",
     "apscheduler",
+    "asyncpg",
 }
 
 
@@ -51,3 +52,16 @@ def test_pure_state_modules_import_no_io_library(path: Path) -> None:
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_state_imports_nothing_from_bot_or_adapters(path: Path) -> None:
     assert _roots(path).isdisjoint({"bot", "adapters"})
+
+
+def test_only_the_postgresql_store_and_the_lease_import_asyncpg() -> None:
+    root = STATE_DIR.parent
+    importers = {
+        path.relative_to(root).as_posix()
+        for package in ("bot", "adapters", "state")
+        for path in (root / package).rglob("*.py")
+        if "asyncpg" in _roots(path)
+    }
+    assert importers
+    allowed = ("state/pg/", "state/store_lease.py")
+    assert all(name.startswith(allowed) for name in importers), importers

@@ -19,7 +19,7 @@ from bot.backoff import Backoff
 from bot.dispatcher import Dispatcher, card_delivery_key
 from bot.render import render_card
 from state.model import Authority, Delivery, MeetingSnapshot, Observation, Rules
-from state.store import Store
+from state.store import Store, open_store
 from tests.fakes.chat import RecordingChat
 from tests.fakes.clock import Clock
 
@@ -29,7 +29,7 @@ RULES = Rules(waiting_grace=timedelta(0))
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as s:
+    async with await open_store(f"sqlite:///{tmp_path / 'm.db'}") as s:
         await s.subscribe("C1", "all", None)
         yield s
 

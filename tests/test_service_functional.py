@@ -10,7 +10,7 @@ from adapters.webex.xmlapi import XmlApiClient
 from bot.service import WatchService
 from bot.watcher import WatchSettings
 from state.model import Event, Rules
-from state.store import Store
+from state.store import open_store
 from tests.fakes.chat import RecordingChat
 from tests.fakes.sim import ADMIN
 
@@ -31,7 +31,7 @@ async def test_a_new_meeting_reaches_the_channel(
             delivered.set()
 
     try:
-        async with await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store:
+        async with await open_store(f"sqlite:///{tmp_path / 'm.db'}") as store:
             await store.subscribe("C1", "all", None)
             service = WatchService(
                 source=client,

@@ -14,7 +14,7 @@ from adapters.slack.directory import SlackDirectory
 from bot.actions import CommandActions
 from bot.commands import CommandError, HelpCommand, parse
 from bot.slack_app import SlackHandlers
-from state.store import Store
+from state.store import Store, open_store
 from tests.fakes.webex_recorder import RecordingWebex
 from tests.strategies import COMMAND_TEXTS
 
@@ -26,7 +26,7 @@ async def _run(text: str) -> tuple[RecordingWebex, list[str], list[str]]:
     handed_off: list[str] = []
     acks: list[str] = []
 
-    async with await Store.open("sqlite:///:memory:") as store:
+    async with await open_store("sqlite:///:memory:") as store:
         return await _handle(text, webex, store, handed_off, acks)
 
 

@@ -1,4 +1,6 @@
-"""The SQLite store against real SQLite: in memory and in a file."""
+"""The store contract (state/store_api.py) over every implementation: SQLite in
+memory and in a file, and PostgreSQL (a real server the tests start). Tests
+about SQLite itself say so in their name."""
 
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ from state.model import (
     Rules,
     Scope,
 )
-from state.store import Store
+from state.pg.schema import MIGRATIONS as PG_MIGRATIONS
+from state.store import Store, open_store
 from state.store_runner import database_path
+from state.store_schema import MIGRATIONS
+from tests.rawsql import IntegrityError, raw
 
 K = EventKind
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -46,10 +51,33 @@ def row(key: str = "100", **fields: Any) -> Observation:
     return Observation(key=key, authority=Authority.LISTING, **values)
 
 
-@pytest.fixture(params=["memory", "file"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    url = "sqlite:///:memory:" if request.param == "memory" else f"sqlite:///{tmp_path}/m.db"
-    async with await Store.open(url) as opened:
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+
+
+def _url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return (
+        "sqlite:///:memory:" if request.param == "sqlite-memory" else f"sqlite:///{tmp_path}/m.db"
+    )
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", POSTGRES])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database's URL, for each implementation."""
+    return _url(request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite-file", POSTGRES])
+def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database that outlives its store and that raw SQL can reach."""
+    return _url(request, tmp_path)
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[Store]:
+    async with await open_store(store_url) as opened:
         yield opened
 
 
@@ -79,42 +107,47 @@ def test_database_path_refuses_other_urls_without_echoing_them(url: str) -> None
     assert "secret" not in str(caught.value)
 
 
-async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
+async def test_sqlite_migrations_apply_once_and_are_recorded_in_wal_mode(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/m.db"
     for _ in range(2):
-        async with await Store.open(url):
+        async with await open_store(url):
             pass
-    assert _count(tmp_path / "m.db", "SELECT COUNT(*) FROM _sqlite_migrations") == 1
+    recorded = _count(tmp_path / "m.db", "SELECT COUNT(*) FROM _sqlite_migrations")
+    assert recorded == len(MIGRATIONS._migrations)
     with sqlite3.connect(tmp_path / "m.db") as conn:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert mode == "wal"
 
 
-async def test_closed_store_refuses_work() -> None:
-    store = await Store.open("sqlite:///:memory:")
+def test_both_stores_have_the_same_migrations_in_the_same_order() -> None:
+    assert [name for name, _ in PG_MIGRATIONS] == [m.name for m in MIGRATIONS._migrations]
+
+
+async def test_closed_store_refuses_work(store_url: str) -> None:
+    store = await open_store(store_url)
     await store.close()
     await store.close()
     with pytest.raises(StoreError):
         await store.snapshot("100")
 
 
-async def test_unopenable_file_is_a_store_error(tmp_path: Path) -> None:
+async def test_sqlite_unopenable_file_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
-        await Store.open(f"sqlite:///{tmp_path}/missing-dir/m.db")
+        await open_store(f"sqlite:///{tmp_path}/missing-dir/m.db")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
-async def test_one_process_per_database_file(tmp_path: Path) -> None:
+async def test_sqlite_one_process_per_database_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/m.db"
-    first = await Store.open(url)
+    first = await open_store(url)
     try:
         with pytest.raises(StoreError, match=rf"another meetbot process \(pid {os.getpid()}\)"):
-            await Store.open(url)
+            await open_store(url)
     finally:
         await first.close()
     # The lock goes with the store (and with the process, however it ends).
-    second = await Store.open(url)
+    second = await open_store(url)
     await second.close()
 
 
@@ -145,43 +178,35 @@ async def test_nothing_written_when_nothing_changed(store: Store) -> None:
     assert snapshot is not None and snapshot.last_seen == NOW
 
 
-async def test_failed_fan_out_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    async with await Store.open(f"sqlite:///{path}") as store:
+async def test_failed_fan_out_writes_nothing(durable_url: str) -> None:
+    async with await open_store(durable_url) as store:
         await store.subscribe("C1", "all", None)
         # A subscription row that no longer decodes makes the fan-out raise
         # after the snapshot and the event were written in the transaction.
-        with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE subscriptions SET kinds = 'no_such_kind'")
-        conn.close()
+        await raw(durable_url, "UPDATE subscriptions SET kinds = 'no_such_kind'")
         with pytest.raises(StoreError):
             await store.observe([row()], now=NOW, rules=RULES)
         assert await store.snapshot("100") is None
     for table in ("meetings", "events", "outbox"):
-        assert _count(path, f"SELECT COUNT(*) FROM {table}") == 0, table
+        assert await raw(durable_url, f"SELECT COUNT(*) FROM {table}") == [(0,)], table
 
 
 async def test_a_rolled_back_poll_leaves_no_trace_in_what_the_store_remembers(
-    tmp_path: Path,
+    durable_url: str,
 ) -> None:
     """Snapshots the store keeps decoded between polls must say what the
     database says: a change whose transaction failed is not remembered, and
     the same change succeeds, with its event, once the fault is gone."""
-    path = tmp_path / "m.db"
-    async with await Store.open(f"sqlite:///{path}") as store:
+    async with await open_store(durable_url) as store:
         await store.observe([row()], now=NOW, rules=RULES)  # known, and remembered
         await store.subscribe("C1", "all", None)
-        with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE subscriptions SET kinds = 'no_such_kind'")
-        conn.close()
+        await raw(durable_url, "UPDATE subscriptions SET kinds = 'no_such_kind'")
         moved = row(start=START + 60 * MIN)
         with pytest.raises(StoreError):
             await store.observe([moved], now=NOW + MIN, rules=RULES)
         kept = await store.snapshot("100")
         assert kept is not None and kept.start == START
-        with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE subscriptions SET kinds = ''")
-        conn.close()
+        await raw(durable_url, "UPDATE subscriptions SET kinds = ''")
         events = await store.observe([moved], now=NOW + 2 * MIN, rules=RULES)
         assert [e.kind for e in events] == [K.RESCHEDULED]
 
@@ -255,26 +280,18 @@ async def test_attendees_waiting_also_goes_to_the_host(store: Store) -> None:
     }
 
 
-async def test_delivery_keys_are_unique(tmp_path: Path) -> None:
-    path = tmp_path / "m.db"
-    async with await Store.open(f"sqlite:///{path}") as store:
+async def test_delivery_keys_are_unique(durable_url: str) -> None:
+    async with await open_store(durable_url) as store:
         await store.subscribe("C1", "all", None)
         await store.observe([row()], now=NOW, rules=RULES)
         (delivery,) = await store.due_deliveries(NOW)
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO outbox (event_id, delivery_key, destination, meeting_key,"
-            " state, attempts, next_attempt_at, created_at) SELECT event_id, delivery_key,"
-            " destination, meeting_key, state, attempts, next_attempt_at, created_at FROM outbox"
+    with pytest.raises(IntegrityError):
+        await raw(
+            durable_url,
+            "INSERT INTO outbox (event_id, delivery_key, destination, meeting_key, state)"
+            f" SELECT event_id, '{delivery.delivery_key}', 'C2', meeting_key, state FROM outbox",
         )
-        with pytest.raises(sqlite3.IntegrityError):
-            conn.execute(
-                "INSERT INTO outbox (event_id, delivery_key, destination, meeting_key, state)"
-                " VALUES (1, ?, 'C2', '100', 'pending')",
-                [delivery.delivery_key],
-            )
-    conn.close()
-    assert _count(path, "SELECT COUNT(*) FROM outbox") == 1
+    assert await raw(durable_url, "SELECT COUNT(*) FROM outbox") == [(1,)]
 
 
 async def test_deliveries_of_one_queue_come_in_event_order(store: Store) -> None:
@@ -310,14 +327,14 @@ async def test_deliveries_of_one_queue_come_in_event_order(store: Store) -> None
     ]
 
 
-async def test_in_flight_survives_reopen(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/m.db"
-    async with await Store.open(url) as store:
+async def test_in_flight_survives_reopen(durable_url: str) -> None:
+    url = durable_url
+    async with await open_store(url) as store:
         await store.subscribe("C1", "all", None)
         await store.observe([row()], now=NOW, rules=RULES)
         (delivery,) = await store.due_deliveries(NOW)
         await store.mark_in_flight(delivery.id, NOW)
-    async with await Store.open(url) as reopened:
+    async with await open_store(url) as reopened:
         (left,) = await reopened.in_flight()
         assert (left.id, left.state, left.attempts) == (delivery.id, DeliveryState.IN_FLIGHT, 1)
         # Leased: not handed out again until the lease runs out.
@@ -450,3 +467,11 @@ async def test_live_snapshots_are_running_or_imminent_sessions(store: Store) -> 
     )
     live = await store.live_snapshots(NOW, timedelta(minutes=15))
     assert [s.key for s in live] == ["run", "soon"]
+
+
+async def test_an_observation_applied_twice_yields_its_events_once(store: Store) -> None:
+    """What a retry after a lost commit does: the committed state decides."""
+    await store.subscribe("C1", "all", None)
+    assert [e.kind for e in await store.observe([row()], now=NOW, rules=RULES)] == [K.SCHEDULED]
+    assert await store.observe([row()], now=NOW, rules=RULES) == []
+    assert len(await store.due_deliveries(NOW)) == 1

@@ -18,13 +18,13 @@ from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Observation, Rules
-from state.store import Store
+from state.store import SqliteStore
 from tests.fakes.sim import ADMIN
 
 RULES = Rules()
 
 
-class CountingStore(Store):
+class CountingStore(SqliteStore):
     """The real store, noting how many observations each transaction carried."""
 
     def __init__(self, path: str) -> None:

@@ -15,7 +15,7 @@ from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Rules
-from state.store import Store
+from state.store import Store, open_store
 from tests.fakes.sim import ADMIN
 
 RULES = Rules(waiting_grace=timedelta(seconds=30), host_left_grace=timedelta(seconds=30))
@@ -54,7 +54,7 @@ async def open_rig(
     and the store are closed on exit."""
     async with (
         XmlApiClient(url, ADMIN, clock=clock.now, read_timeout=5) as client,
-        await Store.open(f"sqlite:///{db}") as store,
+        await open_store(f"sqlite:///{db}") as store,
     ):
         await store.subscribe("C1", "all", None)
         watcher = Watcher(
@@ -185,7 +185,7 @@ async def test_bad_credentials_stop_polling(
     wrong = replace(ADMIN, password="wrong")
     async with (
         XmlApiClient(sim_url, wrong, clock=sim_clock.now) as client,
-        await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
+        await open_store(f"sqlite:///{tmp_path / 'm.db'}") as store,
     ):
         await store.subscribe("C1", "all", None)
         watcher = Watcher(
