@@ -33,6 +33,11 @@ __all__ = ["RestSite"]
 class RestSite:
     """A Webex organisation with one Meetings site, on a movable clock.
 
+    Its parts, for tests and the control surface: ``tokens`` (access tokens
+    and the refresh grant), ``faults`` (injected failures), ``calls`` (every
+    API request received), ``webhooks`` (the registry) and ``deliveries``
+    (the delivery queues and their knobs).
+
     Args:
         clock: the site's time; tests pass ``SimClock(speed=0)``.
         site_url: e.g. ``acme.webex.com``; the site name is its first label.
