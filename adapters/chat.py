@@ -10,11 +10,29 @@ decides that before a card exists).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
-__all__ = ["Card", "CardTone", "ChatPort", "MessageRef"]
+__all__ = ["Card", "CardTone", "ChatPort", "MessageRef", "format_when"]
+
+
+def format_when(at: datetime, tz: tzinfo | None = UTC) -> str:
+    """The one way a time is written for a reader, in every chat and the console:
+    ``Wed 2026-12-02 09:30 UTC`` (weekday, ISO date, 24-hour time, zone).
+
+    Args:
+        at: an aware datetime.
+        tz: the reader's zone; None means the machine's local zone.
+
+    The zone is its abbreviation (UTC, CET) where it has one, else its IANA
+    name (``America/Sao_Paulo`` rather than ``-03``).
+    """
+    local = at.astimezone(tz)
+    zone = local.tzname() or ""
+    if not zone.isalpha():
+        zone = str(getattr(tz, "key", "") or zone)
+    return f"{local:%a %Y-%m-%d %H:%M} {zone}".rstrip()
 
 
 class CardTone(StrEnum):

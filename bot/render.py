@@ -13,10 +13,10 @@ Rules this module keeps:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from adapters.chat import Card, CardTone
+from adapters.chat import Card, CardTone, format_when
 from state.model import Event, EventKind, MeetingSnapshot
 
 __all__ = [
@@ -58,12 +58,6 @@ def public_link(snapshot: MeetingSnapshot) -> str | None:
     if len(kept) == len(query):
         return snapshot.join_url
     return urlunsplit(parts._replace(query=urlencode(kept)))
-
-
-def format_when(at: datetime) -> str:
-    """An aware datetime as ``2026-11-28 09:30 UTC`` (chat clients localise nothing
-    in plain text, so one unambiguous zone beats a guessed one)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _minutes(n: int) -> str:

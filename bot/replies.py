@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from adapters.chat import format_when
 from adapters.errors import (
     AccessDeniedError,
     CredentialsError,
@@ -60,8 +61,8 @@ _OUTSIDERS = {
 
 
 def local_time(value: datetime, tz: ZoneInfo) -> str:
-    """``Tue 01 Dec 09:30 (Europe/Berlin)``: a time on the reader's own clock."""
-    return f"{value.astimezone(tz):%a %d %b %H:%M} ({tz.key})"
+    """``Tue 2026-12-01 09:30 CET``: a time on the reader's own clock."""
+    return format_when(value, tz)
 
 
 def _link(url: str | None, label: str) -> str:
@@ -92,7 +93,7 @@ def created_private(request: MeetingRequest, created: CreatedMeeting, tz: ZoneIn
 def _date_token(value: datetime) -> str:
     # Rendered by Slack in each reader's own time zone.
     unix = int(value.timestamp())
-    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{value:%Y-%m-%d %H:%M} UTC>"
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{format_when(value)}>"
 
 
 def announcement(request: MeetingRequest, created: CreatedMeeting, requester_user_id: str) -> str:

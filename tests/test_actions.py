@@ -68,7 +68,7 @@ async def test_create_sends_every_option_and_the_requesters_zone(
     assert request.private and request.auto_lock_minutes == 10
     assert request.external_attendee_security is ExternalAttendeeSecurity.BLOCK_FROM_JOIN
     assert "s3cr&amp;t&lt;pw&gt;" in reply.private
-    assert "Tue 01 Dec 10:30 (Europe/Berlin)" in reply.private
+    assert "Tue 2026-12-01 10:30 CET" in reply.private
     assert "900000001" in reply.private
     assert reply.announcement is not None
     assert "s3cr" not in reply.announcement
@@ -287,7 +287,7 @@ async def test_without_a_profile_the_commands_that_need_none_still_work(
     )
     await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
     listing = (await actions.run(command("list"), UNREAD)).private
-    assert "1111111" in listing and "(UTC)" in listing
+    assert "1111111" in listing and "07:00 UTC" in listing
     assert listing.endswith("_Times are in UTC: I could not read your Slack profile._")
     status = (await actions.run(command("status 1111111"), UNREAD)).private
     assert "1111111" in status and "Times are in UTC" in status
@@ -311,7 +311,7 @@ async def test_a_profile_without_a_zone_creates_in_utc_and_says_so(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
     reply = await actions.run(command("create Sync at 12:00"), ZONELESS)
-    assert "12:00 (UTC)" in reply.private
+    assert "Tue 2026-12-01 12:00 UTC" in reply.private
     assert reply.private.endswith("_Times are in UTC: your Slack profile names no time zone._")
     assert reply.announcement is not None and "Times are in UTC" not in reply.announcement
     past = await actions.run(command("create Sync at 07:00"), ZONELESS)

@@ -65,7 +65,7 @@ async def test_card_shows_channel_title_host_local_start_duration_status_link() 
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("┌─ #general ")
     assert lines[1] == "│ 📅 Weekly sync"
-    assert lines[2] == "│ host alice@example.com · Sat 28 Nov 14:00 CET · 1 h 30 min"
+    assert lines[2] == "│ host alice@example.com · Sat 2026-11-28 14:00 CET · 1 h 30 min"
     assert lines[3] == "│ Scheduled"
     assert lines[4] == "│ join https://example.webex.com/j/123456789"
     assert lines[5].startswith("└─")

@@ -74,10 +74,10 @@ def event(kind: EventKind, **kw: object) -> Event:
 @pytest.mark.parametrize(
     ("ev", "text"),
     [
-        (event(EventKind.SCHEDULED), "Scheduled for 2026-11-28 09:00 UTC, 45 minutes."),
+        (event(EventKind.SCHEDULED), "Scheduled for Sat 2026-11-28 09:00 UTC, 45 minutes."),
         (
             event(EventKind.RESCHEDULED, previous_start=T0 - timedelta(hours=1)),
-            "Rescheduled: moved from 2026-11-28 08:00 UTC to 2026-11-28 09:00 UTC.",
+            "Rescheduled: moved from Sat 2026-11-28 08:00 UTC to Sat 2026-11-28 09:00 UTC.",
         ),
         (
             event(EventKind.RESCHEDULED, previous_duration_minutes=30),
@@ -85,7 +85,7 @@ def event(kind: EventKind, **kw: object) -> Event:
         ),
         (
             Event(kind=EventKind.STARTING_SOON, meeting_key="1", at=T0 - timedelta(minutes=5)),
-            "Starts in 5 minutes, at 2026-11-28 09:00 UTC.",
+            "Starts in 5 minutes, at Sat 2026-11-28 09:00 UTC.",
         ),
         (event(EventKind.STARTED), "Started."),
         (event(EventKind.ATTENDEES_WAITING), "Attendees are waiting for the host."),

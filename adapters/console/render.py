@@ -11,10 +11,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import TextIO
 
-from adapters.chat import Card, CardTone
+from adapters.chat import Card, CardTone, format_when
 
 __all__ = [
     "Palette",
@@ -95,12 +95,6 @@ def channel_label(channel: str, names: Mapping[str, str]) -> str:
     return name if name.startswith(("#", "@")) else f"#{name}"
 
 
-def _when(start: datetime, display_tz: tzinfo | None) -> str:
-    # astimezone(None) converts to the machine's local zone: the default display.
-    local = start.astimezone(display_tz)
-    return local.strftime("%a %d %b %H:%M %Z").strip()
-
-
 def _duration(minutes: int) -> str:
     hours, rest = divmod(max(minutes, 0), 60)
     if hours and rest:
@@ -130,7 +124,7 @@ def card_block(
     emoji, colour = _TONES[card.tone]
     bar = palette.paint("│", colour)
     head = f"{label} · updated" if updated else label
-    when = f"{_when(card.start, display_tz)} · {_duration(card.duration_minutes)}"
+    when = f"{format_when(card.start, display_tz)} · {_duration(card.duration_minutes)}"
     lines = [
         palette.paint(f"┌─ {head} " + "─" * max(4, 40 - len(head)), colour),
         f"{bar} {emoji} {palette.paint(clean(card.title), _BOLD)}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.chat import Card, CardTone
+from adapters.chat import Card, CardTone, format_when
 
 __all__ = [
     "DELIVERY_EVENT_TYPE",
@@ -76,7 +76,7 @@ def card_fallback(card: Card) -> str:
 def _date_token(card: Card) -> str:
     # Slack renders <!date^...> in each reader's own time zone; the fallback is UTC.
     unix = int(card.start.timestamp())
-    fallback = card.start.strftime("%Y-%m-%d %H:%M UTC")
+    fallback = format_when(card.start)
     return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
