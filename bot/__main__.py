@@ -17,9 +17,10 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import ExitStack
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import configure_logging
+from bot.logs import clock_in_logs, configure_logging
 from state.errors import StoreError
 
 logger = logging.getLogger("meetbot")
@@ -86,11 +87,18 @@ async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> 
             loop.remove_signal_handler(sig)
 
 
-def _service(command: str, settings: Settings) -> Callable[[asyncio.Event], Awaitable[None]]:
+def _service(
+    command: str, settings: Settings, stack: ExitStack
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """The coroutine to run until stopped; ``stack`` holds what must outlive it
+    (the demo's clock dates the log up to the last line)."""
     if command == "demo" or settings.demo:
-        from bot.demo import run_demo
+        from adapters.webex.simulator import SimClock
+        from bot.demo import DEMO_SPEED, run_demo
 
-        return lambda stop: run_demo(settings, stop)
+        clock = SimClock(speed=DEMO_SPEED)
+        stack.enter_context(clock_in_logs(clock.now))
+        return lambda stop: run_demo(settings, stop, clock=clock)
     from bot.runtime import serve
 
     return lambda stop: serve(settings, stop)
@@ -109,14 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.check import run_checks
 
         return asyncio.run(run_checks(settings, sys.stdout))
-    try:
-        asyncio.run(_until_signalled(_service(args.command, settings)))
-    except StoreError as e:
-        # In practice at start-up: the database cannot be opened or migrated,
-        # or is another process's. A traceback would bury the reason.
-        logger.error("cannot start: %s", e)
-        return 1
-    logger.info("stopped")
+    with ExitStack() as stack:
+        try:
+            asyncio.run(_until_signalled(_service(args.command, settings, stack)))
+        except StoreError as e:
+            # In practice at start-up: the database cannot be opened or migrated,
+            # or is another process's. A traceback would bury the reason.
+            logger.error("cannot start: %s", e)
+            return 1
+        logger.info("stopped")
     return 0
 
 

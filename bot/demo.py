@@ -19,12 +19,13 @@ import logging
 import secrets
 import tempfile
 from contextlib import AsyncExitStack
-from datetime import datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TextIO
 
 from aiohttp import web
 
+from adapters.chat import format_when
 from adapters.console import ConsoleChat, ConsolePrompt, Handler
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
@@ -105,6 +106,7 @@ async def run_demo(
     output: TextIO | None = None,
     input_fd: int | None = None,
     serve_http: bool = True,
+    clock: SimClock | None = None,
 ) -> None:
     """Run the demo until ``stop`` is set.
 
@@ -115,9 +117,11 @@ async def run_demo(
         output: where the console chat writes (stdout by default).
         input_fd: where the prompt reads commands (stdin by default).
         serve_http: also serve /healthz and /metrics on 127.0.0.1:PORT.
+        clock: the simulated clock (made here, at ``speed``, when None); pass
+            one to date the log by it as well (:func:`bot.logs.clock_in_logs`).
     """
     async with AsyncExitStack() as stack:
-        clock = SimClock(start=None, speed=speed)
+        clock = clock or SimClock(start=None, speed=speed)
         password = secrets.token_urlsafe(16)
         site, url = await _serve_simulator(stack, clock, password)
         if settings.database_url_given:
@@ -131,6 +135,8 @@ async def run_demo(
         chat = ConsoleChat(
             output,
             channel_names=demo_channel_names(),
+            # UTC, as in the notifications' text and the log: one clock on screen.
+            display_tz=UTC,
             color=False if settings.no_color else None,
         )
         core = await build_core(
@@ -158,12 +164,11 @@ async def run_demo(
                 logger.warning(
                     "not serving /healthz, /readyz and /metrics on port %d: %s", settings.port, e
                 )
-        began = datetime.now().astimezone()
         logger.info(
-            "demo started at %s: a simulated Webex site at %s, time running %g× faster",
-            began.strftime("%H:%M:%S"),
+            "demo started: a simulated Webex site at %s, its clock at %s and running %g× faster",
             url,
-            speed,
+            format_when(clock.now()),
+            clock.speed,
         )
         await start_watching(stack, core, site_name=_SITE)
         tasks = [

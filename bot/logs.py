@@ -4,7 +4,9 @@ Every module logs through ``logging.getLogger(__name__)`` under the ``bot``,
 ``adapters`` and ``state`` packages; this module only decides how lines look.
 A redacting filter replaces any registered secret (tokens, passwords) that
 might reach a message, as a last line of defence: code must not log secrets in
-the first place.
+the first place. Text lines start with the UTC time, as every time the bot
+writes is in UTC; :func:`clock_in_logs` makes them follow another clock (the
+demo's simulated one).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TextIO
 
-__all__ = ["JsonFormatter", "RedactSecrets", "configure_logging"]
+__all__ = ["JsonFormatter", "RedactSecrets", "clock_in_logs", "configure_logging"]
 
 _REDACTED = "[redacted]"
 
@@ -78,9 +82,9 @@ def configure_logging(
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
-        )
+        text = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        text.converter = time.gmtime
+        handler.setFormatter(text)
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -89,3 +93,33 @@ def configure_logging(
     for name in ("aiohttp.access", "apscheduler", "slack_bolt", "slack_sdk"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
     return handler
+
+
+class _Stamp(logging.Filter):
+    """Dates each record by ``clock`` instead of the wall clock."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._clock = clock
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        at = self._clock().timestamp()
+        record.created = at
+        record.msecs = (at - int(at)) * 1000
+        return True
+
+
+@contextmanager
+def clock_in_logs(clock: Callable[[], datetime]) -> Iterator[None]:
+    """While inside, every line the root logger's handlers write is dated by
+    ``clock`` (aware UTC) instead of the wall clock: the demo's 30x simulated
+    time, the one its cards show. Handlers added meanwhile are not affected."""
+    stamp = _Stamp(clock)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(stamp)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(stamp)

@@ -3,8 +3,12 @@
 import io
 import json
 import logging
+import time
+from datetime import UTC, datetime
 
-from bot.logs import configure_logging
+import pytest
+
+from bot.logs import clock_in_logs, configure_logging
 
 
 def test_json_lines_and_redaction() -> None:
@@ -24,3 +28,40 @@ def test_json_lines_and_redaction() -> None:
     assert lines[0]["level"] == "warning"
     assert "s3cret-token" not in stream.getvalue()
     assert "[redacted]" in lines[1]["exc"]
+
+
+def _logged(fmt: str, clock: datetime | None) -> str:
+    stream = io.StringIO()
+    handler = configure_logging(fmt=fmt, stream=stream)
+    try:
+        if clock is None:
+            logging.getLogger("bot.test").warning("hello")
+        else:
+            with clock_in_logs(lambda: clock):
+                logging.getLogger("bot.test").warning("hello")
+            logging.getLogger("bot.test").warning("after")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    return stream.getvalue()
+
+
+def test_a_clock_dates_text_and_json_lines_while_it_is_installed() -> None:
+    simulated = datetime(2031, 6, 1, 23, 45, 6, 250_000, tzinfo=UTC)
+    text = _logged("text", simulated).splitlines()
+    assert text[0] == "23:45:06 WARNING bot.test: hello"
+    assert not text[1].startswith("23:45:06"), "the wall clock again once left"
+    (first, _after) = (json.loads(line) for line in _logged("json", simulated).splitlines())
+    assert first["time"] == "2031-06-01T23:45:06.250+00:00"
+
+
+def test_text_lines_carry_the_utc_time_whatever_the_machine_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30, never equal to UTC
+    time.tzset()
+    try:
+        simulated = datetime(2031, 6, 1, 8, 0, tzinfo=UTC)
+        assert _logged("text", simulated).startswith("08:00:00 WARNING")
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -5,10 +5,13 @@ on SIGTERM (what a platform sends on every deploy)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -64,6 +67,17 @@ async def test_demo_process_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) 
     assert b'"message": "stopped"' in stderr
     assert b"Traceback" not in stderr
     assert not os.listdir(tmp_path), "the demo's database was temporary"
+    # The log is dated by the demo's clock, which started at the wall time and
+    # runs 30 times faster: by the last line it is far ahead of the wall.
+    (stopped,) = [
+        entry for line in stderr.splitlines() if (entry := json.loads(line))["message"] == "stopped"
+    ]
+    assert datetime.fromisoformat(stopped["time"]) > datetime.now(UTC) + timedelta(seconds=20)
+    # One date format on screen: cards and notifications alike.
+    shown = seen.decode()
+    assert re.search(r"· \w{3} \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC ·", shown), "card"
+    assert re.search(r"Scheduled for \w{3} \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", shown)
+    assert not re.search(r"\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ", shown)
 
 
 async def test_a_second_process_on_the_same_database_stops_with_one_line(tmp_path: Path) -> None:
