@@ -256,8 +256,9 @@ class Dispatcher:
         try:
             ref = await self._send(delivery, snapshot, now=now, suspect=suspect)
         except ChatUnauthorizedError as e:
-            # Nothing was sent: the delivery waits with the rest of the outbox.
-            await self._store.mark_retry(delivery.id, now, str(e))
+            # Nothing was sent: the delivery waits with the rest of the outbox,
+            # its attempt not counted (an outage must not dead-letter it).
+            await self._store.mark_held(delivery.id, now, str(e))
             self._gate.refused(e, now)
             return
         except ChatRateLimitedError as e:

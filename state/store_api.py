@@ -215,6 +215,13 @@ class Store(Protocol):
         """A retryable failure: back to pending until ``next_attempt_at``."""
         ...
 
+    async def mark_held(self, delivery_id: int, next_attempt_at: datetime, error: str) -> None:
+        """Nothing was tried (the chat refused the bot's credentials): back to
+        pending until ``next_attempt_at``, and the attempt :meth:`mark_in_flight`
+        counted is taken back, so no outage brings a delivery nearer its
+        dead-letter."""
+        ...
+
     async def mark_dead(self, delivery_id: int, error: str) -> None:
         """Given up: the row stays for inspection and unblocks its queue."""
         ...

@@ -25,6 +25,8 @@ __all__ = ["OutboxQueries"]
 # hung. The dispatcher reconciles by delivery key before posting it again.
 IN_FLIGHT_LEASE = timedelta(minutes=5)
 MAX_ERROR_CHARS = 500
+#: The attempt count with the last claim taken back (never below zero).
+UNCOUNT_ATTEMPT = "CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
 
 _SELECT = (
     "SELECT o.*, e.kind AS e_kind, e.at AS e_at, e.previous_start AS e_previous_start,"
@@ -87,6 +89,15 @@ class OutboxQueries(Runner):
             delivery_id,
             "state = 'pending', next_attempt_at = ?, last_error = ?",
             [to_db_time(next_attempt_at), error[:MAX_ERROR_CHARS]],
+        )
+
+    async def mark_held(self, delivery_id: int, next_attempt_at: datetime, error: str) -> None:
+        """Nothing was tried: back to pending, the claim's attempt taken back."""
+        await self._update(
+            delivery_id,
+            f"state = 'pending', attempts = {UNCOUNT_ATTEMPT}, next_attempt_at = ?, last_error = ?",
+            [to_db_time(next_attempt_at), error[:MAX_ERROR_CHARS]],
+            undelivered_only=True,
         )
 
     async def mark_dead(self, delivery_id: int, error: str) -> None:

@@ -158,6 +158,39 @@ async def test_a_revoked_token_holds_everything_then_delivers_it_once_oldest_fir
     assert subscription.enabled
 
 
+async def test_refused_rounds_do_not_use_up_a_deliverys_attempts(
+    store: Store, fake_slack: FakeSlack
+) -> None:
+    clock = Clock(T0)
+    d = Dispatcher(
+        store=store,
+        chat=SlackChat(make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES)),
+        clock=clock,
+        backoff=Backoff(base=10, cap=100, jitter=0),
+        access_backoff=ACCESS,
+        draw=lambda: 0.0,
+        max_attempts=4,
+    )
+    await store.observe([seen("100")], now=T0, rules=RULES)
+    for outage in range(3):  # three separate outages, each refusing the card's post
+        clock.now = T0 + timedelta(hours=outage)
+        fake_slack.script("chat.postMessage", error="token_revoked")
+        await drain(d)
+        assert not authorised(d)
+        clock.now += timedelta(minutes=30)
+        fake_slack.script("chat.postMessage", status=503)  # then one ordinary failure
+        await drain(d)
+        assert authorised(d)
+    assert fake_slack.channel_messages("C1") == []
+    (pending,) = await store.due_deliveries(clock.now + timedelta(hours=1))
+    assert pending.attempts == 3  # the 503s were tried; the refusals were not
+    clock.now += timedelta(hours=1)
+    await drain(d)
+    counts = await store.counts()
+    assert (counts["outbox_dead"], counts["outbox_delivered"]) == (0, 1)
+    assert len(fake_slack.channel_messages("C1")) == 2  # card and reply, once
+
+
 async def test_an_unanswered_check_keeps_holding(store: Store, fake_slack: FakeSlack) -> None:
     clock = Clock(T0)
     d = dispatcher(store, fake_slack, clock)

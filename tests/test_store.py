@@ -327,6 +327,31 @@ async def test_deliveries_of_one_queue_come_in_event_order(store: Store) -> None
     ]
 
 
+async def test_a_held_delivery_gets_its_attempt_back(store: Store) -> None:
+    await store.subscribe("C1", "all", None)
+    await store.observe([row()], now=NOW, rules=RULES)
+    (delivery,) = await store.due_deliveries(NOW)
+    await store.mark_in_flight(delivery.id, NOW)
+    await store.mark_retry(delivery.id, NOW + MIN, "timed out")
+    for outage in range(1, 4):  # three refused rounds of one delivery
+        when = NOW + outage * MIN
+        await store.mark_in_flight(delivery.id, when)
+        await store.mark_held(delivery.id, when + MIN, "token_revoked")
+    assert await store.due_deliveries(NOW + 3 * MIN) == []
+    (held,) = await store.due_deliveries(NOW + 4 * MIN)
+    # Only the attempt that was really tried counts.
+    assert (held.id, held.state, held.attempts, held.last_error) == (
+        delivery.id,
+        DeliveryState.PENDING,
+        1,
+        "token_revoked",
+    )
+    await store.mark_in_flight(delivery.id, NOW + 4 * MIN)
+    await store.mark_delivered(delivery.id, "C1", "1.5", NOW + 4 * MIN)
+    with pytest.raises(StoreError):
+        await store.mark_held(delivery.id, NOW, "token_revoked")
+
+
 async def test_in_flight_survives_reopen(durable_url: str) -> None:
     url = durable_url
     async with await open_store(url) as store:

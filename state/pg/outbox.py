@@ -10,7 +10,7 @@ from state.errors import StoreError
 from state.model import Delivery
 from state.pg.db import Conn, Database
 from state.store_lease import Fence
-from state.store_outbox import IN_FLIGHT_LEASE, MAX_ERROR_CHARS
+from state.store_outbox import IN_FLIGHT_LEASE, MAX_ERROR_CHARS, UNCOUNT_ATTEMPT
 from state.store_schema import delivery_from_row, from_db_time, to_db_time
 
 __all__ = ["PgOutbox", "check_fence"]
@@ -109,6 +109,16 @@ class PgOutbox:
             delivery_id,
             "state = 'pending', next_attempt_at = $2, last_error = $3",
             [to_db_time(next_attempt_at), error[:MAX_ERROR_CHARS]],
+        )
+
+    async def mark_held(self, delivery_id: int, next_attempt_at: datetime, error: str) -> None:
+        """See :meth:`state.store_api.Store.mark_held`."""
+        await self._update(
+            delivery_id,
+            f"state = 'pending', attempts = {UNCOUNT_ATTEMPT}, next_attempt_at = $2,"
+            " last_error = $3",
+            [to_db_time(next_attempt_at), error[:MAX_ERROR_CHARS]],
+            undelivered_only=True,
         )
 
     async def mark_dead(self, delivery_id: int, error: str) -> None:
