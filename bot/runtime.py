@@ -37,6 +37,7 @@ from bot.replica import LeaseTiming, Replica, Role
 from bot.service import WatchService
 from bot.signin import SignIn, sign_in
 from bot.slack_app import SlackHandlers, create_slack_app
+from bot.slack_ingress import SlackEndpoint
 from bot.socket_mode import connect_socket_mode
 from bot.tasks import TaskOwner
 from bot.watcher import WatchSettings
@@ -264,11 +265,16 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             actions=core.actions, directory=SlackDirectory(slack), spawn=tasks.spawn
         )
         bolt = create_slack_app(
-            client=slack, signing_secret=settings.slack_signing_secret, handlers=handlers
+            client=slack,
+            signing_secret=settings.slack_signing_secret,
+            handlers=handlers,
+            first_sighting=lambda event_id: core.store.first_sighting(event_id, utc_now()),
         )
         app = create_web_app(
             settings,
-            None if settings.socket_mode else bolt,
+            None
+            if settings.socket_mode
+            else SlackEndpoint(app=bolt, signing_secret=settings.slack_signing_secret),
             health=(lambda: replica.healthy() and core.store.reachable)
             if replica
             else (lambda: core.watch.running and core.store.reachable),

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.errors import ChatError
@@ -21,6 +23,7 @@ from adapters.slack.mrkdwn import escape
 from adapters.slack.respond import send_response
 from bot.actions import CommandActions, Requester
 from bot.commands import USAGE, Command, CommandError, HelpCommand, parse
+from state.errors import StoreError
 
 __all__ = ["COMMAND", "SlackHandlers", "create_slack_app"]
 
@@ -115,6 +118,55 @@ class SlackHandlers:
             logger.warning("App Home for %s not published: %s", user_id, e)
 
 
+def _once_per_event(
+    first_sighting: FirstSighting,
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Middleware acting on each Events API ``event_id`` once.
+
+    Slack retries an event it thinks was not acknowledged (``X-Slack-Retry-Num``
+    1, 2, 3; over HTTP or Socket Mode), even when the first delivery was acted
+    on; the ids are persisted, so a retry after a restart is recognised too.
+    A repeat is answered 200 with ``X-Slack-No-Retry: 1``. When the store
+    cannot say (it failed), a first delivery is acted on and a retry is not:
+    Slack only retries what it already sent once.
+    """
+
+    async def middleware(
+        body: dict[str, Any], request: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not isinstance(event_id, str) or not event_id:
+            await next()
+            return None
+        retry = _retry_num(request)
+        try:
+            first = await first_sighting(event_id)
+        except StoreError as e:
+            first = retry is None
+            logger.warning(
+                "could not record Slack event %s (%s); %s",
+                event_id,
+                e,
+                "acting on it" if first else f"not acting on retry {retry}",
+            )
+        if first:
+            await next()
+            return None
+        logger.info(
+            "Slack event %s seen before (retry %s); acknowledged without acting",
+            event_id,
+            retry or "none",
+        )
+        return BoltResponse(status=200, body="", headers={"X-Slack-No-Retry": "1"})
+
+    return middleware
+
+
+def _retry_num(request: AsyncBoltRequest) -> str | None:
+    values = request.headers.get("x-slack-retry-num") or ()
+    return str(values[0]) if values else None
+
+
 async def _respond(response_url: str, text: str, *, in_channel: bool = False) -> None:
     try:
         await send_response(
@@ -124,14 +176,26 @@ async def _respond(response_url: str, text: str, *, in_channel: bool = False) ->
         logger.warning("response_url answer not delivered: %s", e)
 
 
+FirstSighting = Callable[[str], Awaitable[bool]]
+
+
 def create_slack_app(
-    *, client: AsyncWebClient, signing_secret: str, handlers: SlackHandlers
+    *,
+    client: AsyncWebClient,
+    signing_secret: str,
+    handlers: SlackHandlers,
+    first_sighting: FirstSighting | None = None,
 ) -> AsyncApp:
     """The bolt app. Requests without a valid signature, or older than five
     minutes, are refused with 401 before any listener runs.
 
     ``process_before_response`` is on: listeners only acknowledge and hand off,
     so the HTTP answer is the acknowledgement and nothing runs unowned after it.
+
+    Args:
+        first_sighting: records a Slack ``event_id`` and says whether it is
+            new (``Store.first_sighting``); repeats are acknowledged without
+            acting. None acts on every delivery.
     """
     app = AsyncApp(
         client=client,
@@ -140,6 +204,8 @@ def create_slack_app(
         request_verification_enabled=True,
         logger=logging.getLogger("meetbot.slack.bolt"),
     )
+    if first_sighting is not None:
+        app.use(_once_per_event(first_sighting))
     app.command(COMMAND)(handlers.on_command)
     app.event("app_home_opened")(handlers.on_home_opened)
 

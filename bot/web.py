@@ -17,12 +17,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.metrics import CONTENT_TYPE
+from bot.slack_ingress import SlackEndpoint, events_handler
 from bot.tasks import TaskOwner
 
 __all__ = [
@@ -53,7 +52,7 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 
 def create_web_app(
     settings: Settings,
-    slack_app: AsyncApp | None,
+    slack: SlackEndpoint | None,
     health: Callable[[], bool],
     *,
     hooks: Iterable[RouteHook] = (),
@@ -64,8 +63,8 @@ def create_web_app(
 
     Args:
         settings: the bot's settings, kept on the app under :data:`SETTINGS_KEY`.
-        slack_app: the bolt app answering ``POST /slack/events``; None (demo mode,
-            Socket Mode) leaves the route out.
+        slack: what answers ``POST /slack/events`` (see :mod:`bot.slack_ingress`);
+            None (demo mode, Socket Mode) leaves the route out.
         health: True while the process serves and its scheduler runs (liveness).
         readiness: the components ``/readyz`` reports; None serves an empty
             registry (always ready).
@@ -93,8 +92,8 @@ def create_web_app(
 
     app.router.add_get(HEALTH_PATH, healthz)
     app.router.add_get(READY_PATH, readyz)
-    if slack_app is not None:
-        app.router.add_post(EVENTS_PATH, _events_handler(slack_app))
+    if slack is not None:
+        app.router.add_post(EVENTS_PATH, events_handler(slack))
     for hook in hooks:
         hook(app)
     return app
@@ -131,18 +130,3 @@ def drain_on_shutdown(tasks: TaskOwner, *, grace_seconds: float = 10.0) -> Route
         app.on_shutdown.append(drain)
 
     return hook
-
-
-def _events_handler(
-    slack_app: AsyncApp,
-) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    async def events(request: web.Request) -> web.Response:
-        try:
-            bolt_request = await to_bolt_request(request)
-        except UnicodeDecodeError:
-            # Not what Slack sends; and bolt cannot verify what it cannot read.
-            return web.json_response({"error": "invalid request"}, status=401)
-        bolt_response = await slack_app.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
-
-    return events

@@ -47,6 +47,8 @@ _DEFAULT_RULES = Rules()
 #: Decoded snapshots kept between polls. A site-wide listing re-reads every
 #: session each cycle; decoding them again would cost more than the poll.
 _CACHE_LIMIT = 50_000
+#: How long a Slack event id is remembered for recognising retries.
+EVENT_ID_RETENTION = timedelta(days=1)
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -305,3 +307,25 @@ class SqliteStore(SubscriptionQueries, OutboxQueries):
 
         found = await self._run(work)
         return None if found is None else datetime.fromisoformat(found)
+
+    async def first_sighting(self, event_id: str, now: datetime) -> bool:
+        """Record Slack event ``event_id``; True the first time it is recorded,
+        False for a repeat (a retry). Ids older than :data:`EVENT_ID_RETENTION`
+        are forgotten on the way (Slack retries within about an hour).
+
+        Raises:
+            StoreError: the database refused the write.
+        """
+        cutoff = to_db_time(now - EVENT_ID_RETENTION)
+
+        def work(db: Database) -> bool:
+            with db.atomic():
+                db.execute("DELETE FROM slack_events WHERE received_at < ?", [cutoff])
+                cursor = db.execute(
+                    "INSERT INTO slack_events (event_id, received_at) VALUES (?, ?)"
+                    " ON CONFLICT (event_id) DO NOTHING",
+                    [event_id, to_db_time(now)],
+                )
+            return bool(cursor.rowcount == 1)
+
+        return await self._run(work)

@@ -114,6 +114,16 @@ def _initial(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0002_slack_events")
+def _slack_events(db: Database) -> None:
+    # Slack's event ids already acted on, so its retries (which can arrive
+    # after a restart) are acknowledged without acting again.
+    db.table("slack_events").create(
+        {"event_id": str, "received_at": str}, pk="event_id", not_null={"received_at"}
+    )
+    db.table("slack_events").create_index(["received_at"])
+
+
 def to_db_time(value: datetime) -> str:
     """Fixed-width UTC text for ``value`` (aware)."""
     return value.astimezone(UTC).isoformat(timespec="microseconds")

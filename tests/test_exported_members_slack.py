@@ -63,6 +63,19 @@ EXPORTS = {
         "metrics_route",
     },
     "bot.tasks": {"TaskOwner"},
+    "bot.slack_ingress": {
+        "DEFAULT_BODY_TIMEOUT",
+        "SlackEndpoint",
+        "events_handler",
+        "signature_ok",
+    },
+    "bot.slack_requests": {
+        "HANDLED_ACTIONS",
+        "HANDLED_COMMANDS",
+        "Malformed",
+        "Verdict",
+        "classify",
+    },
     "bot.health": {"ComponentHealth", "HealthRegistry", "Status"},
     "bot.socket_mode": {"connect_socket_mode"},
     "bot.when": {

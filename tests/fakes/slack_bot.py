@@ -22,6 +22,7 @@ from adapters.webex.port import WebexSource
 from bot.actions import CommandActions
 from bot.config import load_settings
 from bot.slack_app import SlackHandlers, create_slack_app
+from bot.slack_ingress import SlackEndpoint
 from bot.tasks import TaskOwner
 from bot.web import create_web_app
 from state.store import Store
@@ -81,7 +82,12 @@ def make_slack_app(
         directory=SlackDirectory(client),
         spawn=tasks.spawn,
     )
-    return create_slack_app(client=client, signing_secret=signing_secret, handlers=handlers)
+    return create_slack_app(
+        client=client,
+        signing_secret=signing_secret,
+        handlers=handlers,
+        first_sighting=lambda event_id: store.first_sighting(event_id, clock()),
+    )
 
 
 @dataclass
@@ -100,10 +106,14 @@ class SlackBot(Generic[W]):
         timestamp: int | None = None,
         secret: str = SECRET,
         content_type: str = FORM,
+        headers: dict[str, str] | None = None,
     ) -> ClientResponse:
-        """POST ``body`` to /slack/events with Slack's signature headers."""
-        headers = signed_headers(body, secret, timestamp=timestamp, content_type=content_type)
-        response = await self.http.post("/slack/events", data=body.encode(), headers=headers)
+        """POST ``body`` to /slack/events with Slack's signature headers (and
+        ``headers``, e.g. ``X-Slack-Retry-Num``)."""
+        signed = signed_headers(body, secret, timestamp=timestamp, content_type=content_type)
+        response = await self.http.post(
+            "/slack/events", data=body.encode(), headers=signed | (headers or {})
+        )
         await response.read()
         return response
 
@@ -130,7 +140,10 @@ async def running_bot(
     healthy = [True]
     app = create_web_app(
         settings,
-        make_slack_app(slack, webex, store, clock=clock, tasks=tasks),
+        SlackEndpoint(
+            app=make_slack_app(slack, webex, store, clock=clock, tasks=tasks),
+            signing_secret=SECRET,
+        ),
         lambda: healthy[0],
     )
     async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
