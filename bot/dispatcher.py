@@ -58,6 +58,7 @@ from adapters.errors import (
 from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.backoff import Backoff
 from bot.chat_gate import ChatGate, OnAccess
+from bot.health import HealthRegistry
 from bot.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
 from bot.render import render_card, render_event, render_host_dm
 from state.errors import StoreError
@@ -101,6 +102,12 @@ class Dispatcher:
             from deliveries and re-checks).
         replies_per_hour: thread replies one meeting may post to one channel
             in an hour before further changes only update its card.
+        health: where ``dispatcher`` (a heartbeat per completed round: failing
+            when none completes within ``stuck_after``, which must exceed the
+            longest wait a round may spend in the chat, e.g. a 429's
+            Retry-After) and ``database`` (failing when a round fails on the
+            store) are reported.
+        stuck_after: see ``health``.
     """
 
     def __init__(
@@ -119,6 +126,8 @@ class Dispatcher:
         summarise_after: timedelta = SUMMARISE_AFTER,
         on_access: OnAccess | None = None,
         replies_per_hour: int = REPLIES_PER_HOUR,
+        health: HealthRegistry | None = None,
+        stuck_after: timedelta = timedelta(minutes=5),
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -141,6 +150,8 @@ class Dispatcher:
         )
         self._summarise_after = summarise_after
         self._quota = ReplyQuota(per_hour=replies_per_hour)
+        self._health = health
+        self._stuck_after = stuck_after
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -193,12 +204,21 @@ class Dispatcher:
                     await self.reconcile()
                     reconciled = True
                 busy = await self.run_once() >= self._batch
+                if self._health is not None:
+                    self._health.beat(
+                        "dispatcher",
+                        within=self._stuck_after,
+                        detail="delivering" if busy else "idle",
+                        expired=f"no delivery round completed for {self._stuck_after}",
+                    )
                 if self._failures:
                     log.info("dispatcher recovered after %d failed rounds", self._failures)
                 self._failures = 0
             # The loop boundary: nothing may end the dispatcher but stop().
             except Exception as e:
                 self._failures += 1
+                if isinstance(e, StoreError) and self._health is not None:
+                    self._health.report("database", ok=False, detail=str(e))
                 wait = self._backoff.delay(self._failures, self._draw())
                 log.warning(
                     "dispatcher round failed (%d in a row): %s",
@@ -293,6 +313,8 @@ class Dispatcher:
         acked = self._clock()
         self._gate.delivered()
         await self._store.mark_delivered(delivery.id, ref.channel, ref.ts, acked)
+        if self._health is not None:
+            self._health.report("database", ok=True, detail="recorded a delivery")
         if self._on_delivered is not None:
             self._on_delivered(delivery, acked)
 

@@ -122,8 +122,11 @@ async def build_core(
     metrics.export_health(health)
     stack.push_async_callback(webex.close)
     source = InstrumentedWebex(webex, metrics)
+    for component in ("database", "webex", "dispatcher"):
+        health.expect(component)
     store = await open_store(database_url)
     stack.push_async_callback(store.close)
+    health.report("database", ok=True, detail="opened and migrated")
 
     def delivered(delivery: Delivery, acknowledged_at: datetime) -> None:
         metrics.observe_delay(delivery.created_at, acknowledged_at)
@@ -149,6 +152,7 @@ async def build_core(
             on_delivered=delivered,
             on_events=lambda events: metrics.count_events([e.kind for e in events]),
             on_chat_access=chat_access,
+            health=health,
         )
 
     watch = new_watch(store)

@@ -22,6 +22,7 @@ from adapters.chat import ChatPort
 from adapters.webex.port import WebexSource
 from bot.budget import SessionInfoBudget
 from bot.dispatcher import Dispatcher, OnAccess, OnDelivered
+from bot.health import HealthRegistry
 from bot.schedule import Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, Rules
@@ -52,6 +53,8 @@ class WatchService:
             was nudged (e.g. ``metrics.count_events``); must not raise.
         on_chat_access: told whether the chat accepts the bot's credentials
             (see :class:`bot.dispatcher.Dispatcher`).
+        health: where the watcher and the dispatcher report (``webex``,
+            ``database``, ``dispatcher``).
 
     Attributes:
         budget: the GetSessionInfo bucket; share it with any other caller of
@@ -74,6 +77,7 @@ class WatchService:
         on_delivered: OnDelivered | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
         on_chat_access: OnAccess | None = None,
+        health: HealthRegistry | None = None,
     ) -> None:
         self.budget = (
             budget if budget is not None else SessionInfoBudget(hourly=sessioninfo_hourly_budget)
@@ -86,6 +90,7 @@ class WatchService:
             max_attempts=max_attempts,
             on_delivered=on_delivered,
             on_access=on_chat_access,
+            health=health,
         )
         self.watcher = Watcher(
             source=source,
@@ -95,6 +100,7 @@ class WatchService:
             clock=clock,
             settings=settings,
             on_events=self._events,
+            health=health,
         )
         self._on_events = on_events
         self.scheduler = Scheduler()

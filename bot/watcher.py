@@ -47,6 +47,7 @@ from adapters.webex.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.port import WebexSource
 from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
+from bot.health import HealthRegistry
 from bot.observe import ended_observations, from_session_info, from_summary, not_found
 from bot.plan import (
     ListingQuery,
@@ -119,6 +120,10 @@ class Watcher:
         on_events: called with every non-empty list of new events (e.g. to
             nudge the dispatcher); must not raise.
         draw: random numbers in [0, 1) for backoff jitter.
+        health: where ``webex`` (a heartbeat per successful discovery, expiring
+            after three discovery intervals; failing for good once the
+            credentials are refused) and ``database`` (failing on a store
+            error, ok again when a job commits events) are reported.
     """
 
     def __init__(
@@ -132,6 +137,7 @@ class Watcher:
         settings: WatchSettings | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
         draw: Callable[[], float] = random.random,
+        health: HealthRegistry | None = None,
     ) -> None:
         self._source = source
         self._store = store
@@ -141,6 +147,7 @@ class Watcher:
         self.settings = settings or WatchSettings()
         self._on_events = on_events
         self._draw = draw
+        self._reports = health
         self._health: dict[str, _Health] = {}
         self._webex_not_before: datetime | None = None
         self._halted = False
@@ -219,12 +226,18 @@ class Watcher:
         except CredentialsError as e:
             self._halted = True
             log.error("Webex refused the credentials (%s); polling stopped until restart", e)
+            if self._reports is not None:
+                self._reports.report(
+                    "webex", ok=False, detail=f"credentials refused ({e}); polling stopped"
+                )
             return []
         except RateLimitedError as e:
             self._webex_not_before = now + timedelta(seconds=e.retry_after)
             log.warning("Webex rate limit reached; pausing Webex calls for %g s", e.retry_after)
             return []
         except (WebexError, StoreError) as e:
+            if isinstance(e, StoreError) and self._reports is not None:
+                self._reports.report("database", ok=False, detail=str(e))
             health.failures += 1
             wait = self.settings.backoff.delay(health.failures, self._draw())
             health.not_before = now + timedelta(seconds=wait)
@@ -235,9 +248,23 @@ class Watcher:
         if health.failures:
             log.info("%s recovered after %d failed runs", job, health.failures)
         health.failures, health.not_before = 0, None
+        self._report_success(job, events)
         if events and self._on_events is not None:
             self._on_events(events)
         return events
+
+    def _report_success(self, job: str, events: list[Event]) -> None:
+        if self._reports is None:
+            return
+        if events:
+            self._reports.report("database", ok=True, detail=f"{job} committed its events")
+        if job == "discover":
+            self._reports.beat(
+                "webex",
+                within=timedelta(seconds=3 * self.settings.discovery_interval),
+                detail="listed the site",
+                expired="no successful listing for three discovery intervals",
+            )
 
     def _paused(self, now: datetime) -> bool:
         if self._webex_not_before is None:
