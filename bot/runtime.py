@@ -32,6 +32,7 @@ from bot.actions import CommandActions
 from bot.budget import SessionInfoBudget
 from bot.config import Settings
 from bot.health import HealthRegistry
+from bot.http_limits import BoundedSite, HttpLimits
 from bot.metrics import InstrumentedWebex, Metrics
 from bot.replica import LeaseTiming, Replica, Role
 from bot.service import WatchService
@@ -205,8 +206,14 @@ async def start_watching(
     delivering (with a ``replica``: whenever it is active); stopped first when
     ``stack`` unwinds. Refused credentials leave polling stopped, delivering and
     serving still up."""
-    if await sign_in(core.webex, site_name=site_name) is SignIn.REFUSED:
+    outcome = await sign_in(core.webex, site_name=site_name)
+    if outcome is SignIn.REFUSED:
         core.watch.watcher.halt()
+        core.health.report(
+            "webex", ok=False, detail="credentials refused at sign-in; polling stopped"
+        )
+    elif outcome is SignIn.FAILED:
+        core.health.report("webex", ok=False, detail="could not sign in; polls try again")
     await stack.enter_async_context(core.watch if replica is None else replica)
 
 
@@ -234,13 +241,20 @@ async def start_web(
     *,
     host: str,
     port: int,
-) -> None:
-    """Serve ``app`` on host:port until ``stack`` unwinds."""
-    runner = web.AppRunner(app, access_log=None)
+    limits: HttpLimits | None = None,
+) -> int:
+    """Serve ``app`` on host:port until ``stack`` unwinds, within ``limits``;
+    returns the port bound (``port`` 0 picks a free one)."""
+    limits = limits or HttpLimits()
+    runner = limits.runner(app)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
-    await web.TCPSite(runner, host, port).start()
-    logger.info("serving on http://%s:%d (/slack/events, /healthz, /readyz, /metrics)", host, port)
+    site = BoundedSite(runner, host, port, limits=limits)
+    await site.start()
+    logger.info(
+        "serving on http://%s:%d (/slack/events, /healthz, /readyz, /metrics)", host, site.port
+    )
+    return site.port
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:

@@ -19,6 +19,7 @@ import pytest
 from adapters.webex.simulator import SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.config import load_settings
+from bot.health import Status
 from bot.runtime import build_core, start_watching
 from bot.watcher import WatchSettings
 from tests.fakes.chat import RecordingChat
@@ -165,6 +166,10 @@ async def test_refused_credentials_at_start_stop_polling_before_it_begins(
         await start_watching(stack, core, site_name=SITE_NAME)
         assert core.watch.watcher.halted
         assert sim_site.request_count() == 1
+        webex = core.health.component("webex")
+        assert webex is not None and webex.status is Status.FAILING
+        assert webex.detail.startswith("credentials refused")
+        assert not core.health.ready()
         # A poll now would try the refused password again (and could lock the account).
         assert await core.watch.watcher.discover() == []
         assert await core.watch.watcher.poll_live() == []
