@@ -19,7 +19,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, withhold_from_libraries
 from bot.logs import clock_in_logs, configure_logging
 from state.errors import StoreError
 
@@ -112,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in e.problems:
             print(f"meetbot: configuration error: {problem}", file=sys.stderr)  # noqa: T201
         return 2
+    withhold_from_libraries()
     configure_logging(fmt=settings.log_format, secrets=settings.secrets)
     if args.command == "check":
         from bot.check import run_checks

@@ -9,7 +9,7 @@ settings describe *demo mode* (embedded simulator, console chat).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "DEFAULT_SLACK_API_URL",
+    "LIBRARY_VARIABLES",
     "ConfigError",
     "ConfigProblem",
     "Settings",
     "load_settings",
     "parse_dotenv",
+    "withhold_from_libraries",
 ]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -136,6 +138,34 @@ def parse_dotenv(text: str) -> dict[str, str]:
             value = value.split(" #", 1)[0].rstrip()
         values[name] = value
     return values
+
+
+#: Variables slack_bolt's AsyncApp reads from the environment on its own, even
+#: when it is given a client, a token and a secret: SLACK_BOT_TOKEN then only
+#: earns the warning "As you gave client as well, token will be unused", and
+#: SLACK_CLIENT_ID with SLACK_CLIENT_SECRET would switch it to an OAuth install
+#: flow. What the service needs of them it has read into Settings already.
+LIBRARY_VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_VERIFICATION_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+
+
+def withhold_from_libraries(environ: MutableMapping[str, str] | None = None) -> list[str]:
+    """Remove :data:`LIBRARY_VARIABLES` from ``environ`` (default: the process
+    environment), so no library acts on them behind the settings' back (and no
+    child process inherits the secrets). Call once, after :func:`load_settings`.
+
+    Returns the names removed, in :data:`LIBRARY_VARIABLES` order.
+    """
+    env = os.environ if environ is None else environ
+    removed = [name for name in LIBRARY_VARIABLES if name in env]
+    for name in removed:
+        del env[name]
+    return removed
 
 
 def load_settings(

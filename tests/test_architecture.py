@@ -65,3 +65,28 @@ def test_only_the_postgresql_store_and_the_lease_import_asyncpg() -> None:
     assert importers
     allowed = ("state/pg/", "state/store_lease.py")
     assert all(name.startswith(allowed) for name in importers), importers
+
+
+_ENVIRONMENT = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def test_only_the_settings_read_the_environment() -> None:
+    """``os.environ`` and ``os.getenv`` appear in bot/config.py alone."""
+    root = STATE_DIR.parent
+    readers = []
+    for folder in ("bot", "adapters", "state"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                via_os = (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "os"
+                    and node.attr in _ENVIRONMENT
+                )
+                imported = isinstance(node, ast.ImportFrom) and (
+                    node.module == "os" and any(a.name in _ENVIRONMENT for a in node.names)
+                )
+                if via_os or imported:
+                    readers.append(str(path.relative_to(root)))
+    assert set(readers) <= {"bot/config.py"}, sorted(set(readers))

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings, parse_dotenv
+from bot.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    parse_dotenv,
+    withhold_from_libraries,
+)
 
 FULL = {
     "SLACK_BOT_TOKEN": "xoxb-secret-bot",
@@ -182,3 +188,15 @@ def test_the_command_line_prints_every_problem_and_exits_2(
     assert len(lines) == 6
     assert all(line.startswith("meetbot: configuration error: ") for line in lines)
     assert "meetbot: configuration error: WEBEX_XML_URL must be an http(s) URL" in lines
+
+
+def test_withhold_from_libraries_removes_what_bolt_would_read_itself() -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "PATH": "/bin",
+    }
+    assert withhold_from_libraries(env) == ["SLACK_BOT_TOKEN", "SLACK_CLIENT_ID"]
+    assert env == {"SLACK_APP_TOKEN": "xapp-1", "PATH": "/bin"}
+    assert withhold_from_libraries(env) == []

@@ -28,6 +28,8 @@ EXPORTS = {
     "adapters.slack.identity": {"BotIdentity", "bot_identity"},
     "bot.config": {
         "DEFAULT_SLACK_API_URL",
+        "LIBRARY_VARIABLES",
+        "withhold_from_libraries",
         "ConfigError",
         "ConfigProblem",
         "Settings",
