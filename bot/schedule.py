@@ -148,6 +148,11 @@ class Scheduler:
             **({"next_run_time": first} if first is not None else {}),
         )
 
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopping
+
     async def _run(self, job: _Job) -> None:
         if self._stopping:
             return
@@ -161,6 +166,12 @@ class Scheduler:
                 await job.func()
         except TimeoutError:
             self._failed(job, f"timed out after {job.spec.effective_timeout:g} s")
+        except asyncio.CancelledError:
+            if not self.stopping:  # read anew: stop() set it while the run awaited
+                raise
+            # stop() cancelled it after its grace: the run ends here, quietly,
+            # rather than as a CancelledError traceback logged by APScheduler.
+            log.info("job %s cancelled at shutdown", job.spec.name)
         # The job boundary: nothing may escape into APScheduler, which would only log it.
         except Exception as e:  # noqa: BLE001
             self._failed(job, f"{type(e).__name__}: {e}", exc=e)
