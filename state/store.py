@@ -27,7 +27,7 @@ from state.fanout import destinations
 from state.lifecycle import Transition, is_stale
 from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.poll_result import apply_absences, apply_observations, apply_ticks, changes
-from state.store_api import Store
+from state.store_api import EVENT_ID_RETENTION, Store
 from state.store_outbox import OutboxQueries
 from state.store_runner import DEFAULT_DATABASE_URL, database_path
 from state.store_schema import MIGRATIONS, event_row, snapshot_from_row, snapshot_row, to_db_time
@@ -47,8 +47,6 @@ _DEFAULT_RULES = Rules()
 #: Decoded snapshots kept between polls. A site-wide listing re-reads every
 #: session each cycle; decoding them again would cost more than the poll.
 _CACHE_LIMIT = 50_000
-#: How long a Slack event id is remembered for recognising retries.
-EVENT_ID_RETENTION = timedelta(days=1)
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")

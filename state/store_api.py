@@ -51,7 +51,10 @@ from state.model import (
 if TYPE_CHECKING:
     from state.store_lease import Fence
 
-__all__ = ["Store"]
+__all__ = ["EVENT_ID_RETENTION", "Store"]
+
+#: How long a Slack event id is remembered for recognising retries.
+EVENT_ID_RETENTION = timedelta(days=1)
 
 
 class Store(Protocol):
@@ -244,4 +247,11 @@ class Store(Protocol):
 
     async def total_changes(self) -> int:
         """Rows this store has written since it opened (for tests and the bench)."""
+        ...
+
+    async def first_sighting(self, event_id: str, now: datetime) -> bool:
+        """Record Slack event ``event_id``: True the first time, False for a
+        repeat (a retry). Ids older than :data:`EVENT_ID_RETENTION` are forgotten on the way (Slack
+        retries within about an hour). Not fenced: any replica may answer
+        Slack, and acting once matters whichever one it is."""
         ...

@@ -19,7 +19,7 @@ from bot.health import HealthRegistry, Status
 from bot.watcher import Watcher, WatchSettings
 from bot.web import create_web_app
 from state.model import Rules
-from state.store import Store
+from state.store import SqliteStore, Store
 from tests.fakes.chat import RecordingChat
 from tests.fakes.sim import ADMIN
 
@@ -46,7 +46,7 @@ def _status(health: HealthRegistry, name: str) -> tuple[Status, str]:
     return component.status, component.detail
 
 
-async def _fill_the_disk(store: Store) -> None:
+async def _fill_the_disk(store: SqliteStore) -> None:
     """Cap the database at its current size: the next write that needs a page
     fails with 'database or disk is full', as on a full disk."""
 
@@ -67,7 +67,7 @@ async def test_a_full_disk_and_a_stalled_listing_make_the_service_unready(
         health.expect(name)
     async with (
         XmlApiClient(sim_url, ADMIN, clock=sim_clock.now) as client,
-        await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
+        await SqliteStore.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
     ):
         await store.subscribe("C1", "all", None)
         watcher = Watcher(

@@ -242,11 +242,3 @@ async def test_a_retry_the_store_cannot_check_is_not_acted_on(
     await bot.tasks.join()
     assert bot.slack.calls_to("views.publish") == []
     assert "not acting on retry 1" in caplog.text
-
-
-async def test_first_sighting_remembers_for_a_day(sqlite_store: Store) -> None:
-    assert await sqlite_store.first_sighting("Ev1", NOW) is True
-    assert await sqlite_store.first_sighting("Ev1", NOW) is False
-    later = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-    assert await sqlite_store.first_sighting("Ev2", later) is True  # prunes Ev1
-    assert await sqlite_store.first_sighting("Ev1", later) is True

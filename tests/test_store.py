@@ -500,3 +500,11 @@ async def test_an_observation_applied_twice_yields_its_events_once(store: Store)
     assert [e.kind for e in await store.observe([row()], now=NOW, rules=RULES)] == [K.SCHEDULED]
     assert await store.observe([row()], now=NOW, rules=RULES) == []
     assert len(await store.due_deliveries(NOW)) == 1
+
+
+async def test_first_sighting_remembers_a_slack_event_for_a_day(store: Store) -> None:
+    assert await store.first_sighting("Ev1", NOW) is True
+    assert await store.first_sighting("Ev1", NOW) is False
+    later = NOW + timedelta(days=1, hours=1)
+    assert await store.first_sighting("Ev2", later) is True  # and forgets Ev1
+    assert await store.first_sighting("Ev1", later) is True

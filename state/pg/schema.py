@@ -103,8 +103,19 @@ CREATE TABLE meetings_version (
 INSERT INTO meetings_version VALUES (1, 0);
 """
 
+_SLACK_EVENTS = """
+CREATE TABLE slack_events (
+    event_id text PRIMARY KEY,
+    received_at text NOT NULL
+);
+CREATE INDEX slack_events_received_at ON slack_events (received_at);
+"""
+
 #: (name, DDL) in order; the names are the SQLite migrations' names.
-MIGRATIONS: tuple[tuple[str, str], ...] = (("0001_initial", _INITIAL),)
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("0001_initial", _INITIAL),
+    ("0002_slack_events", _SLACK_EVENTS),
+)
 
 
 async def migrate(conn: Conn) -> list[str]:

@@ -30,6 +30,7 @@ from state.pg.outbox import PgOutbox, check_fence
 from state.pg.schema import migrate
 from state.pg.subscriptions import PgSubscriptions, fetch_subscriptions
 from state.poll_result import apply_absences, apply_observations, apply_ticks, changes
+from state.store_api import EVENT_ID_RETENTION
 from state.store_lease import Fence
 from state.store_schema import (
     SNAPSHOT_FIELDS,
@@ -123,6 +124,23 @@ class PostgresStore(PgSubscriptions, PgOutbox):
     async def total_changes(self) -> int:
         """Rows this store has written since it opened."""
         return self._db.rows_written
+
+    async def first_sighting(self, event_id: str, now: datetime) -> bool:
+        """See :meth:`state.store_api.Store.first_sighting`."""
+        cutoff = to_db_time(now - EVENT_ID_RETENTION)
+
+        async def work(conn: Conn) -> bool:
+            await self._db.execute(conn, "DELETE FROM slack_events WHERE received_at < $1", cutoff)
+            inserted = await self._db.execute(
+                conn,
+                "INSERT INTO slack_events (event_id, received_at) VALUES ($1, $2)"
+                " ON CONFLICT (event_id) DO NOTHING",
+                event_id,
+                to_db_time(now),
+            )
+            return inserted == 1
+
+        return await self._db.run(work)
 
     async def observe(
         self,
