@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         (
             "The real service against a simulated Webex site on 127.0.0.1, whose clock"
             " runs 30 times faster, with notifications printed to the console and"
-            " /webex commands typed at its prompt, whatever the settings say"
+            " /webex commands typed at its webex> prompt, whatever the settings say"
             " about Slack and Webex. Ctrl-C stops it."
         ),
     ),

@@ -26,7 +26,7 @@ from typing import TextIO
 from aiohttp import web
 
 from adapters.chat import format_when
-from adapters.console import ConsoleChat, ConsolePrompt, Handler
+from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
@@ -132,8 +132,11 @@ async def run_demo(
         client = XmlApiClient(
             url, Credentials(site_name=_SITE, webex_id=_ADMIN, password=password), clock=clock.now
         )
+        # Cards and replies share one screen: on a terminal, its webex> prompt
+        # stays under the latest card.
+        screen = Screen(output)
         chat = ConsoleChat(
-            output,
+            screen=screen,
             channel_names=demo_channel_names(),
             # UTC, as in the notifications' text and the log: one clock on screen.
             display_tz=UTC,
@@ -174,7 +177,7 @@ async def run_demo(
         tasks = [
             asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
             asyncio.create_task(
-                ConsolePrompt(console_handler(core), input_fd=input_fd, output=output).run()
+                ConsolePrompt(console_handler(core), input_fd=input_fd, screen=screen).run()
             ),
         ]
         try:

@@ -3,5 +3,6 @@ prompt that takes ``/webex`` commands from the keyboard (``make demo``)."""
 
 from adapters.console.chat import ConsoleChat
 from adapters.console.prompt import COMMAND_PREFIX, ConsolePrompt, Handler
+from adapters.console.screen import PROMPT, Screen
 
-__all__ = ["COMMAND_PREFIX", "ConsoleChat", "ConsolePrompt", "Handler"]
+__all__ = ["COMMAND_PREFIX", "PROMPT", "ConsoleChat", "ConsolePrompt", "Handler", "Screen"]

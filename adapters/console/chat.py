@@ -7,7 +7,6 @@ survives the process, which is all a demo needs.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -22,6 +21,7 @@ from adapters.console.render import (
     dm_line,
     reply_line,
 )
+from adapters.console.screen import Screen
 from adapters.errors import ChatRejectedError, ChatTransientError
 from state.fanout import DM_PREFIX
 
@@ -61,6 +61,7 @@ class ConsoleChat:
         display_tz: tzinfo | None = None,
         color: bool | None = None,
         known_emails: Collection[str] | None = None,
+        screen: Screen | None = None,
     ) -> None:
         """
         Args:
@@ -70,11 +71,13 @@ class ConsoleChat:
             color: force ANSI colour on or off; None colours only a terminal
                 stream (the settings turn it off when ``NO_COLOR`` is set).
             known_emails: the users a direct message can reach; None reaches anyone.
+            screen: the screen shared with a prompt (which keeps its marker
+                under each message); when given, ``stream`` is not used.
         """
-        self._stream = sys.stdout if stream is None else stream
+        self._screen = screen if screen is not None else Screen(stream, prompt=False)
         self._names = dict(channel_names or {})
         self._tz = display_tz
-        wanted = color_wanted(self._stream, {}) if color is None else color
+        wanted = color_wanted(self._screen.stream, {}) if color is None else color
         self._palette = Palette(enabled=wanted)
         self._known = None if known_emails is None else frozenset(e.lower() for e in known_emails)
         self._messages: dict[tuple[str, str], _Message] = {}
@@ -188,14 +191,7 @@ class ConsoleChat:
 
     def _write(self, text: str) -> None:
         try:
-            try:
-                self._stream.write(text)
-            except UnicodeEncodeError:
-                # A terminal without UTF-8 still gets the message, with ? for
-                # the box drawing and emoji it cannot show.
-                encoding = getattr(self._stream, "encoding", None) or "ascii"
-                self._stream.write(text.encode(encoding, "replace").decode(encoding))
-            self._stream.flush()
+            self._screen.write(text)
         except (OSError, ValueError, AttributeError) as e:
             # ValueError: the stream was closed under us (e.g. at interpreter exit);
             # AttributeError: there is no stream at all (sys.stdout is None).

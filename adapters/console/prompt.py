@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from adapters.console.render import clean
+from adapters.console.screen import Screen
 
 __all__ = ["COMMAND_PREFIX", "ConsolePrompt", "Handler"]
 
@@ -57,6 +58,7 @@ class ConsolePrompt:
         *,
         input_fd: int | None = None,
         output: TextIO | None = None,
+        screen: Screen | None = None,
     ) -> None:
         """
         Args:
@@ -64,10 +66,13 @@ class ConsolePrompt:
                 and shown as a short apology, never end the prompt.
             input_fd: where lines come from; stdin's descriptor when None.
             output: where the hint and replies go; ``sys.stdout`` when None.
+            screen: the screen shared with the chat; on a terminal it keeps a
+                ``webex>`` prompt under the output while lines are read. When
+                given, ``output`` is not used.
         """
         self._handler = handler
         self._fd = input_fd
-        self._out = sys.stdout if output is None else output
+        self._screen = screen if screen is not None else Screen(output)
 
     async def run(self) -> None:
         """Print a hint, then answer lines until the input ends. Cancellable."""
@@ -76,6 +81,8 @@ class ConsolePrompt:
         if fd is None:
             logger.info("console prompt: no standard input to read")
             return
+        # A terminal echoes what is typed, Enter included; a pipe or file does not.
+        echoed = _is_tty(fd)
         loop = asyncio.get_running_loop()
         lines: asyncio.Queue[str | None] = asyncio.Queue()
         stop = threading.Event()
@@ -83,13 +90,18 @@ class ConsolePrompt:
             target=_pump, args=(fd, loop, lines, stop), name="console-prompt", daemon=True
         )
         reader.start()
+        self._screen.open_prompt()
         try:
             while (line := await lines.get()) is not None:
+                self._screen.entered(echoed=echoed)
                 await self._answer(line.strip())
+                self._screen.refresh()
         finally:
             # The thread may sit in os.read until the next line or EOF; it checks
             # this flag then and leaves without touching the loop.
             stop.set()
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                self._screen.close_prompt()
 
     async def _answer(self, line: str) -> None:
         if not line:
@@ -107,11 +119,17 @@ class ConsolePrompt:
     def _say(self, text: str) -> None:
         body = "\n    ".join(clean(part) for part in text.splitlines() or [""])
         try:
-            self._out.write(body + "\n")
-            self._out.flush()
-        except (OSError, ValueError):
+            self._screen.write(body + "\n")
+        except (OSError, ValueError, AttributeError):
             # Output is gone (closed terminal or pipe): nobody is left to tell.
             logger.debug("console prompt: output not writable")
+
+
+def _is_tty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def _stdin_fd() -> int | None:
