@@ -21,6 +21,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from bot.config import parse_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -192,3 +194,12 @@ def test_every_path_the_image_copies_is_in_a_clean_build_context() -> None:
 )
 def test_secrets_state_and_local_environments_stay_out_of_the_context(path: str) -> None:
     assert _ignored(path, _dockerignore())
+
+
+def test_env_example_leaves_the_database_to_the_unit_and_the_image() -> None:
+    # Copied to /etc/meetbot.env or passed with --env-file, a relative DATABASE_URL
+    # would override the unit's and the image's absolute one with a path the
+    # service may not write.
+    values = parse_dotenv((ROOT / ".env.example").read_text(encoding="utf-8"))
+    url = values.get("DATABASE_URL")
+    assert url is None or PurePosixPath(url.removeprefix("sqlite:///")).is_absolute()
