@@ -209,7 +209,10 @@ class Dispatcher:
                         "dispatcher",
                         within=self._stuck_after,
                         detail="delivering" if busy else "idle",
-                        expired=f"no delivery round completed for {self._stuck_after}",
+                        expired=(
+                            "no delivery round completed for"
+                            f" {self._stuck_after.total_seconds():g} s"
+                        ),
                     )
                 if self._failures:
                     log.info("dispatcher recovered after %d failed rounds", self._failures)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.socket_mode import connect_socket_mode
 from bot.tasks import TaskOwner
 from state.store import Store
@@ -54,3 +56,41 @@ async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_stor
     assert len(webex.created) == 1
     kinds = [r["response_type"] for r in fake_slack.responses["sm"]]
     assert kinds == ["ephemeral", "in_channel"]
+
+
+async def test_a_malformed_interactive_payload_over_socket_mode_is_refused_quietly(
+    fake_slack: FakeSlack, sqlite_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.socket_envelopes.append(
+        {
+            "envelope_id": "env-2",
+            "type": "interactive",
+            "accepts_response_payload": False,
+            "payload": {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID},
+                "user": {"id": "U1"},
+                "api_app_id": "A1",
+                "actions": [],  # bolt would raise IndexError matching on actions[0]
+            },
+        }
+    )
+    tasks = TaskOwner()
+    app = make_slack_app(
+        fake_slack,
+        RecordingWebex(),
+        sqlite_store,
+        clock=lambda: NOW,
+        tasks=tasks,
+        signing_secret="unused-in-socket-mode",
+    )
+    handler = await connect_socket_mode(app, "xapp-test")
+    try:
+        async with asyncio.timeout(5):
+            await fake_slack.socket_acked.wait()
+    finally:
+        await handler.close_async()
+        await tasks.close()
+    assert fake_slack.socket_acks[0]["envelope_id"] == "env-2"
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    assert "block_actions without actions" in caplog.text
