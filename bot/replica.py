@@ -139,6 +139,12 @@ class Replica:
         self._unavailable = False
         self._watch: Watch | None = None
 
+    @property
+    def reachable(self) -> bool:
+        """False from a lease call that found the database gone until one that
+        reached it: a standby's only regular contact with the database."""
+        return not self._unavailable
+
     def healthy(self) -> bool:
         """True while the replica runs: standing by, or active with its watch running."""
         if self._task is None or self._task.done():
@@ -222,6 +228,7 @@ class Replica:
             renewed = await self._lease.renew(term, within=left)
         except StoreError as e:
             logger.warning("cannot renew the replica lease (epoch %d): %s", term.epoch, e)
+            self._unavailable = True
             return None
         if renewed is None:
             logger.warning("the lease's epoch %d is over: another replica took over", term.epoch)

@@ -199,6 +199,19 @@ def replica_for(settings: Settings, core: Core) -> Replica | None:
     return Replica(lease=lease, watch_for=watch_for, timing=timing, on_role=on_role)
 
 
+def replica_health(replica: Replica, store: Store) -> Callable[[], bool]:
+    """/healthz of a replica: it runs, and the database answered its last call.
+    A standby's store may sit idle for hours, so its lease, which it tries every
+    few seconds, says whether the database is back."""
+
+    def healthy() -> bool:
+        if not replica.healthy() or not replica.reachable:
+            return False
+        return replica.role is Role.STANDBY or store.reachable
+
+    return healthy
+
+
 async def start_watching(
     stack: AsyncExitStack, core: Core, *, site_name: str, replica: Replica | None = None
 ) -> None:
@@ -293,7 +306,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             None
             if settings.socket_mode
             else SlackEndpoint(app=bolt, signing_secret=settings.slack_signing_secret),
-            health=(lambda: replica.healthy() and core.store.reachable)
+            health=replica_health(replica, core.store)
             if replica
             else (lambda: core.watch.running and core.store.reachable),
             hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],

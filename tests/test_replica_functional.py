@@ -1,4 +1,4 @@
-"""Replicas in one process, on one real PostgreSQL lease: exactly one watches;
+"""Replicas in one process, on one real PostgreSQL database: exactly one watches;
 a standby takes over when the active one's database is cut off or it stops;
 a replica that cannot renew stops its watch at once.
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -24,19 +24,21 @@ from bot.replica import LeaseTiming, Replica, Role
 from bot.service import WatchService
 from bot.watcher import WatchSettings
 from state.model import Rules
-from state.store import Store
+from state.store import Store, open_store
 from state.store_lease import Fence, PgLease
 from tests.fakes.chat import RecordingChat
 from tests.fakes.sim import ADMIN
 from tests.postgres import PostgresServer
 
 FAST = LeaseTiming.for_poll_interval(1)
+#: Roles are the server's, not one database's: unique names for the whole run.
 _ROLES = itertools.count(1)
 
 
 @dataclass
 class Node:
-    """One replica with its own database role, store and watches."""
+    """One replica with its own database role, store (on the shared database)
+    and watches."""
 
     name: str
     replica: Replica
@@ -74,7 +76,6 @@ async def nodes_for(
     postgres_url: str,
     sim_url: str,
     sim_clock: SimClock,
-    tmp_path: Path,
 ) -> AsyncIterator[Callable[[LeaseTiming], Awaitable[list[Node]]]]:
     async with AsyncExitStack() as stack:
         client = XmlApiClient(sim_url, ADMIN, clock=sim_clock.now)
@@ -83,10 +84,11 @@ async def nodes_for(
         async def build(timing: LeaseTiming, count: int = 2) -> list[Node]:
             built: list[Node] = []
             for _ in range(count):
-                name = f"replica_{next(_ROLES)}"
-                store = await Store.open(f"sqlite:///{tmp_path / f'{name}.db'}")
+                name = f"replica_{os.getpid()}_{next(_ROLES)}"
+                url = role_url(postgres_server, postgres_url, name)
+                store = await open_store(url)
                 stack.push_async_callback(store.close)
-                lease = PgLease(role_url(postgres_server, postgres_url, name), ttl=timing.ttl)
+                lease = PgLease(url, ttl=timing.ttl)
                 watches: list[WatchService] = []
 
                 def watch_for(
@@ -152,6 +154,10 @@ async def test_one_replica_watches_and_a_standby_takes_over_when_it_is_cut_off(
         assert first.roles == [(Role.ACTIVE, 1), (Role.STANDBY, None)]
         assert first.replica.role is Role.STANDBY and len(first.watches) == 1
         assert first.replica.healthy(), "a standby that cannot reach the lease still serves"
+        await until(lambda: not first.replica.reachable, "it tells the database is gone")
+        postgres_server.psql(f"ALTER ROLE {first.name} LOGIN")
+        await until(lambda: first.replica.reachable, "it tells the database is back")
+        assert (first.replica.role, other.replica.role) == (Role.STANDBY, Role.ACTIVE)
 
 
 async def test_a_clean_stop_hands_over_without_waiting_for_the_expiry(
