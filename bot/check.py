@@ -1,9 +1,10 @@
 """``python -m bot check``: try the configuration against the real services.
 
 Each check prints one line, ``ok`` or ``FAIL`` with what to fix. It opens the
-database as ``run`` does (taking its lock and applying pending migrations, as
-the next start would), and is read-only elsewhere: GetSite and LstMeetingType on
-Webex, auth.test on Slack (whose ``x-oauth-scopes`` header lists the granted
+database as ``run`` does (applying pending migrations, as the next start would,
+and taking the SQLite lock, or PostgreSQL's replica lease when it is free, for a
+moment), and is read-only elsewhere: GetSite and LstMeetingType on Webex,
+auth.test on Slack (whose ``x-oauth-scopes`` header lists the granted
 scopes, compared with :data:`adapters.slack.scopes.REQUIRED_SCOPES`). Exit
 status 0 when every check passed, 1 otherwise.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from adapters.errors import (
     ChatError,
@@ -30,9 +32,10 @@ from adapters.slack.identity import bot_identity
 from adapters.slack.scopes import REQUIRED_SCOPES, missing_scopes
 from adapters.webex.xmlapi import XmlApiClient
 from bot.config import DEFAULT_SLACK_API_URL, Settings
-from bot.runtime import webex_credentials
+from bot.runtime import is_shared_database, lease_for, webex_credentials
 from state.errors import StoreError, StoreLockedError
-from state.store import Store
+from state.store import open_store
+from state.store_lease import LeaseUnavailableError
 
 __all__ = ["CheckResult", "run_checks"]
 
@@ -151,11 +154,16 @@ def _slack_fix(error: ChatError, settings: Settings) -> str:
 
 
 async def _database_check(settings: Settings) -> CheckResult:
-    """Open the database as ``run`` does: take its lock, apply pending migrations."""
+    """Open the database as ``run`` does (:func:`state.store.open_store`,
+    applying pending migrations), then its exclusion as that store has it: the
+    SQLite file's lock, or PostgreSQL's replica lease (taken and released at
+    once when free)."""
     name = "Database"
+    url = settings.database_url
     try:
-        async with await Store.open(settings.database_url):
-            pass
+        async with await open_store(url):
+            if is_shared_database(url):
+                return await _lease_check(settings)
     except StoreLockedError as e:
         # A running service holds it: expected where check runs beside it.
         return CheckResult(
@@ -165,17 +173,53 @@ async def _database_check(settings: Settings) -> CheckResult:
             "it would stop at once",
         )
     except StoreError as e:
-        return CheckResult(
-            name=name,
-            ok=False,
-            detail=f"cannot open DATABASE_URL ({e}); check that its directory exists and "
-            "that the service's user may write there",
+        fix = (
+            "check its host, port, user, password and database name, and that the "
+            "server accepts connections from here"
+            if is_shared_database(url)
+            else "check that its directory exists and that the service's user may write there"
         )
+        return CheckResult(name=name, ok=False, detail=f"cannot open DATABASE_URL ({e}); {fix}")
     return CheckResult(
         name=name,
         ok=True,
-        detail=f"{settings.database_url} opens, is migrated and its lock can be taken",
+        detail=f"{url} opens, is migrated and its lock can be taken",
     )
+
+
+async def _lease_check(settings: Settings) -> CheckResult:
+    """The replica lease ``run`` would take on a PostgreSQL database."""
+    lease = lease_for(settings)
+    assert lease is not None  # a shared database has its lease
+    where = f"PostgreSQL {database_place(settings.database_url)}"
+    try:
+        term = await lease.acquire()
+        if term is not None:
+            await lease.release(term)
+    except LeaseUnavailableError as e:
+        return CheckResult(
+            name="Database",
+            ok=False,
+            detail=f"{where} opens and is migrated, but {e}; check that the user may "
+            "create and update tables there",
+        )
+    finally:
+        await lease.close()
+    lease_state = (
+        "the replica lease is free (the first `run` watches, later ones stand by)"
+        if term is not None
+        else "a running meetbot holds the replica lease (another `run` would stand by)"
+    )
+    return CheckResult(
+        name="Database", ok=True, detail=f"{where} opens, is migrated; {lease_state}"
+    )
+
+
+def database_place(url: str) -> str:
+    """Host, port and database of a PostgreSQL URL: never its user or password."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.hostname or 'localhost'}{port}{parts.path or '/'}"
 
 
 async def run_checks(settings: Settings, out: TextIO) -> int:

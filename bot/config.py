@@ -81,7 +81,8 @@ class Settings:
     webex_id: str = ""
     webex_password: str | None = field(default=None, repr=False)
     webex_access_token: str | None = field(default=None, repr=False)
-    database_url: str = DEFAULT_DATABASE_URL
+    #: sqlite:///path, or postgresql://user:password@host/db (not in repr: a password).
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     #: False when DATABASE_URL was not set (the demo then keeps its state in a
     #: temporary database instead of the default file).
     database_url_given: bool = False
@@ -104,6 +105,7 @@ class Settings:
             self.slack_app_token,
             self.webex_password,
             self.webex_access_token,
+            urlsplit(self.database_url).password,
         )
         return tuple(v for v in values if v)
 
@@ -279,12 +281,26 @@ def _service(read: _Reader, common: Settings) -> Settings:
     )
 
 
+def _database_url_ok(url: str) -> bool:
+    """sqlite:///<path>, or postgresql:// (postgres://) naming a host."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            return bool(urlsplit(url).hostname)
+        except ValueError:  # e.g. a port that is not a number
+            return False
+    return url.startswith("sqlite:///") and url != "sqlite:///"
+
+
 def _common(read: _Reader) -> Settings:
     """The settings every mode shares, as demo-mode settings."""
     env = read.env
     database_url = env.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not database_url.startswith("sqlite:///") or database_url == "sqlite:///":
-        read.fail("DATABASE_URL", "must be a sqlite:///path URL, e.g. sqlite:///meetbot.db")
+    if not _database_url_ok(database_url):
+        read.fail(
+            "DATABASE_URL",
+            "must be a sqlite:///path URL, e.g. sqlite:///meetbot.db, or a"
+            " postgresql://user:password@host/database URL",
+        )
         database_url = DEFAULT_DATABASE_URL
     settings = Settings(
         demo=True,

@@ -175,13 +175,22 @@ def is_shared_database(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def replica_for(settings: Settings, core: Core) -> Replica | None:
-    """The replica that decides when this process watches, for a database that
-    replicas share; None for SQLite (one process per file: always active)."""
+def lease_for(settings: Settings) -> PgLease | None:
+    """The replica lease ``run`` takes on a database that replicas share (its
+    ttl from the poll interval); None for SQLite."""
     if not is_shared_database(settings.database_url):
         return None
     timing = LeaseTiming.for_poll_interval(settings.poll_interval_seconds)
-    lease = PgLease(settings.database_url, ttl=timing.ttl)
+    return PgLease(settings.database_url, ttl=timing.ttl)
+
+
+def replica_for(settings: Settings, core: Core) -> Replica | None:
+    """The replica that decides when this process watches, for a database that
+    replicas share; None for SQLite (one process per file: always active)."""
+    lease = lease_for(settings)
+    if lease is None:
+        return None
+    timing = LeaseTiming.for_poll_interval(settings.poll_interval_seconds)
 
     def watch_for(fence: Fence) -> WatchService:
         watch = core.new_watch(core.store.fenced(fence))

@@ -15,9 +15,11 @@ from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from bot.check import run_checks
 from bot.config import load_settings
 from state.store import Store
+from state.store_lease import PgLease
 from tests.fakes.net import free_port
 from tests.fakes.sim import running_site
 from tests.fakes.slack_api import MANIFEST_SCOPES, FakeSlack, running_fake_slack
+from tests.rawsql import raw
 
 BOT_TOKEN = "xoxb-check-bot-token-5e1d"
 WEBEX_PASSWORD = "check-admin-pass-31b7"
@@ -145,3 +147,48 @@ async def test_a_database_in_use_by_the_service_is_reported_not_failed(world: Wo
         code, lines = await world.check()
     assert code == 0, lines
     assert "in use by a running meetbot (pid " in line(lines, "Database")
+
+
+async def test_a_postgresql_database_is_opened_migrated_and_its_lease_tried(
+    world: World, postgres_url: str
+) -> None:
+    assert await raw(postgres_url, "SELECT to_regclass('meetings') IS NULL") == [(True,)]
+    code, lines = await world.check(DATABASE_URL=postgres_url)
+    assert code == 0, lines
+    database = line(lines, "Database")
+    assert database.startswith("ok") and "PostgreSQL 127.0.0.1:" in database
+    assert "the replica lease is free" in database
+    # Migrated as `run` would; the lease was taken for a moment and given back.
+    assert await raw(postgres_url, "SELECT to_regclass('meetings') IS NULL") == [(False,)]
+    lease = PgLease(postgres_url, ttl=60)
+    try:
+        assert await lease.acquire() is not None
+    finally:
+        await lease.close()
+
+
+async def test_a_postgresql_lease_a_running_replica_holds_is_reported_not_failed(
+    world: World, postgres_url: str
+) -> None:
+    lease = PgLease(postgres_url, ttl=60)
+    try:
+        term = await lease.acquire()
+        assert term is not None
+        code, lines = await world.check(DATABASE_URL=postgres_url)
+        assert await lease.renew(term) is not None  # still the holder's
+    finally:
+        await lease.close()
+    assert code == 0, lines
+    assert "a running meetbot holds the replica lease" in line(lines, "Database")
+
+
+async def test_an_unreachable_postgresql_fails_without_echoing_the_password(
+    world: World,
+) -> None:
+    url = f"postgresql://meetbot:pg-secret-9f2@127.0.0.1:{free_port()}/meetbot"
+    code, lines = await world.check(DATABASE_URL=url)
+    assert code == 1
+    database = line(lines, "Database")
+    assert database.startswith("FAIL") and "cannot open DATABASE_URL" in database
+    assert "host, port, user, password" in database
+    assert "pg-secret-9f2" not in "\n".join(lines)

@@ -72,6 +72,17 @@ def test_secrets_are_listed_for_redaction() -> None:
     assert load({}).secrets == ()
 
 
+def test_a_postgresql_url_is_accepted_and_its_password_kept_secret() -> None:
+    url = "postgresql://meetbot:db-secret-pass@db.internal:5432/meetbot"
+    settings = load({**FULL, "DATABASE_URL": url})
+    assert settings.database_url == url
+    assert "db-secret-pass" in settings.secrets
+    assert "db-secret-pass" not in repr(settings)
+    assert load({**FULL, "DATABASE_URL": "postgres://db.internal/m"}).database_url.startswith(
+        "postgres://"
+    )
+
+
 def test_access_token_replaces_password() -> None:
     env = {k: v for k, v in FULL.items() if k != "WEBEX_PASSWORD"}
     settings = load({**env, "WEBEX_ACCESS_TOKEN": "tok"})
@@ -96,7 +107,8 @@ def test_access_token_replaces_password() -> None:
         ({"PORT": "70000"}, "PORT", "whole number"),
         ({"POLL_INTERVAL_SECONDS": "0"}, "POLL_INTERVAL_SECONDS", "whole number"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT", "text or json"),
-        ({"DATABASE_URL": "postgres://x"}, "DATABASE_URL", "sqlite:///"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL", "sqlite:///"),
+        ({"DATABASE_URL": "postgresql:///db"}, "DATABASE_URL", "postgresql://"),
     ],
 )
 def test_invalid_settings_name_the_variable(
