@@ -27,23 +27,31 @@ T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 SETTINGS = WatchSettings(discovery_interval=60, poll_interval=20)
 
 
-class Clock:
+def _clock() -> SimClock:
     """The registry's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+    return SimClock(start=T0, speed=0)
 
 
 def _status(health: HealthRegistry, name: str) -> tuple[Status, str]:
     component = health.component(name)
     assert component is not None, name
     return component.status, component.detail
+
+
+async def _watching(
+    client: XmlApiClient, store: Store, sim_clock: SimClock, health: HealthRegistry
+) -> Watcher:
+    """A watcher of the whole site for C1, reporting into ``health``."""
+    await store.subscribe("C1", "all", None)
+    return Watcher(
+        source=client,
+        store=store,
+        rules=Rules(),
+        budget=SessionInfoBudget(hourly=500),
+        clock=sim_clock.now,
+        settings=SETTINGS,
+        health=health,
+    )
 
 
 async def _fill_the_disk(store: SqliteStore) -> None:
@@ -61,24 +69,15 @@ async def _fill_the_disk(store: SqliteStore) -> None:
 async def test_a_full_disk_and_a_stalled_listing_make_the_service_unready(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
-    clock = Clock()
-    health = HealthRegistry(clock)
+    clock = _clock()
+    health = HealthRegistry(clock.now)
     for name in ("database", "webex"):
         health.expect(name)
     async with (
         XmlApiClient(sim_url, ADMIN, clock=sim_clock.now) as client,
         await SqliteStore.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
     ):
-        await store.subscribe("C1", "all", None)
-        watcher = Watcher(
-            source=client,
-            store=store,
-            rules=Rules(),
-            budget=SessionInfoBudget(hourly=500),
-            clock=sim_clock.now,
-            settings=SETTINGS,
-            health=health,
-        )
+        watcher = await _watching(client, store, sim_clock, health)
         assert await watcher.discover() != []
         assert _status(health, "database")[0] is Status.OK
         assert _status(health, "webex") == (Status.OK, "listed the site")
@@ -88,7 +87,7 @@ async def test_a_full_disk_and_a_stalled_listing_make_the_service_unready(
         start = sim_clock.now() + timedelta(hours=2)
         for n in range(300):
             sim_site.schedule(host="alice", title=f"Planning {n} " + "x" * 200, start=start)
-        clock.advance(60)
+        clock.advance(timedelta(seconds=60))
         assert await watcher.discover() == []
         status, detail = _status(health, "database")
         assert status is Status.FAILING
@@ -96,7 +95,7 @@ async def test_a_full_disk_and_a_stalled_listing_make_the_service_unready(
         assert not health.ready()
 
         # No successful listing for three intervals: Webex is failing too.
-        clock.advance(3 * 60 + 1)
+        clock.advance(timedelta(seconds=3 * 60 + 1))
         assert _status(health, "webex") == (
             Status.FAILING,
             "no successful listing for three discovery intervals",
@@ -115,25 +114,16 @@ async def test_a_full_disk_and_a_stalled_listing_make_the_service_unready(
 async def test_refused_credentials_fail_webex_for_good(
     sim_clock: SimClock, sim_url: str, tmp_path: Path
 ) -> None:
-    clock = Clock()
-    health = HealthRegistry(clock)
+    clock = _clock()
+    health = HealthRegistry(clock.now)
     async with (
         XmlApiClient(sim_url, replace(ADMIN, password="wrong"), clock=sim_clock.now) as client,
         await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store,
     ):
-        await store.subscribe("C1", "all", None)
-        watcher = Watcher(
-            source=client,
-            store=store,
-            rules=Rules(),
-            budget=SessionInfoBudget(hourly=10),
-            clock=sim_clock.now,
-            settings=SETTINGS,
-            health=health,
-        )
+        watcher = await _watching(client, store, sim_clock, health)
         await watcher.discover()
         assert watcher.halted
-        clock.advance(3600)
+        clock.advance(timedelta(seconds=3600))
         status, detail = _status(health, "webex")
         assert status is Status.FAILING
         assert detail.startswith("credentials refused")
@@ -143,8 +133,8 @@ async def test_refused_credentials_fail_webex_for_good(
 async def test_the_dispatcher_reports_progress_and_goes_stale_when_stuck(
     tmp_path: Path,
 ) -> None:
-    clock = Clock()
-    health = HealthRegistry(clock)
+    clock = _clock()
+    health = HealthRegistry(clock.now)
     health.expect("dispatcher")
     async with await Store.open(f"sqlite:///{tmp_path / 'm.db'}") as store:
         dispatcher = Dispatcher(
@@ -162,7 +152,7 @@ async def test_the_dispatcher_reports_progress_and_goes_stale_when_stuck(
                     break
                 await asyncio.sleep(0.01)
             assert _status(health, "dispatcher") == (Status.OK, "idle")
-            clock.advance(5 * 60 + 1)
+            clock.advance(timedelta(seconds=5 * 60 + 1))
             status, detail = _status(health, "dispatcher")
             assert status is Status.FAILING
             assert "no delivery round completed" in detail
@@ -173,8 +163,8 @@ async def test_the_dispatcher_reports_progress_and_goes_stale_when_stuck(
 async def test_a_dispatcher_round_failing_on_the_store_fails_the_database(
     tmp_path: Path,
 ) -> None:
-    clock = Clock()
-    health = HealthRegistry(clock)
+    clock = _clock()
+    health = HealthRegistry(clock.now)
     store = await Store.open(f"sqlite:///{tmp_path / 'm.db'}")
     await store.close()  # every call now raises StoreError
     dispatcher = Dispatcher(

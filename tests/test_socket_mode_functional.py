@@ -18,6 +18,28 @@ from tests.fakes.webex_recorder import RecordingWebex
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
+async def _until_acknowledged(fake_slack: FakeSlack, webex: RecordingWebex, store: Store) -> None:
+    """Connect the bot over Socket Mode; return once it acknowledged the first
+    envelope and the work it handed off is done."""
+    tasks = TaskOwner()
+    app = make_slack_app(
+        fake_slack,
+        webex,
+        store,
+        clock=lambda: NOW,
+        tasks=tasks,
+        signing_secret="unused-in-socket-mode",
+    )
+    handler = await connect_socket_mode(app, "xapp-test")
+    try:
+        async with asyncio.timeout(5):
+            await fake_slack.socket_acked.wait()
+            await tasks.join()  # the listener hands off before it acknowledges
+    finally:
+        await handler.close_async()
+        await tasks.close()
+
+
 async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_store: Store) -> None:
     fake_slack.add_user("U1", name="Alice", email="alice@acme.test", tz="UTC")
     fake_slack.socket_envelopes.append(
@@ -35,23 +57,8 @@ async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_stor
             },
         }
     )
-    webex, tasks = RecordingWebex(), TaskOwner()
-    app = make_slack_app(
-        fake_slack,
-        webex,
-        sqlite_store,
-        clock=lambda: NOW,
-        tasks=tasks,
-        signing_secret="unused-in-socket-mode",
-    )
-    handler = await connect_socket_mode(app, "xapp-test")
-    try:
-        async with asyncio.timeout(5):
-            await fake_slack.socket_acked.wait()
-            await tasks.join()  # the listener hands off before it acknowledges
-    finally:
-        await handler.close_async()
-        await tasks.close()
+    webex = RecordingWebex()
+    await _until_acknowledged(fake_slack, webex, sqlite_store)
     assert fake_slack.socket_acks[0]["envelope_id"] == "env-1"
     assert len(webex.created) == 1
     kinds = [r["response_type"] for r in fake_slack.responses["sm"]]
@@ -75,22 +82,7 @@ async def test_a_malformed_interactive_payload_over_socket_mode_is_refused_quiet
             },
         }
     )
-    tasks = TaskOwner()
-    app = make_slack_app(
-        fake_slack,
-        RecordingWebex(),
-        sqlite_store,
-        clock=lambda: NOW,
-        tasks=tasks,
-        signing_secret="unused-in-socket-mode",
-    )
-    handler = await connect_socket_mode(app, "xapp-test")
-    try:
-        async with asyncio.timeout(5):
-            await fake_slack.socket_acked.wait()
-    finally:
-        await handler.close_async()
-        await tasks.close()
+    await _until_acknowledged(fake_slack, RecordingWebex(), sqlite_store)
     assert fake_slack.socket_acks[0]["envelope_id"] == "env-2"
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
     assert "block_actions without actions" in caplog.text
