@@ -1,6 +1,6 @@
 """The watcher and dispatcher in a process of their own, for the crash test.
 
-``python -m tests.crash_worker --url URL --db PATH --chat PATH`` polls the
+``python -m tests.crash_worker --url URL --db DATABASE_URL --chat PATH`` polls the
 (simulated) site at URL with short intervals, keeps its store at PATH and
 posts to the file-backed recording chat at PATH, which takes 0.1 s per call
 so that kills often land between a post and its acknowledgement. SIGTERM stops it cleanly;
@@ -47,12 +47,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def main(url: str, db: Path, chat_path: Path) -> None:
+async def main(url: str, db: str, chat_path: Path) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     client = XmlApiClient(url, ADMIN, read_timeout=5)
     try:
-        async with await open_store(f"sqlite:///{db}") as store:
+        async with await open_store(db) as store:
             await store.subscribe("C1", "all", None)
             service = WatchService(
                 source=client,
@@ -74,7 +74,7 @@ async def main(url: str, db: Path, chat_path: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="a DATABASE_URL")
     parser.add_argument("--chat", type=Path, required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -7,7 +7,7 @@ runs as ``python -m tests.crash_worker`` with the file-backed recording chat,
 and is SIGKILLed and restarted at least MIN_KILLS times. At the end a last
 worker drains the outbox, and the chat's record is compared with the store's
 outbox: every delivery delivered exactly once, one card per meeting, and each
-thread in event order.
+thread in event order. It runs once per store: SQLite, and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from tests.crash_worker import READY
 from tests.fakes.chat import FileChat
 from tests.fakes.sim import running_site
+from tests.rawsql import raw
 
 # Each life first pays the interpreter's start-up, seconds on a busy machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Worker:
     """One bot process at a time, restarted after every kill."""
 
-    def __init__(self, url: str, db: Path, chat: Path, log: Path) -> None:
+    def __init__(self, url: str, db: str, chat: Path, log: Path) -> None:
         self.args = [
             sys.executable,
             "-m",
@@ -48,7 +50,7 @@ class Worker:
             "--url",
             url,
             "--db",
-            str(db),
+            db,
             "--chat",
             str(chat),
         ]
@@ -141,28 +143,41 @@ async def killer(worker: Worker, done: asyncio.Event, rng: random.Random) -> Non
         await worker.start()
 
 
-def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
-        return conn.execute(sql).fetchall()
+async def rows(db: str, sql: str) -> list[tuple[object, ...]]:
+    """Rows of ``sql``; none while the first life has not made the tables yet."""
+    try:
+        return await raw(db, sql)
+    except (sqlite3.OperationalError, asyncpg.UndefinedTableError):
+        return []
 
 
-async def drained(db: Path, keys: list[str]) -> bool:
+async def drained(db: str, keys: list[str]) -> bool:
     marks = ",".join(f"'{k}'" for k in keys)
-    settled = rows(
+    settled = await rows(
         db,
         f"SELECT COUNT(*) FROM meetings WHERE key IN ({marks})"
         " AND (cancelled = 1 OR (ended_at IS NOT NULL AND in_progress = 0)"
         "      OR title = 'Moved')",
-    )[0][0]
-    open_rows = rows(db, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')")
-    return settled == len(keys) and open_rows[0][0] == 0
+    )
+    open_rows = await rows(
+        db, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
+    )
+    return bool(settled and open_rows) and settled[0][0] == len(keys) and open_rows[0][0] == 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return f"sqlite:///{tmp_path / 'bot.db'}"
 
 
 async def test_kills_lose_and_duplicate_nothing(
-    live_site: tuple[SimulatedSite, str], tmp_path: Path
+    live_site: tuple[SimulatedSite, str], tmp_path: Path, database_url: str
 ) -> None:
     site, url = live_site
-    db, chat_path, log = tmp_path / "bot.db", tmp_path / "chat.jsonl", tmp_path / "worker.log"
+    db, chat_path, log = database_url, tmp_path / "chat.jsonl", tmp_path / "worker.log"
     rng = random.Random(os.environ.get("CRASH_SEED", "meetbot"))
     worker = Worker(url, db, chat_path, log)
     done = asyncio.Event()
@@ -177,7 +192,7 @@ async def test_kills_lose_and_duplicate_nothing(
         await asyncio.sleep(2)
         for _ in range(300):
             await asyncio.sleep(0.2)
-            if db.exists() and await drained(db, keys):
+            if await drained(db, keys):
                 break
         assert await worker.terminate() == 0, log.read_text()[-3000:]
     finally:
@@ -187,7 +202,7 @@ async def test_kills_lose_and_duplicate_nothing(
 
     assert worker.kills >= MIN_KILLS
     assert await drained(db, keys), log.read_text()[-3000:]
-    outbox = rows(
+    outbox = await rows(
         db,
         "SELECT o.delivery_key, o.state, o.meeting_key, o.event_id, o.posted_ts"
         " FROM outbox o ORDER BY o.event_id",
@@ -212,7 +227,7 @@ async def test_kills_lose_and_duplicate_nothing(
         positions = [posted.index(p) for p in thread]
         assert positions == sorted(positions)
     # The scenario's meetings were all seen to the end.
-    kinds = Counter(str(k) for (k,) in rows(db, "SELECT kind FROM events"))
+    kinds = Counter(str(k) for (k,) in await rows(db, "SELECT kind FROM events"))
     assert kinds["ended"] >= 6
     assert kinds["cancelled"] == 1
     assert kinds["rescheduled"] >= 1
