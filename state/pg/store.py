@@ -271,14 +271,24 @@ class PostgresStore(PgSubscriptions, PgOutbox):
         subscriptions = await fetch_subscriptions(conn, None, True)
         stamp = to_db_time(now)
         outbox: list[tuple[object, ...]] = []
-        for event in events:
-            values = event_row(event)
-            event_id = await conn.fetchval(
-                "INSERT INTO events (meeting_key, kind, at, previous_start,"
-                " previous_duration_minutes, ran_minutes) VALUES ($1, $2, $3, $4, $5, $6)"
-                " RETURNING id",
-                *values.values(),
+        # Ids first, in one round trip, so the events go in as one batch.
+        ids = sorted(
+            r[0]
+            for r in await conn.fetch(
+                "SELECT nextval(pg_get_serial_sequence('events', 'id'))"
+                " FROM generate_series(1, $1)",
+                len(events),
             )
+        )
+        await conn.executemany(
+            "INSERT INTO events (id, meeting_key, kind, at, previous_start,"
+            " previous_duration_minutes, ran_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                (event_id, *event_row(event).values())
+                for event_id, event in zip(ids, events, strict=True)
+            ],
+        )
+        for event_id, event in zip(ids, events, strict=True):
             meeting = current[event.meeting_key]
             for destination in destinations(event, meeting, subscriptions):
                 outbox.append(
