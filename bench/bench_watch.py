@@ -3,14 +3,16 @@
 A simulated site with 10,000 sessions, 500 of them in progress, runs in a
 SUBPROCESS (``bench.watch_site``), so process_time and peak RSS below are the
 bot's side only (client, parsing, store, watcher). The store is SQLite in a
-temporary directory.
+temporary directory, then the same on PostgreSQL (a server started for the
+run, as the tests start theirs) beside it; the PostgreSQL server's own CPU is
+shown apart.
 
 Measured:
 - XML API HTTP requests per poll interval against a naive poller that sends
   one GetSessionInfo per session per interval (counted, not run);
 - CPU per discovery cycle (all pages of a site-wide LstsummarySession, then
   observe), median of several unchanged cycles;
-- rows written per cycle when nothing changed (sqlite total_changes);
+- rows written per cycle when nothing changed (the store's total_changes);
 - peak RSS of this process;
 - detection latency, from a change made on the site to its event's outbox
   row being committed, p50 and p95, with POLL_INTERVAL_SECONDS=2 and the real
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import resource
 import statistics
@@ -40,6 +43,7 @@ from bot.schedule import Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, ListingScope, Rules
 from state.store import Store, open_store
+from tests.postgres import PostgresServer, find_binaries, start_server
 
 SESSIONS = 10_000
 LIVE = 500
@@ -47,7 +51,9 @@ CYCLES = 5
 CHANGES = 20
 LATENCY_INTERVAL = 2.0
 DEFAULT_POLL, DEFAULT_DISCOVERY = 20.0, 60.0
-RULES = Rules()
+#: Graces longer than a run, so that no time-driven event (attendees waiting
+#: for 60 s, say) falls due inside the "unchanged" cycles of a slower store.
+RULES = Rules(waiting_grace=timedelta(hours=1), host_left_grace=timedelta(hours=1))
 
 
 def _now() -> datetime:
@@ -204,7 +210,8 @@ def _table(rows: list[tuple[str, str, str, bool]]) -> None:
         print(f"   {name:<{width}}  {measured:>14}  {goal:>12}  {'yes' if ok else 'NO'}")
 
 
-async def _run() -> None:
+async def _measure(url_for_store: str) -> tuple[dict[str, float], dict[str, Any]]:
+    """Steady state and latency on a fresh site, with the store at ``url_for_store``."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -224,16 +231,21 @@ async def _run() -> None:
                 url, Credentials(site_name="acme", webex_id="admin", password="admin-pass")
             )
             try:
-                with tempfile.TemporaryDirectory() as tmp:
-                    async with await open_store(f"sqlite:///{Path(tmp) / 'bench.db'}") as store:
-                        await store.subscribe("C1", "all", None)
-                        steady = await _steady_state(site, client, store)
-                        latency = await _latency(site, client, store)
+                async with await open_store(url_for_store) as store:
+                    await store.subscribe("C1", "all", None)
+                    steady = await _steady_state(site, client, store)
+                    latency = await _latency(site, client, store)
             finally:
                 await client.close()
     finally:
         proc.terminate()
         await proc.wait()
+    return steady, latency
+
+
+async def _run() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        steady, latency = await _measure(f"sqlite:///{Path(tmp) / 'bench.db'}")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     naive = float(SESSIONS)  # one GetSessionInfo request per session per interval
     print(
@@ -295,6 +307,95 @@ async def _run() -> None:
     )
     if latency["missing"]:
         print(f"   {latency['missing']} of {CHANGES} changes were not detected in time")
+    await _beside_postgresql(steady, latency)
+
+
+async def _beside_postgresql(steady: dict[str, float], latency: dict[str, Any]) -> None:
+    """The same measurements on PostgreSQL (a server started here), beside SQLite's."""
+    bindir = find_binaries()
+    if bindir is None:
+        print("   PostgreSQL: not measured; the server binaries: apt-get install postgresql")
+        return
+    server = start_server(bindir)
+    try:
+        url = server.create_database()
+        before = server_cpu(server)
+        pg_steady, pg_latency = await _measure(url)
+        server_seconds = server_cpu(server) - before
+    finally:
+        server.stop()
+    # process_time counts SQLite's work (its thread is ours) but not the
+    # PostgreSQL server's: that is shown apart, over the whole run.
+    ratio = pg_steady["cpu"] / steady["cpu"]
+    print(
+        f"   PostgreSQL beside SQLite (fresh site each; PostgreSQL server CPU over its"
+        f" whole run, {server_seconds:.1f} s, not in the bot's figures):"
+    )
+    width = 36
+    print(f"   {'metric':<{width}}  {'SQLite':>9}  {'PostgreSQL':>10}  {'goal':>16}  ok")
+    for name, lite, pg, goal, ok in [
+        (
+            "CPU per discovery cycle (median)",
+            f"{steady['cpu'] * 1000:.0f} ms",
+            f"{pg_steady['cpu'] * 1000:.0f} ms",
+            f"<= 1.5x ({ratio:.2f}x)",
+            ratio <= 1.5,
+        ),
+        (
+            "store.observe of 10,000 rows",
+            f"{steady['observe_cpu'] * 1000:.0f} ms",
+            f"{pg_steady['observe_cpu'] * 1000:.0f} ms",
+            "-",
+            True,
+        ),
+        (
+            "rows written, unchanged cycle",
+            f"{steady['rows']:.0f}",
+            f"{pg_steady['rows']:.0f}",
+            "0 on both",
+            steady["rows"] == 0 and pg_steady["rows"] == 0,
+        ),
+        (
+            "rows written, unchanged live poll",
+            f"{steady['live_rows']:.0f}",
+            f"{pg_steady['live_rows']:.0f}",
+            "0 on both",
+            steady["live_rows"] == 0 and pg_steady["live_rows"] == 0,
+        ),
+        (
+            "detection latency p50",
+            f"{latency['p50']:.2f} s",
+            f"{pg_latency['p50']:.2f} s",
+            "-",
+            True,
+        ),
+        (
+            "detection latency p95",
+            f"{latency['p95']:.2f} s",
+            f"{pg_latency['p95']:.2f} s",
+            f"<= {1.2 * LATENCY_INTERVAL:.1f} s",
+            pg_latency["p95"] <= 1.2 * LATENCY_INTERVAL and pg_latency["missing"] == 0,
+        ),
+    ]:
+        print(f"   {name:<{width}}  {lite:>9}  {pg:>10}  {goal:>16}  {'yes' if ok else 'NO'}")
+
+
+def server_cpu(server: PostgresServer) -> float:
+    """CPU seconds of the server's processes so far: the postmaster, its live
+    children, and the children it has reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == server.process.pid:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif ppid == server.process.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def main() -> None:
