@@ -26,7 +26,7 @@ from typing import TextIO
 from aiohttp import web
 
 from adapters.chat import format_when
-from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen
+from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen, logs_above_the_prompt
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
@@ -135,6 +135,7 @@ async def run_demo(
         # Cards and replies share one screen: on a terminal, its webex> prompt
         # stays under the latest card.
         screen = Screen(output)
+        stack.enter_context(logs_above_the_prompt(screen))
         chat = ConsoleChat(
             screen=screen,
             channel_names=demo_channel_names(),

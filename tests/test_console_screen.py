@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import pty
 import signal
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from adapters.chat import Card, CardTone
-from adapters.console import PROMPT, ConsoleChat, ConsolePrompt, Screen
+from adapters.console import PROMPT, ConsoleChat, ConsolePrompt, Screen, logs_above_the_prompt
 from tests.fakes.net import free_port
 
 ERASE = "\r\x1b[K"
@@ -162,3 +163,22 @@ def test_the_demo_in_a_terminal_keeps_a_webex_prompt_under_its_cards(tmp_path: P
     for block in screen[screen.index(PROMPT) :].split("└")[1:]:
         line_end = block.find("\r\n")
         assert line_end >= 0 and block[line_end:].startswith(f"\r\n{PROMPT}"), block[:200]
+
+
+def test_log_lines_go_above_the_prompt_while_it_is_open() -> None:
+    out = io.StringIO()
+    screen = Screen(out, prompt=True)
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with logs_above_the_prompt(screen):
+            assert handler not in root.handlers
+            screen.open_prompt()
+            logging.getLogger("meetbot.test").warning("signed in")
+        assert handler in root.handlers
+        logging.getLogger("meetbot.test").warning("after")
+    finally:
+        root.removeHandler(handler)
+    assert out.getvalue() == f"{PROMPT}{ERASE}signed in\n{PROMPT}after\n"
