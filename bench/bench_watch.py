@@ -68,7 +68,7 @@ class Site:
         self.base = url.split("/WBXService", 1)[0]
 
     async def http_requests(self) -> int:
-        async with self.http.get(f"{self.base}/bench/requests") as r:
+        async with self.http.get(f"{self.base}/control/requests") as r:
             body: dict[str, Any] = await r.json()
         return int(body["http"])
 

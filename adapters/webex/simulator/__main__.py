@@ -24,8 +24,9 @@ from aiohttp.log import access_logger
 from adapters.webex.rest.simulator.cli import main as rest_main
 
 from .clock import SimClock
-from .seed import example_site
+from .seed import bulk_site, example_site
 from .server import XML_PATH, create_app
+from .site import SimulatedSite
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -50,7 +51,51 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default="xml",
         help="the API to serve; see --api rest --help for the REST simulator's options",
     )
-    return parser.parse_args(argv)
+    bulk = parser.add_argument_group("a large site (for benches)")
+    bulk.add_argument(
+        "--sessions", type=int, default=0, help="add this many sessions, over hosts host0..."
+    )
+    bulk.add_argument("--hosts", type=int, default=50, help="hosts the added sessions spread over")
+    bulk.add_argument(
+        "--live-share", type=float, default=0.0, help="the share of added sessions in progress"
+    )
+    bulk.add_argument(
+        "--body-content-limit", type=int, default=10, help="bodyContent allowed per request"
+    )
+    bulk.add_argument(
+        "--listing-latency",
+        type=float,
+        default=0.0,
+        help="seconds each LstsummarySession page takes to answer",
+    )
+    bulk.add_argument(
+        "--foreign",
+        action="store_true",
+        help="answer listings as another XML stack would (other order, prefixes, encoding)",
+    )
+    args = parser.parse_args(argv)
+    if args.sessions < 0 or args.hosts < 1 or not 0 <= args.live_share <= 1:
+        parser.error("--sessions >= 0, --hosts >= 1 and 0 <= --live-share <= 1")
+    if args.body_content_limit < 1 or args.listing_latency < 0:
+        parser.error("--body-content-limit >= 1 and --listing-latency >= 0")
+    return args
+
+
+def build_site(args: argparse.Namespace) -> SimulatedSite:
+    """The example site, grown and switched as the command line asks."""
+    site = example_site(
+        clock=SimClock(speed=args.speed),
+        admin_id=args.webex_id,
+        admin_password=args.password,
+        site_name=args.site_name,
+    )
+    if args.sessions:
+        live = round(args.sessions * args.live_share)
+        bulk_site(site, sessions=args.sessions, hosts=args.hosts, live=live)
+    site.body_content_limit = args.body_content_limit
+    site.listing_latency = args.listing_latency
+    site.foreign_listings = args.foreign
+    return site
 
 
 def _api(argv: list[str] | None) -> str:
@@ -113,12 +158,7 @@ async def _serve(args: argparse.Namespace) -> None:
     # ignored, asyncio.run installs no KeyboardInterrupt handler of its own.
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    site = example_site(
-        clock=SimClock(speed=args.speed),
-        admin_id=args.webex_id,
-        admin_password=args.password,
-        site_name=args.site_name,
-    )
+    site = build_site(args)
     try:
         await serve_and_print_url(
             create_app(site),

@@ -4,6 +4,9 @@ Routes (JSON in, JSON out):
     ``POST /control/<action>`` with the action's arguments as a JSON object,
     or ``POST /control`` with ``{"action": "<action>", ...arguments}``.
     ``GET /control/meetings``: every meeting, without passwords.
+    ``GET /control/requests``: the XML requests received so far: ``http`` (how
+    many) and ``items`` (bodyContent items by lower-cased operation, so a
+    batched GetSessionInfo counts each session).
 
 Actions and their arguments:
     ``schedule``: host, title, start (ISO 8601 with offset), and optionally
@@ -23,6 +26,7 @@ as ``{"ok": false, "error": ...}``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,8 +90,13 @@ def add_control_routes(app: web.Application, site: SimulatedSite) -> None:
     async def meetings(_request: web.Request) -> web.Response:
         return web.json_response({"meetings": [m.public_dict() for m in site.meetings()]})
 
+    async def requests(_request: web.Request) -> web.Response:
+        items = Counter(op.lower() for r in site.requests for op in r.operation_names)
+        return web.json_response({"http": len(site.requests), "items": dict(items)})
+
     control = action_handler(run, site.clock)
     app.router.add_get("/control/meetings", meetings)
+    app.router.add_get("/control/requests", requests)
     app.router.add_post("/control", control)
     app.router.add_post("/control/{action}", control)
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from .access import ACCESS_DENIED, NO_RECORD, can_see_details, lookup_meeting
+from .foreign import foreign_rows_sorted
 from .protocol import EP, SERV, Body, Outcome, SimFailure, add_fields, bool_text
 from .records import Meeting, User
 from .site import SimulatedSite
@@ -187,7 +188,10 @@ def lstsummary_session(site: SimulatedSite, user: User, body: Body) -> Outcome:
     rows, scope_zone = _selected(site, user, body)
     if not rows:
         raise SimFailure(*NO_RECORD)
-    _sort(rows, body)
+    if site.foreign_listings:
+        foreign_rows_sorted(rows)
+    else:
+        _sort(rows, body)
     control = body.child("listControl")
     start_from = (control.int_of("startFrom") if control else None) or 1
     maximum = control.int_of("maximumNum") if control else None

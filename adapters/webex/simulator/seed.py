@@ -7,7 +7,7 @@ from datetime import timedelta
 from .clock import SimClock
 from .site import SimulatedSite
 
-__all__ = ["example_site"]
+__all__ = ["bulk_site", "example_site"]
 
 #: Meeting type IDs of the example site; 169 supports private meetings.
 PRO_TYPE = 3
@@ -73,5 +73,49 @@ def example_site(
             password=site.generate_password(),
             meeting_type_id=type_id,
             invited=invited,
+        )
+    return site
+
+
+def bulk_site(
+    site: SimulatedSite, *, sessions: int, hosts: int = 50, live: int = 0, title: str = "Meeting"
+) -> SimulatedSite:
+    """Add ``hosts`` hosts (``host<N>``, password ``pw``) and ``sessions`` sessions
+    to ``site``, as a large site looks; returns ``site``.
+
+    ``live`` of them are in progress, started within the last hour (every
+    second one with its host in, two in three with attendees). The rest spread
+    evenly over a day back to a week ahead, none within 40 minutes of now, so
+    that what a bench starts is its own doing. Titles are ``<title> <N>``.
+    GetSessionInfo is not rate limited on such a site.
+
+    Raises:
+        ValueError: fewer than one host, or more live sessions than sessions.
+    """
+    if hosts < 1 or not 0 <= live <= sessions:
+        raise ValueError("a bulk site needs a host, and no more live sessions than sessions")
+    site.sessioninfo_hourly_limit = 10**9
+    for h in range(hosts):
+        site.add_user(f"host{h}", "pw", email=f"host{h}@{site.site_name}.example")
+    now = site.clock.now().replace(microsecond=0)
+    for i in range(live):
+        key = site.schedule(
+            host=f"host{i % hosts}",
+            title=f"Live {i}",
+            start=now - timedelta(minutes=1 + i % 55),
+            duration_minutes=120,
+        )
+        site.start(key)
+        if i % 2:
+            site.host_joins(key)
+        if i % 3:
+            site.attendee_joins(key)
+    span = int(timedelta(days=7, hours=20).total_seconds())
+    for i in range(sessions - live):
+        offset = timedelta(hours=-23) + timedelta(seconds=(i * 7919) % span)
+        if timedelta(minutes=-1) < offset < timedelta(minutes=40):
+            offset += timedelta(hours=2)
+        site.schedule(
+            host=f"host{i % hosts}", title=f"{title} {i}", start=now + offset, duration_minutes=30
         )
     return site

@@ -5,7 +5,8 @@ Routes:
     API message (not XML, a DOCTYPE, no bodyContent) is answered HTTP 200 with
     one FAILURE, exceptionID 999999, reason "Invalid XML request: ...", as the
     XML service answers everything it can read. Injected faults apply first,
-    then the site's ``listing_latency`` to LstsummarySession.
+    then the site's ``listing_latency`` to LstsummarySession, whose answers
+    ``foreign_listings`` rewrites.
     ``/control/...``: the JSON control surface, see :mod:`.control`.
 """
 
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from .control import add_control_routes
 from .faults import Fault
+from .foreign import render_foreign
 from .handlers import Answer, answer, caller_of, canonical_operation
 from .protocol import Outcome, ParsedRequest, RequestError, SimFailure, parse_request
 from .protocol import render_response as render
@@ -86,6 +88,8 @@ async def _xml_service(request: web.Request) -> web.StreamResponse:
     if result.forbidden:
         return web.Response(status=403, text="403 Forbidden")
     body = render(result.outcomes)
+    if site.foreign_listings and "LstsummarySession" in operations:
+        body = render_foreign(body)
     if fault is not None and fault.kind == "truncated":
         body = body[: len(body) // 2]
     if fault is not None and fault.kind == "trickle":

@@ -49,6 +49,9 @@ class SimulatedSite:
             writes each row's startTime in the meeting's own zone instead of
             the dateScope's, so listings and GetSessionInfo disagree on the
             start of every meeting outside the requested zone.
+        foreign_listings: answer LstsummarySession as another XML stack would
+            (rows and fields in other orders, other prefixes, UTF-8, indented;
+            see :mod:`.foreign`).
         faults: failures to inject into coming requests.
         requests: every XML request received, in order.
     """
@@ -63,6 +66,7 @@ class SimulatedSite:
         self.list_page_limit = 500
         self.listing_latency = 0.0
         self.lists_in_own_zone = False
+        self.foreign_listings = False
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._users: dict[str, User] = {}
