@@ -192,7 +192,9 @@ def _first_sight(observation: Observation, now: datetime, rules: Rules) -> Trans
     blank = MeetingSnapshot(key=observation.key, start=observation.start or now, last_seen=now)
     merged = _merge(blank, observation)
     fresh = replace(merged, last_source=str(observation.authority))
-    if is_stale(fresh, now, rules):
+    if is_stale(fresh, now, rules) or (not fresh.in_progress and fresh.scheduled_end <= now):
+        # First seen when it should already be over: "scheduled" would be
+        # stale news (a first start on a big site lists a day of them).
         return Transition(snapshot=fresh, changed=True)
     events: list[Event] = []
     if not fresh.in_progress:

@@ -100,6 +100,11 @@ FIRST_SIGHT = [
         [K.SCHEDULED],
         id="late-not-started-yet",
     ),
+    pytest.param(
+        obs(start=NOW - 50 * MIN, duration_minutes=30, in_progress=False),
+        [],
+        id="over-within-the-hour-not-announced",
+    ),
     pytest.param(obs(Authority.NOT_FOUND), [], id="not-found-never-seen"),
 ]
 
