@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["CONTENT_TYPE", "InstrumentedWebex", "Metrics", "outcome_of"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+#: Seconds: a remind tick takes milliseconds, a discovery of a big site minutes.
+_JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 
 T = TypeVar("T")
 
@@ -116,6 +118,32 @@ class Metrics:
             "Age of the oldest undelivered delivery (0 when none).",
             registry=r,
         )
+        self.job_duration = Histogram(
+            "meetbot_job_duration_seconds",
+            "How long each run of a periodic job (discover, poll_live, remind) took.",
+            ["job"],
+            buckets=_JOB_BUCKETS,
+            registry=r,
+        )
+        self.job_lag = Histogram(
+            "meetbot_job_lag_seconds",
+            "How late each run of a periodic job started, from when it was due.",
+            ["job"],
+            buckets=_JOB_BUCKETS,
+            registry=r,
+        )
+        self.rowmemo_rows = Counter(
+            "meetbot_rowmemo_rows",
+            "Listing rows recalled from the row memo (hit) or read from XML (miss).",
+            ["outcome"],
+            registry=r,
+        )
+        self.rowmemo_hit_ratio = Gauge(
+            "meetbot_rowmemo_hit_ratio",
+            "The share of listing rows recalled from the row memo since start.",
+            registry=r,
+        )
+        self._rowmemo_seen = (0, 0)
         self.notification_delay = Histogram(
             "meetbot_notification_delay_seconds",
             "From detecting an event to the chat acknowledging its message.",
@@ -146,6 +174,21 @@ class Metrics:
         ``meetbot_component_up{component}`` and
         ``meetbot_component_status_since_timestamp_seconds{component,status}``."""
         self.registry.register(_HealthCollector(health))
+
+    def observe_job(self, job: str, lag: float, duration: float) -> None:
+        """One run of a periodic job (a :data:`bot.schedule.JobObserver`)."""
+        self.job_lag.labels(job=job).observe(lag)
+        self.job_duration.labels(job=job).observe(duration)
+
+    def count_rowmemo(self, hits: int, misses: int) -> None:
+        """The row memo's running totals; the counters advance by what is new."""
+        old_hits, old_misses = self._rowmemo_seen
+        if hits >= old_hits and misses >= old_misses:
+            self.rowmemo_rows.labels(outcome="hit").inc(hits - old_hits)
+            self.rowmemo_rows.labels(outcome="miss").inc(misses - old_misses)
+        self._rowmemo_seen = (hits, misses)
+        if hits + misses:
+            self.rowmemo_hit_ratio.set(hits / (hits + misses))
 
     def count_events(self, kinds: Sequence[str]) -> None:
         for kind in kinds:

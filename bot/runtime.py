@@ -152,6 +152,7 @@ async def build_core(
             budget=budget,
             on_delivered=delivered,
             on_events=lambda events: metrics.count_events([e.kind for e in events]),
+            on_job=metrics.observe_job,
             on_chat_access=chat_access,
             health=health,
         )
@@ -245,6 +246,7 @@ def scrape_for(core: Core, client: XmlApiClient) -> Callable[[], Awaitable[bytes
         depth, oldest = await core.store.outbox_stats(now)
         counts = await core.store.counts()
         blocked_until = client.session_info_blocked_until
+        core.metrics.count_rowmemo(*client.row_memo_counts)
         core.metrics.refresh(
             outbox_depth=depth,
             outbox_oldest_age=oldest,

@@ -12,6 +12,10 @@ APScheduler's defaults do not suit a poller, so every job here gets:
 - its own error handling: a job never raises into APScheduler (which would
   only log it), it counts consecutive failures and logs the recovery.
 
+Each run's lag (from when it was due to when it started: a busy loop, or a
+run of the same job still going) and duration go to the ``on_run`` observer
+(the metrics).
+
 ``AsyncIOScheduler.start()`` binds the running loop, so :meth:`Scheduler.start`
 must be called from a coroutine.
 """
@@ -29,16 +33,22 @@ from apscheduler.events import (
     EVENT_JOB_ERROR,
     EVENT_JOB_MAX_INSTANCES,
     EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
     JobExecutionEvent,
+    JobSubmissionEvent,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-__all__ = ["JobSpec", "JobStats", "Scheduler"]
+__all__ = ["JobObserver", "JobSpec", "JobStats", "Scheduler"]
 
 log = logging.getLogger(__name__)
 
 JobFunc = Callable[[], Awaitable[object]]
+#: Called after every run with the job's name, its lag (seconds from when the
+#: run was due, jitter included, to when it started) and its duration.
+JobObserver = Callable[[str, float, float], None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +96,8 @@ class JobStats:
     missed: int = 0
     last_error: str = ""
     last_success: datetime | None = None
+    last_lag: float = 0.0
+    last_duration: float = 0.0
 
 
 @dataclass(slots=True)
@@ -104,11 +116,14 @@ class Scheduler:
     backoff: the scheduler only reports, times out and counts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_run: JobObserver | None = None) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_listener(
             self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
         )
+        self._scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
+        self._on_run = on_run
+        self._due: dict[str, datetime] = {}
         self._jobs: dict[str, _Job] = {}
         self._running: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -161,6 +176,9 @@ class Scheduler:
             self._running.add(task)
         stats = job.stats
         stats.runs += 1
+        due = self._due.pop(job.spec.name, None)
+        stats.last_lag = 0.0 if due is None else (datetime.now(UTC) - due).total_seconds()
+        began = asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(job.spec.effective_timeout):
                 await job.func()
@@ -187,6 +205,9 @@ class Scheduler:
         finally:
             if task is not None:
                 self._running.discard(task)
+            stats.last_duration = asyncio.get_running_loop().time() - began
+            if self._on_run is not None:
+                self._on_run(job.spec.name, max(stats.last_lag, 0.0), stats.last_duration)
 
     def _failed(self, job: _Job, error: str, exc: BaseException | None = None) -> None:
         stats = job.stats
@@ -201,6 +222,11 @@ class Scheduler:
             error,
             exc_info=exc if stats.consecutive_failures == 1 else None,
         )
+
+    def _on_submitted(self, event: JobEvent) -> None:
+        # Submitted just before the run starts: when it was due (jitter included).
+        if isinstance(event, JobSubmissionEvent) and event.scheduled_run_times:
+            self._due[event.job_id] = max(event.scheduled_run_times)
 
     def _on_event(self, event: JobExecutionEvent) -> None:
         job = self._jobs.get(event.job_id)

@@ -23,7 +23,7 @@ from adapters.webex.port import WebexSource
 from bot.budget import SessionInfoBudget
 from bot.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.health import HealthRegistry
-from bot.schedule import Scheduler
+from bot.schedule import JobObserver, Scheduler
 from bot.watcher import Watcher, WatchSettings
 from state.model import Event, Rules
 from state.store import Store
@@ -55,6 +55,8 @@ class WatchService:
             (see :class:`bot.dispatcher.Dispatcher`).
         health: where the watcher and the dispatcher report (``webex``,
             ``database``, ``dispatcher``).
+        on_job: told of every periodic job's run (name, lag, duration; e.g.
+            ``metrics.observe_job``); must not raise.
 
     Attributes:
         budget: the GetSessionInfo bucket; share it with any other caller of
@@ -78,6 +80,7 @@ class WatchService:
         on_events: Callable[[Sequence[Event]], None] | None = None,
         on_chat_access: OnAccess | None = None,
         health: HealthRegistry | None = None,
+        on_job: JobObserver | None = None,
     ) -> None:
         self.budget = (
             budget if budget is not None else SessionInfoBudget(hourly=sessioninfo_hourly_budget)
@@ -103,7 +106,7 @@ class WatchService:
             health=health,
         )
         self._on_events = on_events
-        self.scheduler = Scheduler()
+        self.scheduler = Scheduler(on_run=on_job)
         self.watcher.install(self.scheduler)
 
     def _events(self, events: Sequence[Event]) -> None:

@@ -56,6 +56,11 @@ async def test_demo_process_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) 
                 text = await metrics.text()
         assert 'meetbot_events_total{kind="scheduled"}' in text
         assert "meetbot_outbox_depth" in text
+        # The demo has listed its site and polled: the memo and the jobs show.
+        assert 'meetbot_rowmemo_rows_total{outcome="miss"}' in text
+        assert "meetbot_rowmemo_hit_ratio" in text
+        assert 'meetbot_job_duration_seconds_count{job="discover"}' in text
+        assert 'meetbot_job_lag_seconds_count{job="remind"}' in text
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

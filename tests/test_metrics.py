@@ -82,3 +82,18 @@ def test_the_replica_role_shows_as_one_gauge_per_role_and_the_epoch() -> None:
     text = metrics.render().decode()
     assert 'meetbot_replica_role{role="standby"} 0.0' in text
     assert "meetbot_lease_epoch 7.0" in text
+
+
+def test_job_runs_and_the_row_memo_are_exported() -> None:
+    metrics = Metrics()
+    metrics.observe_job("poll_live", 0.25, 1.5)
+    metrics.observe_job("poll_live", 0.0, 0.5)
+    metrics.count_rowmemo(hits=0, misses=500)
+    metrics.count_rowmemo(hits=1500, misses=500)  # running totals, not deltas
+    text = metrics.render().decode()
+    assert 'meetbot_job_duration_seconds_count{job="poll_live"} 2.0' in text
+    assert 'meetbot_job_duration_seconds_sum{job="poll_live"} 2.0' in text
+    assert 'meetbot_job_lag_seconds_sum{job="poll_live"} 0.25' in text
+    assert 'meetbot_rowmemo_rows_total{outcome="hit"} 1500.0' in text
+    assert 'meetbot_rowmemo_rows_total{outcome="miss"} 500.0' in text
+    assert "meetbot_rowmemo_hit_ratio 0.75" in text

@@ -114,3 +114,28 @@ async def test_a_run_cancelled_by_stop_logs_no_traceback(
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
     assert "Error running job" not in caplog.text
     assert "long cancelled at shutdown" in caplog.text
+
+
+async def test_every_run_is_reported_with_its_lag_and_duration() -> None:
+    seen: list[tuple[str, float, float]] = []
+    twice = asyncio.Event()
+
+    def observe(name: str, lag: float, duration: float) -> None:
+        seen.append((name, lag, duration))
+        if len(seen) >= 2:
+            twice.set()
+
+    async def work() -> None:
+        await asyncio.sleep(0)
+
+    scheduler = Scheduler(on_run=observe)
+    scheduler.add(JobSpec(name="tick", interval=0.02, jitter=0), work)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(twice.wait(), 10)
+    finally:
+        await scheduler.stop()
+    assert [name for name, _, _ in seen[:2]] == ["tick", "tick"]
+    assert all(lag >= 0 and duration >= 0 for _, lag, duration in seen)
+    stats = scheduler.stats["tick"]
+    assert (stats.last_lag, stats.last_duration) != (0.0, 0.0)

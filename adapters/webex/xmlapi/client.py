@@ -156,6 +156,12 @@ class XmlApiClient:
         return self._cap.limit
 
     @property
+    def row_memo_counts(self) -> tuple[int, int]:
+        """Listing rows recalled from the row memo and rows read from XML, since
+        start (hits, misses)."""
+        return self._rows.hits, self._rows.misses
+
+    @property
     def session_info_blocked_until(self) -> datetime | None:
         """When the site's last HTTP 403 block on GetSessionInfo ends (aware UTC),
         or None; calls before then raise SessionInfoBlockedError unsent."""
