@@ -1,0 +1,398 @@
+"""End to end, from outside, as an operator would see it.
+
+Three processes on loopback: the service as deployed (``python -m bot run``,
+configured by its environment only), a simulated site holding N sessions
+(``python -m adapters.webex.simulator --sessions N --hosts 500 --live-share
+0.05 --body-content-limit 50 --listing-latency 0.3``: every listing page
+takes 300 ms) and a fake Slack Web API (``python -m bench.e2e_slack``). The
+channel subscribes with a signed ``/webex subscribe all events
+started,host_joined,ended``, the bench then changes the site twice a second
+for 60 s (meetings start with attendees waiting, hosts join, meetings end)
+and measures, per event kind, the latency from the change to the first Slack
+call naming the meeting with that news (its card saying so); also the service's CPU seconds per
+minute (while the site is quiet and while it changes), its peak RSS, the
+site's XML requests per minute, the first start (how long until a meeting
+started at launch reaches Slack; whether anything already over was
+announced) and the naive poller beside it (one GetSessionInfo per session
+per poll interval, counted for the same site, not run).
+
+``POLL_INTERVAL_SECONDS=2``; ``DISCOVERY_INTERVAL_SECONDS`` 10 and 60.
+``make bench`` runs 10,000 sessions once per interval (a few minutes).
+``BENCH_E2E_FULL=1`` runs 10,000 and 100,000 sessions, three times each, and
+reports medians; ``BENCH_E2E_FOREIGN=1`` has the site write its listings the
+foreign way (rows and fields in other orders, other prefixes, UTF-8).
+``BENCH_E2E_SIZES``, ``BENCH_E2E_RUNS`` and ``BENCH_E2E_DISCOVERY`` (comma
+lists) pick other sizes, run counts and intervals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+from aiohttp import ClientSession, ClientTimeout
+
+from bench.e2e_rig import (
+    SIGNING_SECRET,
+    Site,
+    Slack,
+    cpu_seconds,
+    first_line,
+    free_port,
+    healthy,
+    peak_rss_mb,
+    slash_command,
+    spawn,
+    stop,
+)
+
+
+def _ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = os.environ.get(name, "")
+    return tuple(int(v) for v in value.split(",") if v.strip()) or default
+
+
+FULL = os.environ.get("BENCH_E2E_FULL") == "1"
+FOREIGN = os.environ.get("BENCH_E2E_FOREIGN") == "1"
+SIZES = _ints("BENCH_E2E_SIZES", (10_000, 100_000) if FULL else (10_000,))
+RUNS = _ints("BENCH_E2E_RUNS", (3 if FULL else 1,))[0]
+DISCOVERY = _ints("BENCH_E2E_DISCOVERY", (10, 60))
+POLL = 2.0
+HOSTS, LIVE_SHARE, CAP, PAGE_LATENCY = 500, 0.05, 50, 0.3
+CHANGE_SECONDS, PER_SECOND = 60, 2
+TARGETS = 40  # meetings due soon; each starts, has its host join, ends
+TAIL = 20.0
+#: What the meeting's card says once Slack has each kind of news.
+MARKERS = {
+    "started": ("In progress", "Attendees waiting"),
+    "host_joined": ("host present",),
+    "ended": ("Ended",),
+}
+
+
+@dataclass(slots=True)
+class Change:
+    title: str
+    kind: str
+    at: float
+    seen: float | None = None
+
+
+@dataclass(slots=True)
+class Run:
+    sessions: int
+    discovery: int
+    changes: list[Change] = field(default_factory=list)
+    quiet_cpu_per_min: float = 0.0
+    busy_cpu_per_min: float = 0.0
+    peak_rss: float = 0.0
+    requests_per_min: float = 0.0
+    listings_per_min: float = 0.0
+    first_seen: float | None = None
+    stale: int = 0
+    #: From the service's /metrics: mean duration and lag of each job's runs.
+    jobs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    hit_ratio: float = float("nan")
+
+    def latencies(self, kind: str | None = None) -> list[float]:
+        return sorted(
+            c.seen - c.at
+            for c in self.changes
+            if c.seen is not None and (kind is None or c.kind == kind)
+        )
+
+    @property
+    def missed(self) -> int:
+        return sum(c.seen is None for c in self.changes)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def _env(site: Site, slack: Slack, db: Path, port: int, discovery: int) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "WEBEX_XML_URL": site.url,
+        "WEBEX_SITE_NAME": "acme",
+        "WEBEX_ID": "admin",
+        "WEBEX_PASSWORD": "admin-pass",
+        "DATABASE_URL": f"sqlite:///{db}",
+        "PORT": str(port),
+        "POLL_INTERVAL_SECONDS": f"{POLL:g}",
+        "DISCOVERY_INTERVAL_SECONDS": str(discovery),
+        # Waiting for the host is not measured: announce it only after an hour.
+        "WAITING_GRACE_SECONDS": "3600",
+        "WEBEX_SESSIONINFO_HOURLY_BUDGET": "500",
+    }
+
+
+async def _due(site: Site, label: str, count: int) -> list[str]:
+    """Schedule ``count`` meetings due within the live horizon; their titles."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    titles = [f"Due{label}x{i:03d}" for i in range(count)]
+    for i, title in enumerate(titles):
+        start = now + timedelta(minutes=6, seconds=15 * i % 480)
+        await site.act("schedule", host=f"host{i % HOSTS}", title=title, start=start.isoformat())
+    return titles
+
+
+async def _keys(site: Site, titles: list[str]) -> dict[str, str]:
+    async with site.http.get(f"{site.base}/control/meetings") as r:
+        meetings = (await r.json())["meetings"]
+    wanted = set(titles)
+    return {m["title"]: m["key"] for m in meetings if m.get("title") in wanted}
+
+
+async def _play(site: Site, keys: dict[str, str], titles: list[str]) -> list[Change]:
+    """Two changes a second for CHANGE_SECONDS: starts, host joins (six seconds
+    after the start), ends (six seconds after the host joined)."""
+    changes: list[Change] = []
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    for j in range(CHANGE_SECONDS * PER_SECOND):
+        await asyncio.sleep(max(0.0, began + j / PER_SECOND - loop.time()))
+        step, phase = divmod(j, 3)
+        target = step - 4 * phase
+        if not 0 <= target < len(titles):
+            continue
+        title = titles[target]
+        action, kind = [
+            ("attendee_joins", "started"),
+            ("host_joins", "host_joined"),
+            ("end", "ended"),
+        ][phase]
+        args = {"key": keys[title], **({"count": 1} if action == "attendee_joins" else {})}
+        await site.act(action, **args)
+        changes.append(Change(title, kind, time.time()))
+    return changes
+
+
+def _match(changes: list[Change], calls: list[tuple[float, str, str]]) -> None:
+    texts = [(t, unquote_plus(body)) for t, _method, body in calls]
+    for change in changes:
+        markers = MARKERS[change.kind]
+        change.seen = next(
+            (
+                t
+                for t, text in texts
+                if t >= change.at and change.title in text and any(m in text for m in markers)
+            ),
+            None,
+        )
+
+
+def _seen(title: str, calls: list[tuple[float, str, str]]) -> bool:
+    return any(title in unquote_plus(body) for _t, _m, body in calls)
+
+
+def _job_means(text: str) -> tuple[dict[str, tuple[float, float]], float]:
+    """Mean duration and lag per job, and the row memo's hit ratio, from /metrics."""
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(("meetbot_job_", "meetbot_rowmemo_hit_ratio", "meetbot_notif")):
+            name, _, value = line.rpartition(" ")
+            values[name] = float(value)
+    jobs = {}
+    for job in ("discover", "poll_live", "remind"):
+        means = []
+        for kind in ("duration", "lag"):
+            count = values.get(f'meetbot_job_{kind}_seconds_count{{job="{job}"}}', 0.0)
+            total = values.get(f'meetbot_job_{kind}_seconds_sum{{job="{job}"}}', 0.0)
+            means.append(total / count if count else float("nan"))
+        jobs[job] = (means[0], means[1])
+    count = values.get("meetbot_notification_delay_seconds_count", 0.0)
+    total = values.get("meetbot_notification_delay_seconds_sum", 0.0)
+    jobs["delivery"] = (total / count if count else float("nan"), 0.0)
+    return jobs, values.get("meetbot_rowmemo_hit_ratio", float("nan"))
+
+
+def _stale(db: Path, launched: datetime) -> int:
+    """SCHEDULED events for meetings already over when the service started."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
+        rows = conn.execute(
+            "SELECT m.start, m.duration_minutes FROM events e JOIN meetings m"
+            " ON m.key = e.meeting_key WHERE e.kind = 'scheduled'"
+        ).fetchall()
+    return sum(
+        datetime.fromisoformat(start) + timedelta(minutes=minutes) < launched
+        for start, minutes in rows
+    )
+
+
+async def _one(site: Site, slack: Slack, http: ClientSession, n: int, discovery: int, label: str,
+               work: Path) -> Run:  # fmt: skip
+    run = Run(sessions=n, discovery=discovery)
+    titles = await _due(site, label, TARGETS)
+    probe = (await _due(site, f"{label}p", 1))[0]
+    keys = await _keys(site, [*titles, probe])
+    db, port = work / f"run{label}.db", free_port()
+    since = len(await slack.calls())
+    launched = datetime.now(UTC)
+    bot = await spawn("-m", "bot", "run", env=_env(site, slack, db, port, discovery))
+    try:
+        await healthy(http, port)
+        await slash_command(http, port, "subscribe all events started,host_joined,ended",
+                            int(time.time()))  # fmt: skip
+        # First start: a meeting that starts as the service does.
+        await site.act("attendee_joins", key=keys[probe], count=1)
+        probe_change = Change(probe, "started", time.time())
+        # Watching once the probe's start is in Slack; then a near discovery.
+        for _ in range(1200):
+            if _seen(probe, await slack.calls(since)):
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(discovery + 5.0)
+        pid = bot.pid
+        cpu0, t0 = cpu_seconds(pid), time.time()
+        await asyncio.sleep(max(30.0, float(discovery)))
+        cpu1, req1, t1 = cpu_seconds(pid), await site.requests(), time.time()
+        run.quiet_cpu_per_min = (cpu1 - cpu0) * 60 / (t1 - t0)
+        run.changes = await _play(site, keys, titles)
+        cpu2, req2, t2 = cpu_seconds(pid), await site.requests(), time.time()
+        run.busy_cpu_per_min = (cpu2 - cpu1) * 60 / (t2 - t1)
+        run.requests_per_min = (req2["http"] - req1["http"]) * 60 / (t2 - t1)
+        listings = req2["items"].get("lstsummarysession", 0)
+        run.listings_per_min = (
+            (listings - req1["items"].get("lstsummarysession", 0)) * 60 / (t2 - t1)
+        )
+        await asyncio.sleep(TAIL)
+        run.peak_rss = peak_rss_mb(pid)
+        async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
+            run.jobs, run.hit_ratio = _job_means(await r.text())
+    finally:
+        await stop(bot)
+    calls = await slack.calls(since)
+    _match([*run.changes, probe_change], calls)
+    run.first_seen = None if probe_change.seen is None else probe_change.seen - launched.timestamp()
+    run.stale = _stale(db, launched)
+    return run
+
+
+async def _size(n: int, http: ClientSession, work: Path) -> list[Run]:
+    args = ["--port", "0", "--sessions", str(n), "--hosts", str(HOSTS)]
+    args += ["--live-share", str(LIVE_SHARE), "--body-content-limit", str(CAP)]
+    args += ["--listing-latency", str(PAGE_LATENCY), *(["--foreign"] if FOREIGN else [])]
+    sim = await spawn("-m", "adapters.webex.simulator", *args)
+    fake = await spawn("-m", "bench.e2e_slack")
+    try:
+        site = Site(sim, await first_line(sim), http)
+        slack = Slack(fake, await first_line(fake), http)
+        runs = []
+        for r in range(RUNS):
+            for discovery in DISCOVERY:
+                label = f"{n // 1000}k{discovery}r{r}"
+                print(f"   run {label} ...", flush=True)
+                runs.append(await _one(site, slack, http, n, discovery, label, work))
+        return runs
+    finally:
+        await stop(sim, grace=5)
+        await stop(fake, grace=5)
+
+
+def _median(runs: list[Run], value: str) -> float:
+    values = [float(getattr(r, value)) for r in runs if getattr(r, value) is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def _verdict(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def _rows(n: int, discovery: int, mine: list[Run]) -> list[tuple[str, str, str, str]]:
+    """The figures of one size and interval against their goals."""
+    name = f"{n // 1000}k, discovery {discovery} s"
+    goal = 1.2 * POLL + 1
+    p95 = {k: statistics.median(_pct(r.latencies(k), 0.95) for r in mine) for k in MARKERS}
+    p50 = statistics.median(_pct(r.latencies(), 0.5) for r in mine)
+    missed, total = max(r.missed for r in mine), len(mine[0].changes)
+    quiet = _median(mine, "quiet_cpu_per_min")
+    rss, rss_goal = _median(mine, "peak_rss"), 150 if n == 10_000 else 400
+    first, stale = _median(mine, "first_seen"), max(r.stale for r in mine)
+    requests = f"{_median(mine, 'requests_per_min'):.0f}"
+    listings = f"{_median(mine, 'listings_per_min'):.0f}"
+    naive = f"naive {n * 60 / POLL / CAP:.0f} ({n * 60 / POLL:.0f} GetSessionInfo items)"
+    kinds = " / ".join(f"{p95[k]:.2f}" for k in MARKERS)
+    delivery = statistics.median(r.jobs["delivery"][0] for r in mine)
+    jobs = ", ".join(
+        f"{statistics.median(r.jobs[j][0] for r in mine):.2f}"
+        f" / {statistics.median(r.jobs[j][1] for r in mine):.2f}"
+        for j in ("discover", "poll_live")
+    )
+    return [
+        (name, "p50 latency", f"{p50:.2f} s", ""),
+        (
+            name,
+            "p95 started / host joined / ended",
+            f"{kinds} s",
+            f"<= {goal:.1f} s: {_verdict(max(p95.values()) <= goal)}",
+        ),
+        (name, "missed", f"{missed}/{total}", f"0: {_verdict(not missed)}"),
+        (
+            name,
+            "CPU s/min, site quiet",
+            f"{quiet:.2f}",
+            f"<= 1: {_verdict(quiet <= 1)}" if n == 10_000 else "",
+        ),
+        (name, "CPU s/min, 2 changes/s", f"{_median(mine, 'busy_cpu_per_min'):.2f}", ""),
+        (name, "peak RSS", f"{rss:.0f} MB", f"<= {rss_goal} MB: {_verdict(rss <= rss_goal)}"),
+        (name, "XML requests/min (listing pages)", f"{requests} ({listings})", naive),
+        (
+            name,
+            "first start: a start reaches Slack",
+            f"{first:.1f} s",
+            f"<= 60 s: {_verdict(first <= 60)}",
+        ),
+        (name, "first start: stale announcements", str(stale), f"0: {_verdict(not stale)}"),
+        (name, "/metrics: mean duration / lag, s", jobs, "discover, poll_live"),
+        (name, "/metrics: row memo hit ratio", f"{_median(mine, 'hit_ratio'):.3f}", ""),
+        (name, "/metrics: detection to Slack's ack, mean", f"{delivery:.2f} s", ""),
+    ]
+
+
+def _report(runs: list[Run]) -> None:
+    rows: list[tuple[str, str, str, str]] = [("scenario", "figure", "median", "goal")]
+    for n in SIZES:
+        for discovery in DISCOVERY:
+            mine = [r for r in runs if r.sessions == n and r.discovery == discovery]
+            if mine:
+                rows += _rows(n, discovery, mine)
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print("   " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+async def _main() -> None:
+    print(
+        f"   sizes {', '.join(str(n) for n in SIZES)}; {RUNS} run(s) each; poll {POLL:g} s;"
+        f" {HOSTS} hosts, {LIVE_SHARE:.0%} live, bodyContent cap {CAP},"
+        f" {PAGE_LATENCY * 1000:.0f} ms per listing page{'; foreign listings' if FOREIGN else ''}"
+        f"; medians over runs; the machine's cores are shared",
+        flush=True,
+    )
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        async with ClientSession(timeout=ClientTimeout(total=60)) as http:
+            for n in SIZES:
+                runs += await _size(n, http, Path(tmp))
+    _report(runs)
+
+
+def main() -> None:
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()
