@@ -19,7 +19,7 @@ from state.model import Delivery
 from state.store_runner import Runner
 from state.store_schema import delivery_from_row, from_db_time, to_db_time
 
-__all__ = ["OutboxQueries"]
+__all__ = ["COUNTERS", "COUNT_QUERIES", "HEAD_OF_QUEUE", "SELECT_DELIVERIES", "OutboxQueries"]
 
 # A delivery left in flight this long is handed out again: its sender crashed or
 # hung. The dispatcher reconciles by delivery key before posting it again.
@@ -28,14 +28,41 @@ MAX_ERROR_CHARS = 500
 #: The attempt count with the last claim taken back (never below zero).
 UNCOUNT_ATTEMPT = "CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
 
-_SELECT = (
+#: Portable SQL (no parameters) shared with the PostgreSQL store.
+SELECT_DELIVERIES = (
     "SELECT o.*, e.kind AS e_kind, e.at AS e_at, e.previous_start AS e_previous_start,"
     " e.previous_duration_minutes AS e_previous_duration_minutes,"
     " e.ran_minutes AS e_ran_minutes FROM outbox o JOIN events e ON e.id = o.event_id"
 )
-_HEAD_OF_QUEUE = (
+HEAD_OF_QUEUE = (
     "o.id = (SELECT MIN(q.id) FROM outbox q WHERE q.meeting_key = o.meeting_key"
     " AND q.destination = o.destination AND q.state IN ('pending', 'in_flight'))"
+)
+#: The gauges :meth:`OutboxQueries.counts` returns, each 0 unless counted.
+COUNTERS = (
+    "meetings_scheduled",
+    "meetings_in_progress",
+    "meetings_ended",
+    "meetings_cancelled",
+    "outbox_pending",
+    "outbox_in_flight",
+    "outbox_delivered",
+    "outbox_dead",
+    "subscriptions_enabled",
+    "subscriptions_disabled",
+)
+_MEETING_STATE = (
+    "CASE WHEN cancelled = 1 THEN 'cancelled' WHEN in_progress = 1 THEN"
+    " 'in_progress' WHEN ended_at IS NOT NULL THEN 'ended' ELSE 'scheduled' END"
+)
+#: (counter name, count) rows for COUNTERS.
+COUNT_QUERIES = (
+    f"SELECT 'meetings_' || {_MEETING_STATE}, COUNT(*) FROM meetings GROUP BY 1",
+    "SELECT 'outbox_' || state, COUNT(*) FROM outbox GROUP BY 1",
+    (
+        "SELECT 'subscriptions_' || CASE WHEN enabled = 1 THEN 'enabled'"
+        " ELSE 'disabled' END, COUNT(*) FROM subscriptions GROUP BY 1"
+    ),
 )
 
 
@@ -46,14 +73,16 @@ class OutboxQueries(Runner):
         """Deliveries to attempt now, oldest first: the head of each (meeting,
         destination) queue, if pending (or in flight past its lease) and due."""
         sql = (
-            f"{_SELECT} WHERE o.state IN ('pending', 'in_flight') AND o.next_attempt_at <= ?"
-            f" AND {_HEAD_OF_QUEUE} ORDER BY o.id LIMIT ?"
+            f"{SELECT_DELIVERIES} WHERE o.state IN ('pending', 'in_flight') AND o.next_attempt_at <= ?"
+            f" AND {HEAD_OF_QUEUE} ORDER BY o.id LIMIT ?"
         )
         return await self._deliveries(sql, [to_db_time(now), limit])
 
     async def in_flight(self) -> list[Delivery]:
         """Deliveries a crash left in flight, oldest first: reconcile these first."""
-        return await self._deliveries(f"{_SELECT} WHERE o.state = 'in_flight' ORDER BY o.id", [])
+        return await self._deliveries(
+            f"{SELECT_DELIVERIES} WHERE o.state = 'in_flight' ORDER BY o.id", []
+        )
 
     async def _deliveries(self, sql: str, params: list[Any]) -> list[Delivery]:
         return await self._run(lambda db: [delivery_from_row(r) for r in db.query(sql, params)])
@@ -169,34 +198,8 @@ class OutboxQueries(Runner):
         """Gauges for metrics: meetings by state, outbox rows by state, subscriptions."""
 
         def work(db: Database) -> dict[str, int]:
-            found = dict.fromkeys(
-                (
-                    "meetings_scheduled",
-                    "meetings_in_progress",
-                    "meetings_ended",
-                    "meetings_cancelled",
-                    "outbox_pending",
-                    "outbox_in_flight",
-                    "outbox_delivered",
-                    "outbox_dead",
-                    "subscriptions_enabled",
-                    "subscriptions_disabled",
-                ),
-                0,
-            )
-            meeting_state = (
-                "CASE WHEN cancelled = 1 THEN 'cancelled' WHEN in_progress = 1 THEN"
-                " 'in_progress' WHEN ended_at IS NOT NULL THEN 'ended' ELSE 'scheduled' END"
-            )
-            queries = (
-                f"SELECT 'meetings_' || {meeting_state}, COUNT(*) FROM meetings GROUP BY 1",
-                "SELECT 'outbox_' || state, COUNT(*) FROM outbox GROUP BY 1",
-                (
-                    "SELECT 'subscriptions_' || CASE WHEN enabled = 1 THEN 'enabled'"
-                    " ELSE 'disabled' END, COUNT(*) FROM subscriptions GROUP BY 1"
-                ),
-            )
-            for sql in queries:
+            found = dict.fromkeys(COUNTERS, 0)
+            for sql in COUNT_QUERIES:
                 for name, count in db.execute(sql).fetchall():
                     found[name] = count
             return found

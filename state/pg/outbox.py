@@ -10,40 +10,21 @@ from state.errors import StoreError
 from state.model import Delivery
 from state.pg.db import Conn, Database
 from state.store_lease import Fence
-from state.store_outbox import IN_FLIGHT_LEASE, MAX_ERROR_CHARS, UNCOUNT_ATTEMPT
+from state.store_outbox import (
+    COUNT_QUERIES,
+    COUNTERS,
+    HEAD_OF_QUEUE,
+    IN_FLIGHT_LEASE,
+    MAX_ERROR_CHARS,
+    SELECT_DELIVERIES,
+    UNCOUNT_ATTEMPT,
+)
 from state.store_schema import delivery_from_row, from_db_time, to_db_time
 
 __all__ = ["PgOutbox", "check_fence"]
 
-_SELECT = (
-    "SELECT o.*, e.kind AS e_kind, e.at AS e_at, e.previous_start AS e_previous_start,"
-    " e.previous_duration_minutes AS e_previous_duration_minutes,"
-    " e.ran_minutes AS e_ran_minutes FROM outbox o JOIN events e ON e.id = o.event_id"
-)
-_HEAD_OF_QUEUE = (
-    "o.id = (SELECT MIN(q.id) FROM outbox q WHERE q.meeting_key = o.meeting_key"
-    " AND q.destination = o.destination AND q.state IN ('pending', 'in_flight'))"
-)
-_COUNTERS = (
-    "meetings_scheduled",
-    "meetings_in_progress",
-    "meetings_ended",
-    "meetings_cancelled",
-    "outbox_pending",
-    "outbox_in_flight",
-    "outbox_delivered",
-    "outbox_dead",
-    "subscriptions_enabled",
-    "subscriptions_disabled",
-)
-_COUNTS = (
-    "SELECT 'meetings_' || CASE WHEN cancelled = 1 THEN 'cancelled' WHEN in_progress = 1"
-    " THEN 'in_progress' WHEN ended_at IS NOT NULL THEN 'ended' ELSE 'scheduled' END, COUNT(*)"
-    " FROM meetings GROUP BY 1"
-    " UNION ALL SELECT 'outbox_' || state, COUNT(*) FROM outbox GROUP BY 1"
-    " UNION ALL SELECT 'subscriptions_' || CASE WHEN enabled = 1 THEN 'enabled'"
-    " ELSE 'disabled' END, COUNT(*) FROM subscriptions GROUP BY 1"
-)
+#: The counters in one round trip.
+_COUNTS = " UNION ALL ".join(COUNT_QUERIES)
 
 
 async def check_fence(conn: Conn, fence: Fence | None) -> None:
@@ -63,14 +44,16 @@ class PgOutbox:
     async def due_deliveries(self, now: datetime, limit: int = 50) -> list[Delivery]:
         """See :meth:`state.store_api.Store.due_deliveries`."""
         sql = (
-            f"{_SELECT} WHERE o.state IN ('pending', 'in_flight') AND o.next_attempt_at <= $1"
-            f" AND {_HEAD_OF_QUEUE} ORDER BY o.id LIMIT $2"
+            f"{SELECT_DELIVERIES} WHERE o.state IN ('pending', 'in_flight') AND o.next_attempt_at <= $1"
+            f" AND {HEAD_OF_QUEUE} ORDER BY o.id LIMIT $2"
         )
         return await self._deliveries(sql, to_db_time(now), limit)
 
     async def in_flight(self) -> list[Delivery]:
         """Deliveries a crash left in flight, oldest first: reconcile these first."""
-        return await self._deliveries(f"{_SELECT} WHERE o.state = 'in_flight' ORDER BY o.id")
+        return await self._deliveries(
+            f"{SELECT_DELIVERIES} WHERE o.state = 'in_flight' ORDER BY o.id"
+        )
 
     async def _deliveries(self, sql: str, *args: Any) -> list[Delivery]:
         rows = await self._db.read(lambda conn: conn.fetch(sql, *args))
@@ -190,6 +173,6 @@ class PgOutbox:
     async def counts(self) -> dict[str, int]:
         """Gauges for metrics: meetings by state, outbox rows by state, subscriptions."""
         rows = await self._db.read(lambda conn: conn.fetch(_COUNTS))
-        found = dict.fromkeys(_COUNTERS, 0)
+        found = dict.fromkeys(COUNTERS, 0)
         found.update({r[0]: r[1] for r in rows})
         return found
