@@ -34,7 +34,8 @@ than ``summarise_after`` for a meeting that has since ended or been cancelled
 is not replayed: its card is brought up to date (it says how the meeting
 ended) and the delivery is recorded against the card. Likewise, past
 ``replies_per_hour`` replies of one meeting in one channel within an hour
-(:mod:`bot.quota`), a change only updates the card.
+(:mod:`bot.quota`, counted from the outbox, so a restart does not reset it),
+a change only updates the card.
 """
 
 from __future__ import annotations
@@ -349,7 +350,8 @@ class Dispatcher:
         if suspect and (found := await self._find(destination, delivery.delivery_key, card)):
             return found
         pair = (snapshot.key, destination)
-        verdict = self._quota.check(pair, now)
+        sent = await self._store.replies_since(*pair, self._quota.since(now))
+        verdict = self._quota.check(pair, sent)
         if verdict is not Verdict.POST:
             if verdict is Verdict.CAP_BEGINS:
                 log.info(
@@ -360,11 +362,9 @@ class Dispatcher:
                     destination,
                 )
             return card  # updated above: it shows the change this reply would announce
-        ref = await self._chat.reply(
+        return await self._chat.reply(
             card, render_event(delivery.event, snapshot), delivery_key=delivery.delivery_key
         )
-        self._quota.spend(pair, now)
-        return ref
 
     def _remember(self, memo: tuple[str, str], card: Card) -> None:
         # A finished meeting rarely gets another event: forget its card so the

@@ -229,6 +229,12 @@ class Store(Protocol):
         """Given up: the row stays for inspection and unblocks its queue."""
         ...
 
+    async def replies_since(self, meeting_key: str, channel: str, since: datetime) -> int:
+        """Thread replies of the meeting that reached ``channel`` after ``since``:
+        its deliveries there recorded as delivered then, except those whose
+        message is the meeting's card (a change the card stood in for)."""
+        ...
+
     async def card_ref(self, meeting_key: str, channel: str) -> tuple[str, str] | None:
         """(channel, ts) of the card ``channel`` shows for the meeting, or None."""
         ...

@@ -65,6 +65,13 @@ COUNT_QUERIES = (
     ),
 )
 
+#: A meeting's replies in one channel since a time (see replies_since).
+_REPLIES = (
+    "SELECT COUNT(*) FROM outbox o WHERE o.meeting_key = ? AND o.destination = ?"
+    " AND o.state = 'delivered' AND o.next_attempt_at > ? AND NOT EXISTS (SELECT 1"
+    " FROM cards c WHERE c.meeting_key = o.meeting_key AND c.ts = o.posted_ts)"
+)
+
 
 class OutboxQueries(Runner):
     """Outbox rows for the dispatcher, and the card each channel shows per meeting."""
@@ -154,6 +161,18 @@ class OutboxQueries(Runner):
 
         if await self._run(work) == 0:
             raise StoreError(f"no undelivered delivery with id {delivery_id}")
+
+    async def replies_since(self, meeting_key: str, channel: str, since: datetime) -> int:
+        """Delivered rows of the pair after ``since`` (a delivered row keeps its
+        delivery time in next_attempt_at) whose message is not the card."""
+
+        def work(db: Database) -> int:
+            count: int = db.execute(_REPLIES, [meeting_key, channel, to_db_time(since)]).fetchone()[
+                0
+            ]
+            return count
+
+        return await self._run(work)
 
     async def card_ref(self, meeting_key: str, channel: str) -> tuple[str, str] | None:
         """(channel, ts) of the card ``channel`` shows for the meeting, or None."""

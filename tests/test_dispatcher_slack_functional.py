@@ -191,6 +191,33 @@ async def test_refused_rounds_do_not_use_up_a_deliverys_attempts(
     assert len(fake_slack.channel_messages("C1")) == 2  # card and reply, once
 
 
+async def test_the_reply_cap_holds_across_a_restart(store: Store, fake_slack: FakeSlack) -> None:
+    clock = Clock(T0)
+
+    def started() -> Dispatcher:  # a fresh process on the same database
+        chat = SlackChat(make_web_client("xoxb-test", fake_slack.api_url, retries=NO_RETRIES))
+        return Dispatcher(store=store, chat=chat, clock=clock, replies_per_hour=2)
+
+    starts = [T0 + timedelta(hours=1, minutes=m) for m in (0, 10, 20, 30)]
+    for start in starts[:2]:  # scheduled, rescheduled: the hour's two replies
+        await store.observe([seen("100", start=start)], now=clock.now, rules=RULES)
+        await drain(started())
+    for start in starts[2:]:  # each change after a restart
+        clock.now += timedelta(minutes=5)
+        await store.observe([seen("100", start=start)], now=clock.now, rules=RULES)
+        await drain(started())
+    card = card_of(fake_slack, "C1", "100")
+    assert len(replies(fake_slack, "C1", card["ts"])) == 2
+    assert "10:30" in str(card["blocks"])  # the card shows the latest start
+    counts = await store.counts()
+    assert (counts["outbox_delivered"], counts["outbox_pending"]) == (4, 0)
+
+    clock.now = T0 + timedelta(hours=1, minutes=1)  # the hour has room again
+    await store.observe([seen("100", start=starts[0])], now=clock.now, rules=RULES)
+    await drain(started())
+    assert len(replies(fake_slack, "C1", card["ts"])) == 3
+
+
 async def test_an_unanswered_check_keeps_holding(store: Store, fake_slack: FakeSlack) -> None:
     clock = Clock(T0)
     d = dispatcher(store, fake_slack, clock)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.quota import ReplyQuota, Verdict
+from bot.quota import ReplyQuota, Verdict, verdict
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -14,48 +14,45 @@ A = ("100", "C1")
 
 
 @pytest.mark.parametrize(
-    ("sent_minutes_ago", "verdict"),
+    ("replies", "capped", "expected"),
     [
-        ([], Verdict.POST),
-        ([1, 2], Verdict.POST),
-        ([1, 2, 3], Verdict.CAP_BEGINS),
-        ([59, 58, 1], Verdict.CAP_BEGINS),
-        ([60, 2, 1], Verdict.POST),  # one has left the hour
-        ([90, 80, 70], Verdict.POST),
+        (0, False, Verdict.POST),
+        (2, False, Verdict.POST),
+        (3, False, Verdict.CAP_BEGINS),
+        (4, False, Verdict.CAP_BEGINS),
+        (3, True, Verdict.CAPPED),
+        (2, True, Verdict.POST),  # the hour has room again
     ],
 )
-def test_three_an_hour(sent_minutes_ago: list[int], verdict: Verdict) -> None:
-    quota = ReplyQuota(per_hour=3)
-    for minutes in sorted(sent_minutes_ago, reverse=True):
-        quota.spend(A, T0 - minutes * MIN)
-    assert quota.check(A, T0) is verdict
+def test_three_an_hour(replies: int, capped: bool, expected: Verdict) -> None:
+    assert verdict(replies, per_hour=3, capped=capped) is expected
+
+
+def test_the_window_is_the_hour_before_now() -> None:
+    assert ReplyQuota().since(T0) == T0 - 60 * MIN
 
 
 def test_the_cap_is_announced_once_per_stretch() -> None:
     quota = ReplyQuota(per_hour=1)
-    quota.spend(A, T0)
-    verdicts = [quota.check(A, T0 + n * MIN) for n in (1, 2, 3)]
+    verdicts = [quota.check(A, replies) for replies in (1, 1, 2)]
     assert verdicts == [Verdict.CAP_BEGINS, Verdict.CAPPED, Verdict.CAPPED]
-    assert quota.check(A, T0 + 61 * MIN) is Verdict.POST
-    quota.spend(A, T0 + 61 * MIN)
-    assert quota.check(A, T0 + 62 * MIN) is Verdict.CAP_BEGINS
+    assert quota.check(A, 0) is Verdict.POST
+    assert quota.check(A, 1) is Verdict.CAP_BEGINS
 
 
-def test_pairs_are_counted_apart() -> None:
+def test_pairs_are_capped_apart() -> None:
     quota = ReplyQuota(per_hour=1)
-    quota.spend(A, T0)
-    assert quota.check(("100", "C2"), T0) is Verdict.POST
-    assert quota.check(("200", "C1"), T0) is Verdict.POST
+    assert quota.check(A, 1) is Verdict.CAP_BEGINS
+    assert quota.check(("100", "C2"), 1) is Verdict.CAP_BEGINS
+    assert quota.check(("200", "C1"), 0) is Verdict.POST
 
 
-def test_memory_is_bounded_least_recently_used_first() -> None:
+def test_memory_is_bounded_oldest_first() -> None:
     quota = ReplyQuota(per_hour=1, max_tracked=2)
-    quota.spend(("1", "C"), T0)
-    quota.spend(("2", "C"), T0)
-    quota.spend(("1", "C"), T0 + MIN)  # used again: now the newest
-    quota.spend(("3", "C"), T0 + MIN)
-    assert quota.check(("2", "C"), T0 + MIN) is Verdict.POST  # forgotten
-    assert quota.check(("1", "C"), T0 + MIN) is Verdict.CAP_BEGINS
+    for meeting in ("1", "2", "3"):
+        assert quota.check((meeting, "C"), 1) is Verdict.CAP_BEGINS
+    assert quota.check(("1", "C"), 1) is Verdict.CAP_BEGINS  # forgotten: said once more
+    assert quota.check(("3", "C"), 1) is Verdict.CAPPED
 
 
 @pytest.mark.parametrize("kwargs", [{"per_hour": 0}, {"window": timedelta(0)}])

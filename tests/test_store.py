@@ -352,6 +352,25 @@ async def test_a_held_delivery_gets_its_attempt_back(store: Store) -> None:
         await store.mark_held(delivery.id, NOW, "token_revoked")
 
 
+async def test_replies_since_counts_a_meetings_delivered_replies_not_its_card(
+    store: Store,
+) -> None:
+    await store.subscribe("C1", "all", None)
+    for n, minutes in enumerate((30, 60, 90, 120)):  # scheduled, then three reschedules
+        await store.observe([row(duration_minutes=minutes)], now=NOW + n * MIN, rules=RULES)
+    await store.save_card_ref("100", "C1", "1.0")
+    # A reply, a change the card stood in for, another reply; the last one pending.
+    for n, ts in enumerate(("1.1", "1.0", "1.3")):
+        (head,) = await store.due_deliveries(NOW + 10 * MIN)
+        await store.mark_in_flight(head.id, NOW + n * MIN)
+        await store.mark_delivered(head.id, "C1", ts, NOW + n * MIN)
+    assert await store.replies_since("100", "C1", NOW - MIN) == 2
+    assert await store.replies_since("100", "C1", NOW) == 1  # the window excludes its start
+    assert await store.replies_since("100", "C1", NOW + 2 * MIN) == 0
+    assert await store.replies_since("100", "C2", NOW - MIN) == 0
+    assert await store.replies_since("200", "C1", NOW - MIN) == 0
+
+
 async def test_in_flight_survives_reopen(durable_url: str) -> None:
     url = durable_url
     async with await open_store(url) as store:

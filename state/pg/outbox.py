@@ -25,6 +25,11 @@ __all__ = ["PgOutbox", "check_fence"]
 
 #: The counters in one round trip.
 _COUNTS = " UNION ALL ".join(COUNT_QUERIES)
+_REPLIES = (
+    "SELECT COUNT(*) FROM outbox o WHERE o.meeting_key = $1 AND o.destination = $2"
+    " AND o.state = 'delivered' AND o.next_attempt_at > $3 AND NOT EXISTS (SELECT 1"
+    " FROM cards c WHERE c.meeting_key = o.meeting_key AND c.ts = o.posted_ts)"
+)
 
 
 async def check_fence(conn: Conn, fence: Fence | None) -> None:
@@ -130,6 +135,13 @@ class PgOutbox:
 
         if await self._db.run(work) == 0:
             raise StoreError(f"no undelivered delivery with id {delivery_id}")
+
+    async def replies_since(self, meeting_key: str, channel: str, since: datetime) -> int:
+        """See :meth:`state.store_api.Store.replies_since`."""
+        count: int = await self._db.read(
+            lambda conn: conn.fetchval(_REPLIES, meeting_key, channel, to_db_time(since))
+        )
+        return count
 
     async def card_ref(self, meeting_key: str, channel: str) -> tuple[str, str] | None:
         """(channel, ts) of the card ``channel`` shows for the meeting, or None."""
