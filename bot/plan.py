@@ -164,10 +164,12 @@ def live_queries(
 
     The window starts early enough to include the earliest candidate's start
     (a meeting may run past ``lookback``) and ends ``horizon`` ahead, or later
-    if a candidate (started early) is scheduled later than that.
+    if a candidate (started early) is scheduled later than that. Site-wide
+    (``any_all``) it is listed even with no candidate: what runs shows up
+    without waiting for discovery, as on a first start on a big site.
     """
     chosen = list(candidates)
-    if not chosen:
+    if not chosen and not any_all:
         return []
     start_from = min([now - lookback, *(s.start for s in chosen)])
     # A session started early still starts later than now: the window must

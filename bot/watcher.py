@@ -13,7 +13,8 @@
   within the budget): only a NotFoundError there becomes a NOT_FOUND
   observation, which settles it at once.
 - ``poll_live`` (every ``poll_interval``): one in-progress listing covering
-  every live or imminent session (status and presence for all of them), then
+  every live or imminent session (status and presence for all of them; when
+  a channel watches ``all``, site-wide even before discovery knows any), then
   GetSessionInfo for as many of them as the budget allows, most valuable first,
   all inside the source's urgent scope (no discovery page starts meanwhile).
 - ``remind`` (every ``tick_interval``): ``store.tick`` so starting_soon fires
@@ -394,9 +395,9 @@ class Watcher:
             now=now,
             horizon=self.settings.live_horizon,
         )
-        if not candidates:
-            return []
         any_all, _ = await self._store.watched_hosts()
+        if not candidates and not any_all:
+            return []
         async with self._source.urgent():
             events, seen = await self._poll_listing(candidates, any_all=any_all, now=now)
             # Rank on what the listing just said (e.g. attendees now waiting)

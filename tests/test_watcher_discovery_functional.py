@@ -166,3 +166,16 @@ async def test_the_far_window_is_listed_every_far_every_cycles(
         sim_clock.advance(timedelta(seconds=60))
         later = await watcher.discover()
     assert [e.meeting_key for e in later] == [far]
+
+
+async def test_a_first_start_sees_what_runs_before_discovery_has_listed_anything(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    key = site.schedule(host="alice", title="Running", start=now - timedelta(minutes=5))
+    site.start(key)
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", _settings()) as (watcher, store):
+        events = await watcher.poll_live()  # no discovery yet: the store knows nothing
+        known = await store.snapshot(key)
+    assert [(e.kind, e.meeting_key) for e in events][:1] == [(EventKind.STARTED, key)]
+    assert known is not None and known.in_progress
