@@ -62,7 +62,7 @@ from bot.chat_gate import ChatGate, OnAccess
 from bot.health import HealthRegistry
 from bot.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
 from bot.render import render_card, render_event, render_host_dm
-from state.errors import StoreError
+from state.errors import FencedError, StoreError
 from state.fanout import DM_PREFIX
 from state.model import Delivery, MeetingSnapshot
 from state.store import Store
@@ -103,6 +103,9 @@ class Dispatcher:
             from deliveries and re-checks).
         replies_per_hour: thread replies one meeting may post to one channel
             in an hour before further changes only update its card.
+        may_send: asked after each claim, before anything is sent: False (this
+            replica's lease term may be over) leaves the delivery in flight,
+            unsent, for the active replica to reconcile, and fails the round.
         health: where ``dispatcher`` (a heartbeat per completed round: failing
             when none completes within ``stuck_after``, which must exceed the
             longest wait a round may spend in the chat, e.g. a 429's
@@ -129,6 +132,7 @@ class Dispatcher:
         replies_per_hour: int = REPLIES_PER_HOUR,
         health: HealthRegistry | None = None,
         stuck_after: timedelta = timedelta(minutes=5),
+        may_send: Callable[[], bool] = lambda: True,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -141,6 +145,7 @@ class Dispatcher:
         self._batch = batch
         self._on_delivered = on_delivered
         self._draw = draw
+        self._may_send = may_send
         self._gate = ChatGate(
             chat=chat,
             clock=clock,
@@ -277,6 +282,10 @@ class Dispatcher:
             await self._dead(delivery, "superseded: the meeting ended before it could be sent")
             return
         await self._store.mark_in_flight(delivery.id, now)
+        if not self._may_send():
+            # Claimed, but this replica's term may be over: the row stays in
+            # flight for the next active replica to reconcile.
+            raise FencedError(f"delivery {delivery.delivery_key} not sent: the lease ran out")
         try:
             ref = await self._send(delivery, snapshot, now=now, suspect=suspect)
         except ChatUnauthorizedError as e:

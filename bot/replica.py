@@ -9,7 +9,10 @@ Rules:
 
 1. A standby becomes active only with a term the database granted, and its
    watch is built with that term's fence: every write the watch makes checks
-   the term's epoch in the same transaction.
+   the term's epoch in the same transaction, and nothing is sent to the chat
+   once the term may have ended by this process's clock (a process paused
+   between claiming a delivery and sending it must not send it after a
+   standby took over).
 2. The active replica steps down, stopping its watch at once, the first time a
    renewal fails, is refused, or cannot answer before the term's local
    deadline. It never acts on a term it cannot vouch for; it may take the
@@ -31,7 +34,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol, Self
 
@@ -197,7 +200,14 @@ class Replica:
     async def _serve(self, term: Term) -> None:
         """One term of office: watch until the term cannot be renewed, or stop."""
         self.terms += 1
-        watch = self._watch = self._watch_for(self._lease.fence(term))
+        held: list[Term | None] = [term]  # this term as last renewed; None once over
+
+        def live() -> bool:
+            current = held[0]
+            return current is not None and current.remaining() > 0
+
+        fence = replace(self._lease.fence(term), live=live)
+        watch = self._watch = self._watch_for(fence)
         self._set_role(Role.ACTIVE, term.epoch)
         logger.info("this replica is now active (lease epoch %d)", term.epoch)
         current: Term | None = term
@@ -207,8 +217,9 @@ class Replica:
                 await self._sleep(min(self._timing.renew_every, max(0.0, current.remaining())))
                 if self._stop.is_set():
                     break
-                current = await self._renew(current)
+                current = held[0] = await self._renew(current)
         finally:
+            held[0] = None  # nothing more leaves under this term, whatever is in progress
             await watch.stop(self._stop_grace)
             self._watch = None
             self._set_role(Role.STANDBY, None)

@@ -92,7 +92,7 @@ class Core:
     webex: WebexSource
     store: Store
     watch: WatchService
-    new_watch: Callable[[Store], WatchService]
+    new_watch: Callable[[Store, Callable[[], bool]], WatchService]
     actions: CommandActions
     metrics: Metrics
     clock: Clock
@@ -141,10 +141,11 @@ async def build_core(
 
     budget = SessionInfoBudget(hourly=settings.webex_sessioninfo_hourly_budget)
 
-    def new_watch(on: Store) -> WatchService:
+    def new_watch(on: Store, may_send: Callable[[], bool] = lambda: True) -> WatchService:
         return WatchService(
             source=source,
             store=on,
+            may_send=may_send,
             chat=chat,
             rules=rules_from(settings),
             clock=clock,
@@ -194,7 +195,7 @@ def replica_for(settings: Settings, core: Core) -> Replica | None:
     timing = LeaseTiming.for_poll_interval(settings.poll_interval_seconds)
 
     def watch_for(fence: Fence) -> WatchService:
-        watch = core.new_watch(core.store.fenced(fence))
+        watch = core.new_watch(core.store.fenced(fence), fence.live)
         if core.watch.watcher.halted:  # the start's sign-in was refused
             watch.watcher.halt()
         return watch

@@ -45,6 +45,8 @@ class WatchService:
         budget: a bucket to share instead of a new one of
             ``sessioninfo_hourly_budget`` (e.g. with the watches of later
             terms of office, see :mod:`bot.replica`).
+        may_send: see :class:`bot.dispatcher.Dispatcher` (a replica's term
+            fence's ``live``).
         dispatch_interval: seconds between outbox checks when not nudged.
         max_attempts: delivery attempts before a dead letter.
         on_delivered: called per delivered delivery with the chat's ack time
@@ -81,6 +83,7 @@ class WatchService:
         on_chat_access: OnAccess | None = None,
         health: HealthRegistry | None = None,
         on_job: JobObserver | None = None,
+        may_send: Callable[[], bool] = lambda: True,
     ) -> None:
         self.budget = (
             budget if budget is not None else SessionInfoBudget(hourly=sessioninfo_hourly_budget)
@@ -94,6 +97,7 @@ class WatchService:
             on_delivered=on_delivered,
             on_access=on_chat_access,
             health=health,
+            may_send=may_send,
         )
         self.watcher = Watcher(
             source=source,

@@ -41,7 +41,8 @@ import os
 import secrets
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -123,14 +124,20 @@ class Fence:
 
     name: str
     epoch: int
+    #: False once the term may have ended by this process's own clock (e.g. it
+    #: was paused): checked first, and before anything leaves for the chat.
+    live: Callable[[], bool] = field(default=lambda: True, compare=False, repr=False)
 
     async def check(self, conn: Any) -> None:
         """Run inside the caller's open transaction on ``conn`` (an asyncpg
         connection); the share lock it takes lasts until that transaction ends.
 
         Raises:
-            FencedError: the epoch is over (expired, or another replica took the lease).
+            FencedError: the epoch is over (expired, or another replica took the
+                lease), or may be by this process's clock.
         """
+        if not self.live():
+            raise FencedError(f"the lease's epoch {self.epoch} ran out here; not writing")
         current = await conn.fetchval(_CHECK, self.name, self.epoch)
         if current is not True:
             raise FencedError(f"the lease's epoch {self.epoch} is over; not writing")

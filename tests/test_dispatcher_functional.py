@@ -18,6 +18,7 @@ from adapters.errors import (
 from bot.backoff import Backoff
 from bot.dispatcher import Dispatcher, card_delivery_key
 from bot.render import render_card
+from state.errors import FencedError
 from state.model import Authority, Delivery, MeetingSnapshot, Observation, Rules
 from state.store import Store, open_store
 from tests.fakes.chat import RecordingChat
@@ -314,3 +315,19 @@ async def test_past_the_hourly_cap_changes_update_the_card_instead_of_replying(
     await store.observe([seen(start=starts[0])], now=clock.now, rules=RULES)
     await d.run_once()
     assert len([p for p in chat.posted if p.kind == "reply"]) == 3
+
+
+async def test_a_claim_made_as_the_lease_ran_out_is_not_sent(store: Store) -> None:
+    """A replica whose term may be over (paused between claim and send) sends
+    nothing; the delivery stays in flight and the next active one settles it."""
+    chat, clock = RecordingChat(), Clock(T0)
+    stale = make(store, chat, clock, may_send=lambda: False)
+    await store.observe([seen()], now=T0, rules=RULES)
+    with pytest.raises(FencedError):
+        await stale.run_once()
+    assert chat.posted == []
+    (stuck,) = await store.in_flight()
+    assert await make(store, chat, clock).reconcile() == 1
+    assert [p.kind for p in chat.posted] == ["card", "reply"]
+    assert chat.posted[1].delivery_key == stuck.delivery_key
+    assert await store.in_flight() == []

@@ -44,6 +44,7 @@ class Node:
     replica: Replica
     lease: PgLease
     watches: list[WatchService] = field(default_factory=list)
+    fences: list[Fence] = field(default_factory=list)
     roles: list[tuple[Role, int | None]] = field(default_factory=list)
 
 
@@ -90,10 +91,15 @@ async def nodes_for(
                 stack.push_async_callback(store.close)
                 lease = PgLease(url, ttl=timing.ttl)
                 watches: list[WatchService] = []
+                fences: list[Fence] = []
 
                 def watch_for(
-                    fence: Fence, store: Store = store, watches: list[WatchService] = watches
+                    fence: Fence,
+                    store: Store = store,
+                    watches: list[WatchService] = watches,
+                    fences: list[Fence] = fences,
                 ) -> WatchService:
+                    fences.append(fence)
                     watch = WatchService(
                         source=client,
                         store=store.fenced(fence),
@@ -101,6 +107,7 @@ async def nodes_for(
                         rules=Rules(),
                         clock=sim_clock.now,
                         settings=WatchSettings(discovery_interval=0.5, poll_interval=0.5),
+                        may_send=fence.live,
                     )
                     watches.append(watch)
                     return watch
@@ -120,7 +127,14 @@ async def nodes_for(
                     stop_grace=0.5,
                 )
                 built.append(
-                    Node(name=name, replica=replica, lease=lease, watches=watches, roles=roles)
+                    Node(
+                        name=name,
+                        replica=replica,
+                        lease=lease,
+                        watches=watches,
+                        fences=fences,
+                        roles=roles,
+                    )
                 )
             return built
 
@@ -148,6 +162,7 @@ async def test_one_replica_watches_and_a_standby_takes_over_when_it_is_cut_off(
         cut_off(postgres_server, first.name)
         await until(lambda: first.replica.role is Role.STANDBY, "the cut-off replica steps down")
         assert not first.watches[-1].running, "it stopped watching when it could not renew"
+        assert not first.fences[-1].live(), "nothing more leaves under its term"
         await until(lambda: other.replica.role is Role.ACTIVE, "the standby takes over")
         await until(lambda: other.watches[-1].running, "the new active replica watches")
         assert other.replica.epoch == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import asyncpg
 import pytest
@@ -89,6 +90,10 @@ async def test_the_fence_refuses_writes_of_an_ended_term(
                 await first.fence(term).check(conn)
         async with conn.transaction():
             await second.fence(taken).check(conn)
+        # A term that ran out by the writer's own clock is refused at once.
+        with pytest.raises(FencedError):
+            async with conn.transaction():
+                await replace(second.fence(taken), live=lambda: False).check(conn)
     finally:
         await conn.close()
 
