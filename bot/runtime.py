@@ -98,6 +98,9 @@ class Core:
     clock: Clock
     #: Where parts report their health (wall-clock time, also in the demo).
     health: HealthRegistry
+    #: The health components only a watching process exercises: on a standby
+    #: replica they never report, so they do not count for its readiness.
+    watching_components: tuple[str, ...] = ()
 
 
 async def build_core(
@@ -123,7 +126,8 @@ async def build_core(
     metrics.export_health(health)
     stack.push_async_callback(webex.close)
     source = InstrumentedWebex(webex, metrics)
-    for component in ("database", "webex", "dispatcher"):
+    watching = ("webex", "dispatcher") + (() if chat_component is None else (chat_component,))
+    for component in ("database", *watching):
         health.expect(component)
     store = await open_store(database_url)
     stack.push_async_callback(store.close)
@@ -135,9 +139,6 @@ async def build_core(
     def chat_access(accepted: bool, detail: str) -> None:
         if chat_component is not None:
             health.report(chat_component, ok=accepted, detail=detail)
-
-    if chat_component is not None:
-        health.expect(chat_component)
 
     budget = SessionInfoBudget(hourly=settings.webex_sessioninfo_hourly_budget)
 
@@ -169,6 +170,7 @@ async def build_core(
         metrics=metrics,
         clock=clock,
         health=health,
+        watching_components=watching,
     )
 
 
@@ -202,6 +204,8 @@ def replica_for(settings: Settings, core: Core) -> Replica | None:
 
     def on_role(role: Role, epoch: int | None) -> None:
         core.metrics.set_role(role, epoch)
+        for component in core.watching_components:
+            core.health.expect(component, required=role is Role.ACTIVE)
         detail = f"active (lease epoch {epoch})" if role is Role.ACTIVE else "standby"
         core.health.report("replica", ok=True, detail=detail)
 

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import asyncpg
@@ -290,3 +291,28 @@ async def test_a_replica_cut_off_from_the_database_sends_nothing_once_replaced(
     for replica in rig.replicas:
         assert await replica.terminate() == 0, replica.tail()
     await assert_announced_exactly_once(rig, keys)
+
+
+async def test_a_standby_is_ready_to_serve_commands_while_another_watches(rig: Rig) -> None:
+    """A load balancer's readiness probe on /readyz keeps a standby in rotation:
+    it serves commands; what only the active replica exercises does not count."""
+    first, second = await start_pair(rig)
+
+    async def readiness(replica: ReplicaProcess) -> tuple[int, dict[str, Any]]:
+        async with rig.http.get(f"{replica.base}/readyz") as r:
+            return r.status, await r.json()
+
+    status, body = await readiness(second)
+    assert status == 200, body
+    assert body["components"]["replica"]["detail"] == "standby"
+    assert body["components"]["database"]["required"] is True
+    for watching in ("webex", "dispatcher", "slack"):
+        assert body["components"][watching]["required"] is False, body
+    async with asyncio.timeout(60):  # the active one is ready once it has polled and sent
+        while True:
+            status, body = await readiness(first)
+            if status == 200:
+                break
+            await asyncio.sleep(0.2)
+    for watching in ("webex", "dispatcher", "slack"):
+        assert body["components"][watching]["required"] is True, body
