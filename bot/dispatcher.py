@@ -59,6 +59,7 @@ from adapters.errors import (
 from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.backoff import Backoff
 from bot.chat_gate import ChatGate, OnAccess
+from bot.clock import Clock
 from bot.health import HealthRegistry
 from bot.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
 from bot.render import render_card, render_event, render_host_dm
@@ -71,7 +72,6 @@ __all__ = ["Dispatcher", "OnAccess", "OnDelivered", "card_delivery_key"]
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 OnDelivered = Callable[[Delivery, datetime], None]
 
 

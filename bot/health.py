@@ -25,15 +25,14 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["ComponentHealth", "HealthRegistry", "Status"]
+from bot.clock import Clock
 
-Clock = Callable[[], datetime]
+__all__ = ["ComponentHealth", "HealthRegistry", "Status"]
 
 
 class Status(StrEnum):

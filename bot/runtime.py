@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -30,6 +30,7 @@ from adapters.webex.port import WebexSource
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.actions import CommandActions
 from bot.budget import SessionInfoBudget
+from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.http_limits import BoundedSite, HttpLimits
@@ -50,12 +51,6 @@ from state.store_lease import Fence, PgLease
 __all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
 
 logger = logging.getLogger("meetbot.runtime")
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def rules_from(settings: Settings) -> Rules:

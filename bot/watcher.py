@@ -48,6 +48,7 @@ from adapters.webex.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.port import WebexSource
 from bot.backoff import Backoff
 from bot.budget import SessionInfoBudget
+from bot.clock import Clock
 from bot.health import HealthRegistry
 from bot.observe import ended_observations, from_session_info, from_summary, not_found
 from bot.plan import (
@@ -70,8 +71,6 @@ from state.store import Store
 __all__ = ["WatchSettings", "Watcher"]
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
 
 from aiohttp import web
 
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.metrics import CONTENT_TYPE
@@ -84,7 +84,7 @@ def create_web_app(
         current = "active" if role is None else role()
         return web.json_response({"ok": ok, "role": current}, status=200 if ok else 503)
 
-    registry = readiness if readiness is not None else HealthRegistry(_utc_now)
+    registry = readiness if readiness is not None else HealthRegistry(utc_now)
 
     async def readyz(_: web.Request) -> web.Response:
         body = registry.as_json()
@@ -97,10 +97,6 @@ def create_web_app(
     for hook in hooks:
         hook(app)
     return app
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def metrics_route(scrape: Callable[[], Awaitable[bytes]]) -> RouteHook:
