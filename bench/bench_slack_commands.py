@@ -13,7 +13,7 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from bot.commands import parse
+from bot.commands.grammar import parse
 from state.store import open_store
 from tests.fakes.slack_api import running_fake_slack
 from tests.fakes.slack_bot import running_bot

@@ -37,10 +37,10 @@ from typing import Any
 from aiohttp import ClientSession
 
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-from bot.budget import SessionInfoBudget
-from bot.observe import from_summary
-from bot.schedule import Scheduler
-from bot.watcher import Watcher, WatchSettings
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.observe import from_summary
+from bot.watch.schedule import Scheduler
+from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, ListingScope, Rules
 from state.store import Store, open_store
 from tests.postgres import PostgresServer, find_binaries, start_server

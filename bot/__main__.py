@@ -94,7 +94,7 @@ def _service(
     (the demo's clock dates the log up to the last line)."""
     if command == "demo" or settings.demo:
         from adapters.webex.simulator import SimClock
-        from bot.demo import DEMO_SPEED, run_demo
+        from bot.demo.embedded import DEMO_SPEED, run_demo
 
         clock = SimClock(speed=DEMO_SPEED)
         stack.enter_context(clock_in_logs(clock.now))

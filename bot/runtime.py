@@ -7,7 +7,7 @@ web server (commands in progress are drained), then the store and the Webex
 client close.
 
 The same wiring serves production (Slack, a real Webex site) and the demo (the
-embedded simulator and the console chat); :mod:`bot.demo` only supplies the
+embedded simulator and the console chat); :mod:`bot.demo.embedded` only supplies the
 demo's parts.
 """
 
@@ -28,22 +28,22 @@ from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.webex.port import WebexSource
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-from bot.actions import CommandActions
-from bot.budget import SessionInfoBudget
 from bot.clock import Clock, utc_now
+from bot.commands.actions import CommandActions
 from bot.config import Settings
 from bot.health import HealthRegistry
-from bot.http_limits import BoundedSite, HttpLimits
-from bot.metrics import InstrumentedWebex, Metrics
-from bot.replica import LeaseTiming, Replica, Role
-from bot.service import WatchService
-from bot.signin import SignIn, sign_in
-from bot.slack_app import SlackHandlers, create_slack_app
-from bot.slack_ingress import SlackEndpoint
-from bot.socket_mode import connect_socket_mode
-from bot.tasks import TaskOwner
-from bot.watcher import WatchSettings
-from bot.web import create_web_app, drain_on_shutdown, metrics_route
+from bot.serve.http_limits import BoundedSite, HttpLimits
+from bot.serve.metrics import InstrumentedWebex, Metrics
+from bot.serve.slack_app import SlackHandlers, create_slack_app
+from bot.serve.slack_ingress import SlackEndpoint
+from bot.serve.socket_mode import connect_socket_mode
+from bot.serve.tasks import TaskOwner
+from bot.serve.web import create_web_app, drain_on_shutdown, metrics_route
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.replica import LeaseTiming, Replica, Role
+from bot.watch.service import WatchService
+from bot.watch.signin import SignIn, sign_in
+from bot.watch.watcher import WatchSettings
 from state.model import Delivery, Rules
 from state.store import Store, open_store
 from state.store_lease import Fence, PgLease

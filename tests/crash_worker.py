@@ -18,8 +18,8 @@ from pathlib import Path
 
 from adapters.webex.xmlapi import XmlApiClient
 from bot.backoff import Backoff
-from bot.service import WatchService
-from bot.watcher import WatchSettings
+from bot.watch.service import WatchService
+from bot.watch.watcher import WatchSettings
 from state.model import Rules
 from state.store import open_store
 from tests.fakes.chat import FileChat

@@ -1,4 +1,4 @@
-"""bot/access.py: the credential state and its re-check schedule, with plain values."""
+"""bot/notify/access.py: the credential state and its re-check schedule, with plain values."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.access import ChatAccess
 from bot.backoff import Backoff
+from bot.notify.access import ChatAccess
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 POLICY = Backoff(base=30, factor=2, cap=120, jitter=0.5)

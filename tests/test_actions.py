@@ -20,8 +20,8 @@ from adapters.webex.models import (
     SessionStatus,
 )
 from adapters.webex.port import WebexSource
-from bot.actions import CommandActions, Requester
-from bot.commands import Command, CommandError, parse
+from bot.commands.actions import CommandActions, Requester
+from bot.commands.grammar import Command, CommandError, parse
 from state.model import EventKind
 from state.store import Store
 from tests.fakes.meetings import seed

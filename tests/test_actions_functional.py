@@ -15,9 +15,9 @@ import pytest
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
-from bot.actions import CommandActions, Requester
-from bot.budget import SessionInfoBudget
-from bot.command_model import CancelCommand, StatusCommand
+from bot.commands.actions import CommandActions, Requester
+from bot.commands.model import CancelCommand, StatusCommand
+from bot.watch.budget import SessionInfoBudget
 from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.sim import ADMIN

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.budget import SessionInfoBudget
+from bot.watch.budget import SessionInfoBudget
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 

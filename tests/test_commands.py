@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 
 from adapters.webex.models import ExternalAttendeeSecurity as Sec
-from bot.commands import (
+from bot.commands.grammar import (
     USAGE,
     CancelCommand,
     CommandError,
@@ -21,7 +21,7 @@ from bot.commands import (
     UnsubscribeCommand,
     parse,
 )
-from bot.when import AtClock, AtDateTime, InDelta
+from bot.commands.when import AtClock, AtDateTime, InDelta
 from state.model import EventKind, Scope
 from tests.strategies import COMMAND_TEXTS
 

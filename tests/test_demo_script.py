@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import bot.demo_script
+import bot.demo.script
 from adapters.webex.models import SessionStatus
 from adapters.webex.simulator import MeetingView, SimClock, SimulatedSite, example_site
-from bot.demo_script import (
+from bot.demo.script import (
     DEMO_HOSTS,
     DEMO_SCRIPT,
     DemoPlayer,
@@ -111,8 +111,8 @@ def replay(
 
 
 def test_exports() -> None:
-    for name in bot.demo_script.__all__:
-        assert hasattr(bot.demo_script, name), name
+    for name in bot.demo.script.__all__:
+        assert hasattr(bot.demo.script, name), name
 
 
 def test_the_demo_script_is_well_formed() -> None:

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-import bot.demo_steps
-from bot.demo_steps import DemoStep, check_script
+import bot.demo.steps
+from bot.demo.steps import DemoStep, check_script
 
 M = timedelta(minutes=1)
 SCHEDULE: dict[str, object] = {
@@ -20,8 +20,8 @@ SCHEDULE: dict[str, object] = {
 
 
 def test_exports() -> None:
-    for name in bot.demo_steps.__all__:
-        assert hasattr(bot.demo_steps, name), name
+    for name in bot.demo.steps.__all__:
+        assert hasattr(bot.demo.steps, name), name
 
 
 @pytest.mark.parametrize(

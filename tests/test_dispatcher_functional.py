@@ -16,8 +16,8 @@ from adapters.errors import (
     ChatTransientError,
 )
 from bot.backoff import Backoff
-from bot.dispatcher import Dispatcher, card_delivery_key
-from bot.render import render_card
+from bot.notify.dispatcher import Dispatcher, card_delivery_key
+from bot.notify.render import render_card
 from state.errors import FencedError
 from state.model import Authority, Delivery, MeetingSnapshot, Observation, Rules
 from state.store import Store, open_store
@@ -300,7 +300,7 @@ async def test_past_the_hourly_cap_changes_update_the_card_instead_of_replying(
     chat, clock = RecordingChat(), Clock(T0)
     d = make(store, chat, clock, replies_per_hour=2)
     starts = [T0 + timedelta(hours=1, minutes=m) for m in (0, 10, 20, 30, 40)]
-    with caplog.at_level(logging.INFO, logger="bot.dispatcher"):
+    with caplog.at_level(logging.INFO, logger="bot.notify.dispatcher"):
         for start in starts:  # scheduled, then four reschedules
             await store.observe([seen(start=start)], now=clock.now, rules=RULES)
             await d.run_once()

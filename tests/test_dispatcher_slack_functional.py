@@ -18,8 +18,8 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.mrkdwn import delivery_keys
 from bot.backoff import Backoff
-from bot.dispatcher import Dispatcher, card_delivery_key
 from bot.health import HealthRegistry, Status
+from bot.notify.dispatcher import Dispatcher, card_delivery_key
 from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.clock import Clock
@@ -107,7 +107,7 @@ async def test_a_revoked_token_holds_everything_then_delivers_it_once_oldest_fir
     clock.now = T0 + timedelta(minutes=1)
     await store.observe([seen("100", in_progress=True)], now=clock.now, rules=RULES)
     await store.observe([seen("200")], now=clock.now, rules=RULES)
-    with caplog.at_level(logging.INFO, logger="bot.dispatcher"):
+    with caplog.at_level(logging.INFO, logger="bot.notify.dispatcher"):
         await drain(d)
         assert not authorised(d)
         # One refused call stopped delivery for the whole workspace.

@@ -36,7 +36,7 @@ EXPORTS = {
         "load_settings",
         "parse_dotenv",
     },
-    "bot.commands": {
+    "bot.commands.grammar": {
         "COMMAND_NAMES",
         "USAGE",
         "CancelCommand",
@@ -51,9 +51,9 @@ EXPORTS = {
         "UnsubscribeCommand",
         "parse",
     },
-    "bot.actions": {"LIST_WINDOW", "CommandActions", "Reply", "Requester"},
-    "bot.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
-    "bot.web": {
+    "bot.commands.actions": {"LIST_WINDOW", "CommandActions", "Reply", "Requester"},
+    "bot.serve.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
+    "bot.serve.web": {
         "EVENTS_PATH",
         "HEALTH_PATH",
         "SETTINGS_KEY",
@@ -64,14 +64,14 @@ EXPORTS = {
         "READY_PATH",
         "metrics_route",
     },
-    "bot.tasks": {"TaskOwner"},
-    "bot.slack_ingress": {
+    "bot.serve.tasks": {"TaskOwner"},
+    "bot.serve.slack_ingress": {
         "DEFAULT_BODY_TIMEOUT",
         "SlackEndpoint",
         "events_handler",
         "signature_ok",
     },
-    "bot.slack_requests": {
+    "bot.serve.slack_requests": {
         "HANDLED_ACTIONS",
         "HANDLED_COMMANDS",
         "Malformed",
@@ -79,8 +79,8 @@ EXPORTS = {
         "classify",
     },
     "bot.health": {"ComponentHealth", "HealthRegistry", "Status"},
-    "bot.socket_mode": {"connect_socket_mode"},
-    "bot.when": {
+    "bot.serve.socket_mode": {"connect_socket_mode"},
+    "bot.commands.when": {
         "DEFAULT_LEAD",
         "MAX_AHEAD",
         "AtClock",
@@ -90,7 +90,7 @@ EXPORTS = {
         "StartTimeError",
         "resolve_start",
     },
-    "bot.zones": {"GMT_ZONE_ID", "user_zone", "webex_zone_id"},
+    "bot.watch.zones": {"GMT_ZONE_ID", "user_zone", "webex_zone_id"},
 }
 
 

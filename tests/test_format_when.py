@@ -13,8 +13,8 @@ import pytest
 from adapters.chat import Card, CardTone, format_when
 from adapters.console import ConsoleChat
 from adapters.slack.mrkdwn import card_blocks
-from bot.render import render_card, render_event
-from bot.replies import local_time
+from bot.commands.replies import local_time
+from bot.notify.render import render_card, render_event
 from state.model import Event, EventKind, MeetingSnapshot
 
 AT = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.health import ComponentHealth, HealthRegistry, Status
-from bot.metrics import Metrics
+from bot.serve.metrics import Metrics
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

@@ -12,11 +12,11 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.config import load_settings
-from bot.http_limits import HttpLimits
 from bot.runtime import start_web
-from bot.slack_ingress import SlackEndpoint
-from bot.tasks import TaskOwner
-from bot.web import create_web_app
+from bot.serve.http_limits import HttpLimits
+from bot.serve.slack_ingress import SlackEndpoint
+from bot.serve.tasks import TaskOwner
+from bot.serve.web import create_web_app
 from state.store import Store
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_bot import SECRET, make_slack_app

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from adapters.slack.scopes import METHOD_SCOPES, REQUIRED_SCOPES
-from bot.commands import COMMAND_NAMES, USAGE
-from bot.slack_app import COMMAND
-from bot.web import EVENTS_PATH
+from bot.commands.grammar import COMMAND_NAMES, USAGE
+from bot.serve.slack_app import COMMAND
+from bot.serve.web import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yaml").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.errors import NotFoundError, WebexTransportError
-from bot.metrics import InstrumentedWebex, Metrics, outcome_of
+from bot.serve.metrics import InstrumentedWebex, Metrics, outcome_of
 
 
 class _Source:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
-from bot.observe import (
+from bot.watch.observe import (
     ended_observations,
     from_open_session,
     from_session_info,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.plan import (
+from bot.watch.plan import (
     ListingQuery,
     discovery_queries,
     hosts_to_check_open,

@@ -1,4 +1,4 @@
-"""bot/quota.py: replies per meeting and channel in a rolling hour, with plain values."""
+"""bot/notify/quota.py: replies per meeting and channel in a rolling hour, with plain values."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.quota import ReplyQuota, Verdict, verdict
+from bot.notify.quota import ReplyQuota, Verdict, verdict
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)

@@ -12,12 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
-from bot.budget import SessionInfoBudget
 from bot.config import load_settings
-from bot.dispatcher import Dispatcher
 from bot.health import HealthRegistry, Status
-from bot.watcher import Watcher, WatchSettings
-from bot.web import create_web_app
+from bot.notify.dispatcher import Dispatcher
+from bot.serve.web import create_web_app
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Rules
 from state.store import SqliteStore, Store
 from tests.fakes.chat import RecordingChat

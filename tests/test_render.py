@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.chat import CardTone
-from bot.render import PRIVATE_TITLE, render_card, render_event, render_host_dm
+from bot.notify.render import PRIVATE_TITLE, render_card, render_event, render_host_dm
 from state.model import Event, EventKind, MeetingSnapshot
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -20,9 +20,9 @@ import pytest
 
 from adapters.webex.simulator import SimClock
 from adapters.webex.xmlapi import XmlApiClient
-from bot.replica import LeaseTiming, Replica, Role
-from bot.service import WatchService
-from bot.watcher import WatchSettings
+from bot.watch.replica import LeaseTiming, Replica, Role
+from bot.watch.service import WatchService
+from bot.watch.watcher import WatchSettings
 from state.model import Rules
 from state.store import Store, open_store
 from state.store_lease import Fence, PgLease

@@ -21,7 +21,7 @@ from adapters.errors import (
 )
 from adapters.slack.mrkdwn import escape
 from adapters.webex.models import CreatedMeeting, ExternalAttendeeSecurity, MeetingRequest
-from bot import replies
+from bot.commands import replies
 from state.model import MeetingSnapshot
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

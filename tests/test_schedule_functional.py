@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.schedule import JobSpec, Scheduler
+from bot.watch.schedule import JobSpec, Scheduler
 
 
 async def test_failures_are_counted_and_recovery_is_logged(
@@ -24,7 +24,7 @@ async def test_failures_are_counted_and_recovery_is_logged(
 
     scheduler = Scheduler()
     scheduler.add(JobSpec(name="flaky", interval=0.02, jitter=0), flaky)
-    caplog.set_level(logging.INFO, logger="bot.schedule")
+    caplog.set_level(logging.INFO, logger="bot.watch.schedule")
     scheduler.start()
     try:
         await asyncio.wait_for(recovered.wait(), 10)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
-from bot.service import WatchService
-from bot.watcher import WatchSettings
+from bot.watch.service import WatchService
+from bot.watch.watcher import WatchSettings
 from state.model import Event, Rules
 from state.store import open_store
 from tests.fakes.chat import RecordingChat

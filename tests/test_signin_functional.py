@@ -21,7 +21,7 @@ from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.config import load_settings
 from bot.health import Status
 from bot.runtime import build_core, start_watching
-from bot.watcher import WatchSettings
+from bot.watch.watcher import WatchSettings
 from tests.fakes.chat import RecordingChat
 from tests.fakes.net import free_port
 from tests.fakes.sim import ADMIN_ID, ADMIN_PASSWORD, SITE_NAME

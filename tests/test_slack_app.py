@@ -11,9 +11,9 @@ from hypothesis import given, settings
 
 from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.directory import SlackDirectory
-from bot.actions import CommandActions
-from bot.commands import CommandError, HelpCommand, parse
-from bot.slack_app import SlackHandlers
+from bot.commands.actions import CommandActions
+from bot.commands.grammar import CommandError, HelpCommand, parse
+from bot.serve.slack_app import SlackHandlers
 from state.store import Store, open_store
 from tests.fakes.webex_recorder import RecordingWebex
 from tests.strategies import COMMAND_TEXTS

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from bot.slack_ingress import signature_ok
+from bot.serve.slack_ingress import signature_ok
 from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import TEAM_ID, FakeSlack

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.socket_mode import connect_socket_mode
-from bot.tasks import TaskOwner
+from bot.serve.socket_mode import connect_socket_mode
+from bot.serve.tasks import TaskOwner
 from state.store import Store
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_bot import make_slack_app

@@ -9,8 +9,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.config import load_settings
-from bot.tasks import TaskOwner
-from bot.web import create_web_app, drain_on_shutdown
+from bot.serve.tasks import TaskOwner
+from bot.serve.web import create_web_app, drain_on_shutdown
 
 
 async def test_join_waits_for_work_and_work_it_starts() -> None:

@@ -1,4 +1,4 @@
-"""The watcher's modules: APScheduler stays behind bot/schedule.py, the pure
+"""The watcher's modules: APScheduler stays behind bot/watch/schedule.py, the pure
 modules do no I/O, and each module exports what it means to."""
 
 from __future__ import annotations
@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ["bot/render.py", "bot/budget.py", "bot/backoff.py", "bot/plan.py", "bot/observe.py"]
+PURE = [
+    "bot/notify/render.py",
+    "bot/watch/budget.py",
+    "bot/backoff.py",
+    "bot/watch/plan.py",
+    "bot/watch/observe.py",
+]
 IO = {"aiohttp", "lxml", "sqlite3", "sqlite_utils", "slack_sdk", "slack_bolt", "apscheduler"}
 
 
@@ -31,7 +37,7 @@ def test_only_the_schedule_module_imports_apscheduler() -> None:
         for p in (ROOT / package).rglob("*.py")
         if "apscheduler" in _roots(p)
     )
-    assert importers == ["bot/schedule.py"]
+    assert importers == ["bot/watch/schedule.py"]
 
 
 @pytest.mark.parametrize("path", PURE)
@@ -42,13 +48,13 @@ def test_pure_modules_do_no_io(path: str) -> None:
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("bot.render", {"render_card", "render_event", "render_host_dm"}),
-        ("bot.budget", {"SessionInfoBudget"}),
+        ("bot.notify.render", {"render_card", "render_event", "render_host_dm"}),
+        ("bot.watch.budget", {"SessionInfoBudget"}),
         ("bot.backoff", {"Backoff"}),
-        ("bot.schedule", {"JobSpec", "JobStats", "Scheduler"}),
-        ("bot.watcher", {"WatchSettings", "Watcher"}),
-        ("bot.dispatcher", {"Dispatcher", "card_delivery_key"}),
-        ("bot.service", {"WatchService"}),
+        ("bot.watch.schedule", {"JobSpec", "JobStats", "Scheduler"}),
+        ("bot.watch.watcher", {"WatchSettings", "Watcher"}),
+        ("bot.notify.dispatcher", {"Dispatcher", "card_delivery_key"}),
+        ("bot.watch.service", {"WatchService"}),
     ],
 )
 def test_exports(module: str, names: set[str]) -> None:

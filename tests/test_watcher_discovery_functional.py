@@ -15,8 +15,8 @@ from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.simulator.records import RecordedRequest
 from adapters.webex.xmlapi import XmlApiClient
 from bot.backoff import Backoff
-from bot.budget import SessionInfoBudget
-from bot.watcher import Watcher, WatchSettings
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Observation, Rules
 from state.store import SqliteStore
 from tests.fakes.sim import ADMIN

@@ -12,8 +12,8 @@ import pytest
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
 from bot.backoff import Backoff
-from bot.budget import SessionInfoBudget
-from bot.watcher import Watcher, WatchSettings
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Rules
 from state.store import Store, open_store
 from tests.fakes.sim import ADMIN

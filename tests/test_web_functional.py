@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import load_settings
 from bot.health import HealthRegistry
-from bot.metrics import Metrics
-from bot.web import create_web_app, metrics_route
+from bot.serve.metrics import Metrics
+from bot.serve.web import create_web_app, metrics_route
 from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import TEAM_ID, FakeSlack

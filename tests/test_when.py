@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.when import AtClock, AtDateTime, InDelta, StartSpec, StartTimeError, resolve_start
+from bot.commands.when import AtClock, AtDateTime, InDelta, StartSpec, StartTimeError, resolve_start
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 28, 9, 0, tzinfo=UTC)  # 10:00 in Berlin, the day before DST starts

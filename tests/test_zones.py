@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.zones import GMT_ZONE_ID, user_zone, webex_zone_id
+from bot.watch.zones import GMT_ZONE_ID, user_zone, webex_zone_id
 
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 

@@ -19,12 +19,12 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.webex.port import WebexSource
-from bot.actions import CommandActions
+from bot.commands.actions import CommandActions
 from bot.config import load_settings
-from bot.slack_app import SlackHandlers, create_slack_app
-from bot.slack_ingress import SlackEndpoint
-from bot.tasks import TaskOwner
-from bot.web import create_web_app
+from bot.serve.slack_app import SlackHandlers, create_slack_app
+from bot.serve.slack_ingress import SlackEndpoint
+from bot.serve.tasks import TaskOwner
+from bot.serve.web import create_web_app
 from state.store import Store
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 

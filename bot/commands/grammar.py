@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from adapters.webex.models import AUTO_LOCK_MINUTES, ExternalAttendeeSecurity
-from bot.command_model import (
+from bot.commands.model import (
     USAGE,
     CancelCommand,
     Command,
@@ -30,7 +30,7 @@ from bot.command_model import (
     SubscriptionsCommand,
     UnsubscribeCommand,
 )
-from bot.when import AtClock, AtDateTime, InDelta, StartSpec
+from bot.commands.when import AtClock, AtDateTime, InDelta, StartSpec
 from state.model import EventKind, Scope
 
 __all__ = [

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.demo_steps import ACTIONS, DemoStep, check_script
+from bot.demo.steps import ACTIONS, DemoStep, check_script
 from state.model import Scope
 
 __all__ = [

@@ -176,7 +176,7 @@ class Metrics:
         self.registry.register(_HealthCollector(health))
 
     def observe_job(self, job: str, lag: float, duration: float) -> None:
-        """One run of a periodic job (a :data:`bot.schedule.JobObserver`)."""
+        """One run of a periodic job (a :data:`bot.watch.schedule.JobObserver`)."""
         self.job_lag.labels(job=job).observe(lag)
         self.job_duration.labels(job=job).observe(duration)
 

@@ -2,7 +2,7 @@
 
 Every command is acknowledged at once: invalid input and ``help`` are answered
 in the acknowledgement itself (nothing reaches Webex), everything else is
-handed to a task the service owns (:class:`bot.tasks.TaskOwner`) that answers
+handed to a task the service owns (:class:`bot.serve.tasks.TaskOwner`) that answers
 through the command's ``response_url``.
 """
 
@@ -21,8 +21,8 @@ from adapters.errors import ChatError
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.mrkdwn import escape
 from adapters.slack.respond import send_response
-from bot.actions import CommandActions, Requester
-from bot.commands import USAGE, Command, CommandError, HelpCommand, parse
+from bot.commands.actions import CommandActions, Requester
+from bot.commands.grammar import USAGE, Command, CommandError, HelpCommand, parse
 from state.errors import StoreError
 
 __all__ = ["COMMAND", "SlackHandlers", "create_slack_app"]

@@ -6,7 +6,7 @@ keep-alive timeout (it closes a connection whose handler is idle, and a handler
 is idle until the headers are complete), so :data:`HttpLimits.header_timeout`
 is passed as that timeout; it also closes idle keep-alive connections. The body
 is read by the handler that needs it, within its own bound (see
-:mod:`bot.slack_ingress`). Connections beyond :data:`HttpLimits.max_connections`
+:mod:`bot.serve.slack_ingress`). Connections beyond :data:`HttpLimits.max_connections`
 are answered 503 and closed at once, before anything is read.
 """
 

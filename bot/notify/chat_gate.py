@@ -1,7 +1,7 @@
 """The dispatcher's credential gate: stops all delivery while the chat refuses the
 bot's credentials, re-checks on a long backoff, and says so to the operator.
 
-The state and arithmetic are :class:`bot.access.ChatAccess` (pure); this class
+The state and arithmetic are :class:`bot.notify.access.ChatAccess` (pure); this class
 adds the chat call (``check_access``), the log lines (one when a refusal
 begins, one when it ends) and the ``on_access`` notifications that feed the
 health registry.
@@ -15,12 +15,12 @@ from datetime import datetime
 
 from adapters.chat import ChatPort
 from adapters.errors import ChatError, ChatUnauthorizedError
-from bot.access import ChatAccess
 from bot.backoff import Backoff
+from bot.notify.access import ChatAccess
 
 __all__ = ["ChatGate", "OnAccess"]
 
-log = logging.getLogger("bot.dispatcher")
+log = logging.getLogger("bot.notify.dispatcher")
 
 #: Told whether the chat accepts the credentials, with one line for an operator,
 #: each time that changes (and once it is first known); must not raise.

@@ -1,11 +1,11 @@
-"""The ``/webex`` commands as values: what :func:`bot.commands.parse` produces."""
+"""The ``/webex`` commands as values: what :func:`bot.commands.grammar.parse` produces."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from adapters.webex.models import ExternalAttendeeSecurity
-from bot.when import StartSpec
+from bot.commands.when import StartSpec
 from state.model import EventKind, Scope
 
 __all__ = [

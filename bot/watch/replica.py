@@ -86,7 +86,7 @@ class Lease(Protocol):
 
 
 class Watch(Protocol):
-    """What runs while active (:class:`bot.service.WatchService`)."""
+    """What runs while active (:class:`bot.watch.service.WatchService`)."""
 
     @property
     def running(self) -> bool: ...

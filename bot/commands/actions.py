@@ -1,9 +1,9 @@
 """What each ``/webex`` command does: Command -> WebexSource / store calls -> reply texts.
 
-Runs after the command was acknowledged (see :mod:`bot.slack_app`). Never raises
+Runs after the command was acknowledged (see :mod:`bot.serve.slack_app`). Never raises
 for a Webex failure: every :class:`~adapters.errors.WebexError` becomes a plain
 sentence with its exceptionID. Replies are Slack mrkdwn, escaped in
-:mod:`bot.replies`.
+:mod:`bot.commands.replies`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from adapters.errors import (
 from adapters.slack.mrkdwn import escape
 from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
-from bot import replies
-from bot.budget import SessionInfoBudget
-from bot.commands import (
+from bot.commands import replies
+from bot.commands.grammar import (
     USAGE,
     CancelCommand,
     Command,
@@ -38,8 +37,9 @@ from bot.commands import (
     SubscriptionsCommand,
     UnsubscribeCommand,
 )
-from bot.when import StartTimeError, resolve_start
-from bot.zones import user_zone, webex_zone_id
+from bot.commands.when import StartTimeError, resolve_start
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.zones import user_zone, webex_zone_id
 from state.fanout import matches
 from state.model import EventKind, MeetingSnapshot, Scope, Subscription
 from state.store import Store

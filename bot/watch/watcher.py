@@ -47,11 +47,11 @@ from adapters.errors import (
 from adapters.webex.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.port import WebexSource
 from bot.backoff import Backoff
-from bot.budget import SessionInfoBudget
 from bot.clock import Clock
 from bot.health import HealthRegistry
-from bot.observe import ended_observations, from_session_info, from_summary, not_found
-from bot.plan import (
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.observe import ended_observations, from_session_info, from_summary, not_found
+from bot.watch.plan import (
     ListingQuery,
     changed_rows,
     discovery_queries,
@@ -63,7 +63,7 @@ from bot.plan import (
     refresh_candidates,
     resolve_hosts,
 )
-from bot.schedule import JobSpec, Scheduler
+from bot.watch.schedule import JobSpec, Scheduler
 from state.errors import StoreError
 from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.store import Store
@@ -107,7 +107,7 @@ class Watcher:
 
     The job methods (:meth:`discover`, :meth:`poll_live`, :meth:`remind`) can be
     called directly (tests drive them with a simulated clock) or registered
-    on a :class:`~bot.schedule.Scheduler` with :meth:`install`. Each returns
+    on a :class:`~bot.watch.schedule.Scheduler` with :meth:`install`. Each returns
     the events it produced and never raises a Webex or store error.
 
     Args:

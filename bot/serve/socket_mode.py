@@ -5,7 +5,7 @@ connection stands (``start_async()`` would sleep forever and own the loop);
 close the handler on shutdown.
 
 Each payload is checked as the HTTP endpoint checks it
-(:func:`bot.slack_requests.classify`) before bolt sees it: bolt indexes into
+(:func:`bot.serve.slack_requests.classify`) before bolt sees it: bolt indexes into
 payloads unchecked (an interactive payload with no actions raised IndexError
 and logged a traceback). Malformed and ignored payloads are acknowledged
 (unacknowledged, Slack would resend them) without reaching bolt.
@@ -21,7 +21,7 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.slack_requests import Malformed, Verdict, classify
+from bot.serve.slack_requests import Malformed, Verdict, classify
 
 __all__ = ["connect_socket_mode"]
 
@@ -46,7 +46,7 @@ async def connect_socket_mode(
     (``await handler.close_async()``) on shutdown.
 
     Args:
-        app: from :func:`bot.slack_app.create_slack_app`; its client also opens
+        app: from :func:`bot.serve.slack_app.create_slack_app`; its client also opens
             the connection (``apps.connections.open``), so a fake Slack serves both.
         app_token: the app-level token (``xapp-...``).
         ping_interval: seconds between keep-alive pings.

@@ -20,9 +20,9 @@ from aiohttp import web
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.health import HealthRegistry
-from bot.metrics import CONTENT_TYPE
-from bot.slack_ingress import SlackEndpoint, events_handler
-from bot.tasks import TaskOwner
+from bot.serve.metrics import CONTENT_TYPE
+from bot.serve.slack_ingress import SlackEndpoint, events_handler
+from bot.serve.tasks import TaskOwner
 
 __all__ = [
     "EVENTS_PATH",
@@ -63,7 +63,7 @@ def create_web_app(
 
     Args:
         settings: the bot's settings, kept on the app under :data:`SETTINGS_KEY`.
-        slack: what answers ``POST /slack/events`` (see :mod:`bot.slack_ingress`);
+        slack: what answers ``POST /slack/events`` (see :mod:`bot.serve.slack_ingress`);
             None (demo mode, Socket Mode) leaves the route out.
         health: True while the process serves and its scheduler runs (liveness).
         readiness: the components ``/readyz`` reports; None serves an empty

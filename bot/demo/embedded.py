@@ -30,10 +30,10 @@ from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen, logs_a
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-from bot.actions import Requester
-from bot.commands import USAGE, CommandError, HelpCommand, parse
+from bot.commands.actions import Requester
+from bot.commands.grammar import USAGE, CommandError, HelpCommand, parse
 from bot.config import Settings
-from bot.demo_script import (
+from bot.demo.script import (
     DEMO_SCRIPT,
     add_demo_hosts,
     demo_channel_names,
@@ -41,8 +41,8 @@ from bot.demo_script import (
     run_demo_script,
 )
 from bot.runtime import Core, build_core, scrape_for, start_watching, start_web
-from bot.watcher import WatchSettings
-from bot.web import create_web_app, metrics_route
+from bot.serve.web import create_web_app, metrics_route
+from bot.watch.watcher import WatchSettings
 
 __all__ = ["DEMO_SPEED", "DEMO_USER", "DEMO_WATCH", "console_handler", "run_demo"]
 

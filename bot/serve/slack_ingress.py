@@ -8,7 +8,7 @@ In order, each step before anything more expensive:
    refusals are logged at most once a minute, with a count, so unsigned
    traffic cannot fill the log);
 3. decode and parse the body exactly as bolt will, and check its shape
-   (:func:`bot.slack_requests.classify`): malformed signed input gets 400 and
+   (:func:`bot.serve.slack_requests.classify`): malformed signed input gets 400 and
    one log line, never a traceback; a well-formed request the app does not
    handle is acknowledged (200) without bolt;
 4. only then build bolt's request and dispatch it.
@@ -29,7 +29,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.slack_requests import Malformed, Verdict, classify
+from bot.serve.slack_requests import Malformed, Verdict, classify
 
 __all__ = ["DEFAULT_BODY_TIMEOUT", "SlackEndpoint", "events_handler", "signature_ok"]
 

@@ -28,13 +28,13 @@ the loop.
 ChatUnauthorizedError (the bot's token refused) pauses delivery for every
 destination: the failed delivery goes back to the outbox, nothing
 else is tried, one warning is logged, and the chat's ``check_access`` is asked
-again on a long backoff (:mod:`bot.access`). On the first accepted check the
+again on a long backoff (:mod:`bot.notify.access`). On the first accepted check the
 held deliveries go out oldest first, each once. A channel delivery held longer
 than ``summarise_after`` for a meeting that has since ended or been cancelled
 is not replayed: its card is brought up to date (it says how the meeting
 ended) and the delivery is recorded against the card. Likewise, past
 ``replies_per_hour`` replies of one meeting in one channel within an hour
-(:mod:`bot.quota`, counted from the outbox, so a restart does not reset it),
+(:mod:`bot.notify.quota`, counted from the outbox, so a restart does not reset it),
 a change only updates the card.
 """
 
@@ -56,13 +56,13 @@ from adapters.errors import (
     ChatRejectedError,
     ChatUnauthorizedError,
 )
-from bot.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.backoff import Backoff
-from bot.chat_gate import ChatGate, OnAccess
 from bot.clock import Clock
 from bot.health import HealthRegistry
-from bot.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
-from bot.render import render_card, render_event, render_host_dm
+from bot.notify.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
+from bot.notify.chat_gate import ChatGate, OnAccess
+from bot.notify.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
+from bot.notify.render import render_card, render_event, render_host_dm
 from state.errors import FencedError, StoreError
 from state.fanout import DM_PREFIX
 from state.model import Delivery, MeetingSnapshot

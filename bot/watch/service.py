@@ -20,11 +20,11 @@ from typing import Self
 
 from adapters.chat import ChatPort
 from adapters.webex.port import WebexSource
-from bot.budget import SessionInfoBudget
-from bot.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.health import HealthRegistry
-from bot.schedule import JobObserver, Scheduler
-from bot.watcher import Watcher, WatchSettings
+from bot.notify.dispatcher import Dispatcher, OnAccess, OnDelivered
+from bot.watch.budget import SessionInfoBudget
+from bot.watch.schedule import JobObserver, Scheduler
+from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, Rules
 from state.store import Store
 
@@ -44,8 +44,8 @@ class WatchService:
         sessioninfo_hourly_budget: WEBEX_SESSIONINFO_HOURLY_BUDGET.
         budget: a bucket to share instead of a new one of
             ``sessioninfo_hourly_budget`` (e.g. with the watches of later
-            terms of office, see :mod:`bot.replica`).
-        may_send: see :class:`bot.dispatcher.Dispatcher` (a replica's term
+            terms of office, see :mod:`bot.watch.replica`).
+        may_send: see :class:`bot.notify.dispatcher.Dispatcher` (a replica's term
             fence's ``live``).
         dispatch_interval: seconds between outbox checks when not nudged.
         max_attempts: delivery attempts before a dead letter.
@@ -54,7 +54,7 @@ class WatchService:
         on_events: called with each batch of new events after the dispatcher
             was nudged (e.g. ``metrics.count_events``); must not raise.
         on_chat_access: told whether the chat accepts the bot's credentials
-            (see :class:`bot.dispatcher.Dispatcher`).
+            (see :class:`bot.notify.dispatcher.Dispatcher`).
         health: where the watcher and the dispatcher report (``webex``,
             ``database``, ``dispatcher``).
         on_job: told of every periodic job's run (name, lag, duration; e.g.
