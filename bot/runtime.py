@@ -6,21 +6,32 @@ new polls, the delivery in progress finishes, the rest stays queued), then the
 web server (commands in progress are drained), then the store and the Webex
 client close.
 
+Two functions build the two halves, and :func:`serve` only composes them:
+
+- :func:`build_core`: the store, the Webex backend (wrapped for metrics), the
+  chat, the watch (watcher, schedule, dispatcher), the command actions, metrics
+  and health. It knows nothing of HTTP or Slack's inbound side.
+- :func:`build_front`: what reaches the core from outside: the Slack (bolt) app
+  on ``/slack/events`` or over Socket Mode, and the HTTP routes (``/healthz``,
+  ``/readyz``, ``/metrics`` and any a backend needs, such as a webhook
+  receiver), served on one port.
+
 The same wiring serves production (Slack, a real Webex site) and the demo (the
-embedded simulator and the console chat); :mod:`bot.demo.embedded` only supplies the
-demo's parts.
+embedded simulator and the console chat, with a front end of HTTP routes only);
+:mod:`bot.demo.embedded` only supplies the demo's parts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat import ChatPort
 from adapters.slack.chat import SlackChat
@@ -38,7 +49,7 @@ from bot.serve.slack_app import SlackHandlers, create_slack_app
 from bot.serve.slack_ingress import SlackEndpoint
 from bot.serve.socket_mode import connect_socket_mode
 from bot.serve.tasks import TaskOwner
-from bot.serve.web import create_web_app, drain_on_shutdown, metrics_route
+from bot.serve.web import RouteHook, create_web_app, drain_on_shutdown, metrics_route
 from bot.watch.budget import SessionInfoBudget
 from bot.watch.replica import LeaseTiming, Replica, Role
 from bot.watch.service import WatchService
@@ -48,7 +59,15 @@ from state.model import Delivery, Rules
 from state.store import Store, open_store
 from state.store_lease import Fence, PgLease
 
-__all__ = ["Core", "build_core", "rules_from", "serve", "webex_credentials"]
+__all__ = [
+    "Core",
+    "build_core",
+    "build_front",
+    "rules_from",
+    "serve",
+    "start_watching",
+    "webex_credentials",
+]
 
 logger = logging.getLogger("meetbot.runtime")
 
@@ -90,6 +109,8 @@ class Core:
     new_watch: Callable[[Store, Callable[[], bool]], WatchService]
     actions: CommandActions
     metrics: Metrics
+    #: Refreshes the gauges and returns the Prometheus text (``GET /metrics``).
+    scrape: Callable[[], Awaitable[bytes]]
     clock: Clock
     #: Where parts report their health (wall-clock time, also in the demo).
     health: HealthRegistry
@@ -156,6 +177,22 @@ async def build_core(
 
     watch = new_watch(store)
     actions = CommandActions(webex=source, store=store, clock=clock, budget=budget)
+
+    async def scrape() -> bytes:
+        now = clock()
+        depth, oldest = await store.outbox_stats(now)
+        counts = await store.counts()
+        blocked_until = webex.session_info_blocked_until
+        metrics.count_rowmemo(*webex.row_memo_counts)
+        metrics.refresh(
+            outbox_depth=depth,
+            outbox_oldest_age=oldest,
+            sessions_by_state=counts,
+            budget_remaining=budget.available(now),
+            blocked=blocked_until is not None and blocked_until > now,
+        )
+        return metrics.render()
+
     return Core(
         webex=source,
         store=store,
@@ -163,6 +200,7 @@ async def build_core(
         new_watch=new_watch,
         actions=actions,
         metrics=metrics,
+        scrape=scrape,
         clock=clock,
         health=health,
         watching_components=watching,
@@ -209,15 +247,18 @@ def replica_for(settings: Settings, core: Core) -> Replica | None:
     return Replica(lease=lease, watch_for=watch_for, timing=timing, on_role=on_role)
 
 
-def replica_health(replica: Replica, store: Store) -> Callable[[], bool]:
-    """/healthz of a replica: it runs, and the database answered its last call.
-    A standby's store may sit idle for hours, so its lease, which it tries every
-    few seconds, says whether the database is back."""
+def liveness(core: Core, replica: Replica | None = None) -> Callable[[], bool]:
+    """/healthz: the watch's schedule runs and the database answered its last call.
+    A replica's instead: it runs, and so does the database; a standby's store
+    may sit idle for hours, so its lease, which it tries every few seconds,
+    says whether the database is back."""
 
     def healthy() -> bool:
+        if replica is None:
+            return core.watch.running and core.store.reachable
         if not replica.healthy() or not replica.reachable:
             return False
-        return replica.role is Role.STANDBY or store.reachable
+        return replica.role is Role.STANDBY or core.store.reachable
 
     return healthy
 
@@ -238,25 +279,6 @@ async def start_watching(
     elif outcome is SignIn.FAILED:
         core.health.report("webex", ok=False, detail="could not sign in; polls try again")
     await stack.enter_async_context(core.watch if replica is None else replica)
-
-
-def scrape_for(core: Core, client: XmlApiClient) -> Callable[[], Awaitable[bytes]]:
-    async def scrape() -> bytes:
-        now = core.clock()
-        depth, oldest = await core.store.outbox_stats(now)
-        counts = await core.store.counts()
-        blocked_until = client.session_info_blocked_until
-        core.metrics.count_rowmemo(*client.row_memo_counts)
-        core.metrics.refresh(
-            outbox_depth=depth,
-            outbox_oldest_age=oldest,
-            sessions_by_state=counts,
-            budget_remaining=core.watch.budget.available(now),
-            blocked=blocked_until is not None and blocked_until > now,
-        )
-        return core.metrics.render()
-
-    return scrape
 
 
 async def start_web(
@@ -281,28 +303,40 @@ async def start_web(
     return site.port
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the production service (Slack + a real Webex site) until ``stop`` is set."""
+async def build_front(
+    stack: AsyncExitStack,
+    settings: Settings,
+    core: Core,
+    *,
+    slack: AsyncWebClient | None = None,
+    replica: Replica | None = None,
+    host: str = "0.0.0.0",
+    routes: Iterable[RouteHook] = (),
+) -> int:
+    """Serve the core to the outside on ``host``:PORT until ``stack`` unwinds;
+    returns the port bound.
 
-    async with AsyncExitStack() as stack:
-        client = XmlApiClient(settings.webex_xml_url, webex_credentials(settings), clock=utc_now)
-        slack = make_web_client(settings.slack_bot_token, settings.slack_api_url)
-        chat = SlackChat(slack)
-        core = await build_core(
-            stack,
-            settings=settings,
-            webex=client,
-            chat=chat,
-            clock=utc_now,
-            database_url=settings.database_url,
-            watch_settings=WatchSettings(
-                discovery_interval=settings.discovery_interval_seconds,
-                poll_interval=settings.poll_interval_seconds,
-            ),
-            chat_component="slack",
-        )
-        replica = replica_for(settings, core)
+    Args:
+        stack: stops serving (after draining the commands in progress) and
+            closes the Socket Mode connection when it unwinds.
+        settings: PORT, and the Slack signing secret and app token.
+        core: from :func:`build_core`.
+        slack: the bot's Slack Web API client: the ``/webex`` command and App
+            Home are answered on ``/slack/events``, or over Socket Mode when
+            SLACK_APP_TOKEN is set; None serves no Slack (the demo).
+        replica: the replica whose role ``/healthz`` shows and follows.
+        host: the address to listen on.
+        routes: more routes, e.g. a push backend's webhook receiver.
+
+    Raises:
+        OSError: the port cannot be bound.
+    """
+    hooks = [metrics_route(core.scrape), *routes]
+    endpoint = None
+    bolt = None
+    if slack is not None:
         tasks = TaskOwner()
+        hooks.append(drain_on_shutdown(tasks))
         handlers = SlackHandlers(
             actions=core.actions, directory=SlackDirectory(slack), spawn=tasks.spawn
         )
@@ -312,23 +346,44 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             handlers=handlers,
             first_sighting=lambda event_id: core.store.first_sighting(event_id, utc_now()),
         )
-        app = create_web_app(
-            settings,
-            None
-            if settings.socket_mode
-            else SlackEndpoint(app=bolt, signing_secret=settings.slack_signing_secret),
-            health=replica_health(replica, core.store)
-            if replica
-            else (lambda: core.watch.running and core.store.reachable),
-            hooks=[metrics_route(scrape_for(core, client)), drain_on_shutdown(tasks)],
-            readiness=core.health,
-            role=(lambda: replica.role) if replica else None,
+        if not settings.socket_mode:
+            endpoint = SlackEndpoint(app=bolt, signing_secret=settings.slack_signing_secret)
+    app = create_web_app(
+        settings,
+        endpoint,
+        health=liveness(core, replica),
+        hooks=hooks,
+        readiness=core.health,
+        role=(lambda: replica.role) if replica else None,
+    )
+    port = await start_web(stack, app, host=host, port=settings.port)
+    if bolt is not None and settings.slack_app_token:
+        handler = await connect_socket_mode(bolt, settings.slack_app_token)
+        stack.push_async_callback(handler.close_async)
+        logger.info("connected to Slack in Socket Mode")
+    return port
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the production service (Slack + a real Webex site) until ``stop`` is set."""
+
+    async with AsyncExitStack() as stack:
+        slack = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+        core = await build_core(
+            stack,
+            settings=settings,
+            webex=XmlApiClient(settings.webex_xml_url, webex_credentials(settings), clock=utc_now),
+            chat=SlackChat(slack),
+            clock=utc_now,
+            database_url=settings.database_url,
+            watch_settings=WatchSettings(
+                discovery_interval=settings.discovery_interval_seconds,
+                poll_interval=settings.poll_interval_seconds,
+            ),
+            chat_component="slack",
         )
-        await start_web(stack, app, host="0.0.0.0", port=settings.port)
-        if settings.slack_app_token:
-            handler = await connect_socket_mode(bolt, settings.slack_app_token)
-            stack.push_async_callback(handler.close_async)
-            logger.info("connected to Slack in Socket Mode")
+        replica = replica_for(settings, core)
+        await build_front(stack, settings, core, slack=slack, replica=replica)
         await start_watching(stack, core, site_name=settings.webex_site_name, replica=replica)
         await stop.wait()
         logger.info("stopping")

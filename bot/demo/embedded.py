@@ -40,8 +40,7 @@ from bot.demo.script import (
     demo_subscriptions,
     run_demo_script,
 )
-from bot.runtime import Core, build_core, scrape_for, start_watching, start_web
-from bot.serve.web import create_web_app, metrics_route
+from bot.runtime import Core, build_core, build_front, start_watching
 from bot.watch.watcher import WatchSettings
 
 __all__ = ["DEMO_SPEED", "DEMO_USER", "DEMO_WATCH", "console_handler", "run_demo"]
@@ -155,15 +154,8 @@ async def run_demo(
         for sub in demo_subscriptions():
             await core.store.subscribe(sub.channel, sub.scope, sub.target)
         if serve_http:
-            app = create_web_app(
-                settings,
-                None,
-                health=lambda: core.watch.scheduler.running and core.store.reachable,
-                hooks=[metrics_route(scrape_for(core, client))],
-                readiness=core.health,
-            )
             try:
-                await start_web(stack, app, host="127.0.0.1", port=settings.port)
+                await build_front(stack, settings, core, host="127.0.0.1")
             except OSError as e:
                 logger.warning(
                     "not serving /healthz, /readyz and /metrics on port %d: %s", settings.port, e
