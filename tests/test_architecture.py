@@ -1,4 +1,9 @@
-"""Import rules that keep state/ pure and free of the outside world."""
+"""Import rules: the rules stay pure, each adapter stands alone, and the
+application depends on the outside world only through its ports.
+
+The import graph is read from the source (every ``import``, also inside
+functions, relative imports resolved), so a rule holds for what a module
+could load at any point, not only for what it loads at import time."""
 
 from __future__ import annotations
 
@@ -90,3 +95,203 @@ def test_only_the_settings_read_the_environment() -> None:
                 if via_os or imported:
                     readers.append(str(path.relative_to(root)))
     assert set(readers) <= {"bot/config.py"}, sorted(set(readers))
+
+
+# The import graph of bot/, adapters/ and state/ --------------------------------
+
+PACKAGES = ("bot", "adapters", "state")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(STATE_DIR.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every name ``path`` imports, relative imports made absolute; for ``from m
+    import x`` both ``m`` and ``m.x`` (x may be a submodule)."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*up, *([node.module] if node.module else [])])
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    names.discard("__future__")
+    return {name for name in names if not name.startswith("__future__.")}
+
+
+GRAPH: dict[str, set[str]] = {
+    _module_name(path): _imported_names(path)
+    for package in PACKAGES
+    for path in sorted((STATE_DIR.parent / package).rglob("*.py"))
+}
+
+
+def _own(name: str) -> str | None:
+    """The project module ``name`` refers to (``state.model.Event`` -> ``state.model``)."""
+    while name not in GRAPH and "." in name:
+        name = name.rpartition(".")[0]
+    return name if name in GRAPH else None
+
+
+def _loads(module: str) -> set[str]:
+    """The project modules importing ``module`` runs: those it imports and their
+    enclosing packages, transitively, itself included."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        parts = current.split(".")
+        todo.extend(
+            ".".join(parts[:n]) for n in range(1, len(parts)) if ".".join(parts[:n]) in GRAPH
+        )
+        todo.extend(own for name in GRAPH[current] if (own := _own(name)) is not None)
+    return seen
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+
+
+def test_the_graph_sees_the_whole_tree() -> None:
+    assert {"state.lifecycle", "adapters.webex.port", "bot.runtime"} <= GRAPH.keys()
+    assert "state.model" in _loads("state.lifecycle")
+
+
+# The rules are pure -------------------------------------------------------------
+
+#: Standard-library modules that compute and do not reach files, sockets,
+#: processes, the clock's sleep or the logs.
+PURE_STDLIB = (
+    "abc",
+    "bisect",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "difflib",
+    "enum",
+    "functools",
+    "heapq",
+    "itertools",
+    "math",
+    "operator",
+    "re",
+    "string",
+    "types",
+    "typing",
+    "urllib.parse",
+    "zoneinfo",
+)
+#: The lifecycle rules, the model they read and write, and the other modules
+#: the README calls pure.
+PURE = [
+    "state.lifecycle",
+    "state.model",
+    "state.fanout",
+    "state.poll_result",
+    "bot.commands.grammar",
+    "bot.commands.when",
+    "bot.notify.render",
+    "bot.backoff",
+]
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_load_nothing_that_does_io(module: str) -> None:
+    """Everything a pure module loads, transitively, imports only computing parts
+    of the standard library: no I/O library, no asyncio, no logging, no os."""
+    assert module in GRAPH, module
+    outside = sorted(
+        f"{loaded} imports {name}"
+        for loaded in _loads(module)
+        for name in GRAPH[loaded]
+        if _own(name) is None and not _within(name, PURE_STDLIB)
+    )
+    assert outside == []
+
+
+def test_the_rules_load_nothing_but_the_model() -> None:
+    assert _loads("state.lifecycle") <= {"state", "state.lifecycle", "state.model"}
+
+
+# Each adapter stands alone --------------------------------------------------------
+
+#: The outside systems, one folder each. What they share is the ports:
+#: ``adapters.chat`` (ChatPort and the card values), ``adapters.errors``, and
+#: the core's model in state/.
+ADAPTERS = ("adapters.webex", "adapters.slack", "adapters.console")
+
+
+def _crossings(importers: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{module} imports {name}"
+        for module in GRAPH
+        if _within(module, importers)
+        for name in GRAPH[module]
+        if _within(name, forbidden)
+    )
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_an_adapter_imports_no_other_adapter(adapter: str) -> None:
+    others = tuple(other for other in ADAPTERS if other != adapter)
+    assert _crossings((adapter,), others) == []
+
+
+def test_adapters_import_nothing_of_the_application() -> None:
+    assert _crossings(("adapters",), ("bot",)) == []
+
+
+def test_the_shared_ports_belong_to_no_adapter() -> None:
+    """adapters/chat.py and adapters/errors.py are what every side may import, so
+    they import no adapter themselves."""
+    shared = ("adapters.chat", "adapters.errors")
+    assert _crossings(shared, (*ADAPTERS, "bot")) == []
+
+
+def test_the_state_imports_no_adapter_and_no_application() -> None:
+    assert _crossings(("state",), ("adapters", "bot")) == []
+
+
+def _webex_client(name: str, backend: str) -> bool:
+    """Whether ``name`` is code of the ``backend`` client (its simulator aside)."""
+    return _within(name, (backend,)) and ".simulator" not in name[len(backend) :]
+
+
+WEBEX_BACKENDS = ("adapters.webex.xmlapi", "adapters.webex.rest")
+
+
+@pytest.mark.parametrize("backend", WEBEX_BACKENDS)
+def test_a_webex_client_imports_no_other_backend(backend: str) -> None:
+    other = next(b for b in WEBEX_BACKENDS if b != backend)
+    crossings = sorted(
+        f"{module} imports {name}"
+        for module in GRAPH
+        if _webex_client(module, backend)
+        for name in GRAPH[module]
+        if _within(name, (other,))
+    )
+    assert crossings == []
+
+
+def test_no_simulator_imports_a_client() -> None:
+    """A simulator is written from the protocol, never from the client: shared
+    code would let one misreading pass on both sides."""
+    crossings = sorted(
+        f"{module} imports {name}"
+        for module in GRAPH
+        if ".simulator" in module
+        for name in GRAPH[module]
+        if any(_webex_client(name, backend) for backend in WEBEX_BACKENDS)
+    )
+    assert crossings == []
