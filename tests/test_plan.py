@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -15,6 +16,7 @@ from bot.watch.plan import (
     rank_for_session_info,
     refresh_candidates,
     resolve_hosts,
+    split_by_start,
 )
 from state.model import Authority, MeetingSnapshot, Observation
 
@@ -79,6 +81,34 @@ def test_live_queries_cover_the_earliest_start_and_each_host() -> None:
     early = snap("early", 60, in_progress=True)
     (q,) = live_queries([early], any_all=True, now=NOW, lookback=DAY, horizon=SOON)
     assert q.start_to > early.start
+
+
+def test_a_long_site_wide_live_window_is_cut_into_parts_of_one_page() -> None:
+    # Five sessions at -30 min, then one each minute up to +6: parts of at most
+    # three known sessions, cut only between distinct starts.
+    starts = [NOW - timedelta(minutes=30)] * 5 + [NOW + timedelta(minutes=m) for m in range(7)]
+    candidates = [
+        snap(f"s{i}", round((t - NOW).total_seconds() / 60)) for i, t in enumerate(starts)
+    ]
+    parts = live_queries(
+        candidates, any_all=True, now=NOW, lookback=DAY, horizon=SOON, rows_per_query=3
+    )
+    whole = live_queries(candidates, any_all=True, now=NOW, lookback=DAY, horizon=SOON)
+    assert len(whole) == 1
+    assert parts[0].start_from == whole[0].start_from
+    assert parts[-1].start_to == whole[0].start_to
+    assert all(a.start_to == b.start_from for a, b in pairwise(parts))
+    held = [sum(q.start_from <= t < q.start_to for t in starts) for q in parts]
+    # The five that share a start stay together; then three, three and one.
+    assert held == [5, 3, 3, 1]
+    # Per host nothing is cut; a window with room stays whole.
+    per_host = live_queries(
+        candidates, any_all=False, now=NOW, lookback=DAY, horizon=SOON, rows_per_query=3
+    )
+    assert len(per_host) == 1
+    assert split_by_start(whole[0], starts, 100) == whole
+    with pytest.raises(ValueError, match="at least 1"):
+        split_by_start(whole[0], starts, 0)
 
 
 def test_open_sessions_prune_only_idle_hosts_with_nothing_open() -> None:

@@ -15,6 +15,12 @@
   waiting for the host, then sessions in progress, then imminent ones; within
   a tier, the one asked about longest ago goes first, so a short budget still
   rotates through every session.
+- A site-wide in-progress listing longer than one page could change between
+  its pages (a meeting starts or ends), and such a listing proves nothing, so
+  the live poll would be lost whenever the site is busy. The window is
+  therefore cut by start time into parts that each hold at most
+  ``rows_per_query`` known candidates: each part is one page, answered at
+  one instant, and together they cover the window.
 - Where subscriptions name hosts, the live poll lists each host's sessions in
   progress. Hosts with no session believed in progress are listed only to
   notice a start; when two or more of them would be, one LstOpenSession (every
@@ -27,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from adapters.webex.models import SessionSummary
 from state.model import MeetingSnapshot, Observation
@@ -42,6 +49,7 @@ __all__ = [
     "rank_for_session_info",
     "refresh_candidates",
     "resolve_hosts",
+    "split_by_start",
 ]
 
 
@@ -159,6 +167,7 @@ def live_queries(
     now: datetime,
     lookback: timedelta,
     horizon: timedelta,
+    rows_per_query: int | None = None,
 ) -> list[ListingQuery]:
     """The in-progress listings that cover every candidate.
 
@@ -166,7 +175,8 @@ def live_queries(
     (a meeting may run past ``lookback``) and ends ``horizon`` ahead, or later
     if a candidate (started early) is scheduled later than that. Site-wide
     (``any_all``) it is listed even with no candidate: what runs shows up
-    without waiting for discovery, as on a first start on a big site.
+    without waiting for discovery, as on a first start on a big site, and cut
+    by :func:`split_by_start` when ``rows_per_query`` is given.
     """
     chosen = list(candidates)
     if not chosen and not any_all:
@@ -176,9 +186,32 @@ def live_queries(
     # reach it, or its absence would read as "ended".
     start_to = max([now + horizon, *(s.start + timedelta(minutes=1) for s in chosen)])
     if any_all:
-        return [ListingQuery(start_from=start_from, start_to=start_to)]
+        whole = ListingQuery(start_from=start_from, start_to=start_to)
+        if rows_per_query is None:
+            return [whole]
+        return split_by_start(whole, [s.start for s in chosen], rows_per_query)
     hosts = sorted({s.host_webex_id for s in chosen if s.host_webex_id})
     return [ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h) for h in hosts]
+
+
+def split_by_start(
+    query: ListingQuery, starts: Iterable[datetime], rows_per_query: int
+) -> list[ListingQuery]:
+    """``query``'s window cut into adjacent parts, each holding at most
+    ``rows_per_query`` of ``starts`` (more only where that many share one start
+    time, which no cut can part). The parts cover the window exactly."""
+    if rows_per_query < 1:
+        raise ValueError("rows_per_query must be at least 1")
+    inside = sorted(t for t in starts if query.start_from <= t < query.start_to)
+    cuts: list[datetime] = []
+    count = 0
+    for i, start in enumerate(inside):
+        if count >= rows_per_query and start > inside[i - 1]:
+            cuts.append(start)
+            count = 0
+        count += 1
+    edges = [query.start_from, *cuts, query.start_to]
+    return [replace(query, start_from=a, start_to=b) for a, b in pairwise(edges)]
 
 
 def hosts_to_check_open(

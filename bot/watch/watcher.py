@@ -14,7 +14,10 @@
   observation, which settles it at once.
 - ``poll_live`` (every ``poll_interval``): one in-progress listing covering
   every live or imminent session (status and presence for all of them; when
-  a channel watches ``all``, site-wide even before discovery knows any), then
+  a channel watches ``all``, site-wide even before discovery knows any, its
+  window cut by start time into parts of one page each, since a listing
+  that changes between its pages is ignored and a busy site changes every
+  second), then
   GetSessionInfo for as many of them as the budget allows, most valuable first,
   all inside the source's urgent scope (no discovery page starts meanwhile).
 - ``remind`` (every ``tick_interval``): ``store.tick`` so starting_soon fires
@@ -86,14 +89,20 @@ class WatchSettings:
     near_ahead: timedelta = timedelta(hours=24)
     far_every: int = 10
     discovery_batch: int = 500
+    #: Known sessions per site-wide in-progress listing: the window is cut by
+    #: start time so that each part fits one page (the client's is 500 rows)
+    #: and cannot change between its pages.
+    live_rows_per_query: int = 400
     backoff: Backoff = field(default_factory=lambda: Backoff(base=5.0, cap=600.0))
 
     def __post_init__(self) -> None:
         for name in ("discovery_interval", "poll_interval", "tick_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.far_every < 1 or self.discovery_batch < 1:
-            raise ValueError("far_every and discovery_batch must be at least 1")
+        if self.far_every < 1 or self.discovery_batch < 1 or self.live_rows_per_query < 1:
+            raise ValueError(
+                "far_every, discovery_batch and live_rows_per_query must be at least 1"
+            )
 
 
 @dataclass(slots=True)
@@ -411,12 +420,18 @@ class Watcher:
         the events and the observations by key (none when a listing was partial)."""
         s = self.settings
         queries = live_queries(
-            candidates, any_all=any_all, now=now, lookback=s.lookback, horizon=s.live_horizon
+            candidates,
+            any_all=any_all,
+            now=now,
+            lookback=s.lookback,
+            horizon=s.live_horizon,
+            rows_per_query=s.live_rows_per_query,
         )
         idle = hosts_to_check_open(queries, candidates)
         if idle:
             queries = await self._prune_by_open_sessions(queries, idle)
-        observations: list[Observation] = []
+        rows: dict[str, SessionSummary] = {}
+        covered: dict[str, MeetingSnapshot] = {}
         for query in queries:
             listing = await self._source.list_sessions(
                 start_from=query.start_from,
@@ -427,13 +442,17 @@ class Watcher:
             if not listing.complete:
                 log.warning("incomplete in-progress listing; this live poll is ignored")
                 return [], {}
-            covered = [
-                c
+            for row in listing.sessions:
+                rows.setdefault(row.session_key, row)
+            covered.update(
+                (c.key, c)
                 for c in candidates
                 if query.host_webex_id is None or c.host_webex_id == query.host_webex_id
-            ]
-            observations += [from_summary(row) for row in listing.sessions]
-            observations += ended_observations(covered, (r.session_key for r in listing.sessions))
+            )
+        # Absences count against every listing of this poll together: the parts
+        # of a cut window cover it, whichever part a session showed in.
+        observations = [from_summary(row) for row in rows.values()]
+        observations += ended_observations(covered.values(), rows)
         if not observations:
             return [], {}
         events = await self._store.observe(observations, now=now, rules=self._rules)
