@@ -12,7 +12,16 @@ boundary and re-raised as one of these, ``from`` the original.
     │   ├── StartInPastError            060016
     │   ├── RateLimitedError            000045; .retry_after (seconds, 60)
     │   ├── CredentialsError            030001 / 030002: never retried automatically
-    │   └── AccessDeniedError           000001
+    │   ├── AccessDeniedError           000001
+    │   └── RestApiError                a REST answer 4xx with Cisco's error body:
+    │       │                           status, message, tracking_id
+    │       ├── RestNotFoundError       404 (also a NotFoundError)
+    │       ├── RestAccessDeniedError   403; .scope names the missing scope (also
+    │       │                           an AccessDeniedError)
+    │       ├── RestCredentialsError    401 after a refresh, or a refused refresh
+    │       │                           grant (also a CredentialsError)
+    │       └── RestRateLimitedError    429 still there after the retries (also a
+    │                                   RateLimitedError)
     ├── SessionInfoBlockedError         HTTP 403 on GetSessionInfo; .until (aware UTC)
     ├── PrivateMeetingUnsupportedError  the site has no private-capable meeting type
     ├── UnsafeXmlError                  a DOCTYPE/entity document or a body over the cap
@@ -55,6 +64,11 @@ __all__ = [
     "NotFoundError",
     "PrivateMeetingUnsupportedError",
     "RateLimitedError",
+    "RestAccessDeniedError",
+    "RestApiError",
+    "RestCredentialsError",
+    "RestNotFoundError",
+    "RestRateLimitedError",
     "SessionInfoBlockedError",
     "StartInPastError",
     "TooManyBodyContentError",
@@ -153,6 +167,93 @@ class CredentialsError(WebexApiError):
 
 class AccessDeniedError(WebexApiError):
     """000001: the account may not see or change this object."""
+
+
+class RestApiError(WebexApiError):
+    """The REST API refused a call: HTTP ``status`` with Cisco's error body.
+
+    Attributes:
+        status: the HTTP status.
+        message: the body's ``message`` (the status text when there was none).
+        descriptions: the ``errors[].description`` texts that add to ``message``.
+        tracking_id: Cisco's ``trackingId`` (body or ``Trackingid`` header), "" if none.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        descriptions: tuple[str, ...] = (),
+        tracking_id: str = "",
+        operation: str = "",
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.descriptions = descriptions
+        self.tracking_id = tracking_id
+        detail = "; ".join(d for d in descriptions if d != message)
+        reason = f"HTTP {status}: {message}" + (f" ({detail})" if detail else "")
+        if tracking_id:
+            reason += f" [trackingId {tracking_id}]"
+        super().__init__("", reason, operation=operation)
+
+
+class RestNotFoundError(RestApiError, NotFoundError):
+    """404: the meeting, participant or webhook is not there (or not visible)."""
+
+
+class RestAccessDeniedError(RestApiError, AccessDeniedError):
+    """403: the token lacks a scope or the user a role; ``scope`` names the
+    missing scope when the answer said which, else None."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        scope: str | None = None,
+        descriptions: tuple[str, ...] = (),
+        tracking_id: str = "",
+        operation: str = "",
+    ) -> None:
+        self.scope = scope
+        super().__init__(
+            status,
+            message,
+            descriptions=descriptions,
+            tracking_id=tracking_id,
+            operation=operation,
+        )
+
+
+class RestCredentialsError(RestApiError, CredentialsError):
+    """The access token was refused and no refresh helped (none possible, the
+    grant refused, or a 401 again right after one). Not retried automatically."""
+
+
+class RestRateLimitedError(RestApiError, RateLimitedError):
+    """429 even after waiting ``Retry-After`` the allowed number of times;
+    ``retry_after`` is the last wait asked for, in seconds."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        retry_after: float,
+        descriptions: tuple[str, ...] = (),
+        tracking_id: str = "",
+        operation: str = "",
+    ) -> None:
+        super().__init__(
+            status,
+            message,
+            descriptions=descriptions,
+            tracking_id=tracking_id,
+            operation=operation,
+        )
+        self.retry_after = retry_after
 
 
 class SessionInfoBlockedError(WebexError):
