@@ -4,6 +4,7 @@ participants, and the listing lag."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import timedelta
@@ -295,3 +296,17 @@ async def test_the_timezone_header_writes_times_in_that_zone() -> None:
     assert people["items"][0]["joinedTime"] == "2026-01-05T04:00:00-05:00"
     assert plain["start"] == "2026-01-05T10:00:00Z"
     check_schema(got, "MeetingSeriesObject")
+
+
+async def test_people_me_says_who_the_token_is_and_whether_an_admin() -> None:
+    site = new_site()
+    async with running(site) as api:
+        admin = await api.json("GET", "people/me")
+        alice = await api.json("GET", "people/me", token=ALICE_TOKEN)
+        await api.json("GET", "people/me", token="nope", status=401)
+    assert admin["emails"] == [ADMIN] and alice["emails"] == [ALICE]
+    assert admin["id"] == site.person(ADMIN).person_id
+    assert admin["displayName"] == "Ada Admin"
+    assert admin["orgId"] == alice["orgId"]
+    full_admin = base64.b64encode(b"ciscospark://us/ROLE/id_full_admin").decode().rstrip("=")
+    assert admin["roles"] == [full_admin] and alice["roles"] == []

@@ -1,7 +1,7 @@
 """The simulated REST site as an aiohttp application.
 
 Routes under ``/v1/`` (the API root, like ``https://webexapis.com/v1/``):
-``meetings``, ``meetingParticipants``, ``webhooks``, and ``access_token``
+``meetings``, ``meetingParticipants``, ``webhooks``, ``people/me``, and ``access_token``
 (the OAuth refresh grant, form-encoded, the one route without a bearer token).
 ``/control/…`` is the JSON control surface (:mod:`.control`).
 
@@ -24,6 +24,7 @@ from .delivery import delivering
 from .errors import ApiError, error_response, rate_limited
 from .faults import Fault
 from .meetings_api import SITE_KEY, add_meeting_routes
+from .people_api import add_people_routes
 from .records import RecordedCall
 from .site import RestSite
 from .webhooks_api import add_webhook_routes
@@ -43,6 +44,7 @@ def create_app(site: RestSite) -> web.Application:
     app.router.add_post("/v1/access_token", _access_token)
     add_meeting_routes(app)
     add_webhook_routes(app)
+    add_people_routes(app)
     add_control_routes(app, site)
     app.cleanup_ctx.append(_deliveries)
     return app
