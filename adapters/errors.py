@@ -25,6 +25,10 @@ boundary and re-raised as one of these, ``from`` the original.
     ├── SessionInfoBlockedError         HTTP 403 on GetSessionInfo; .until (aware UTC)
     ├── PrivateMeetingUnsupportedError  the site has no private-capable meeting type
     ├── UnsafeXmlError                  a DOCTYPE/entity document or a body over the cap
+    ├── WebhookError                    a webhook delivery refused before use
+    │   ├── WebhookSignatureError       X-Spark-Signature missing or wrong
+    │   ├── WebhookTooLargeError        the body is over the cap
+    │   └── WebhookDecodeError          not a webhook envelope
     └── WebexTransportError             retryable: connection errors, 5xx
         ├── WebexTimeoutError           no answer in time
         └── WebexDecodeError            empty, truncated or non-XML bodies
@@ -78,6 +82,10 @@ __all__ = [
     "WebexError",
     "WebexTimeoutError",
     "WebexTransportError",
+    "WebhookDecodeError",
+    "WebhookError",
+    "WebhookSignatureError",
+    "WebhookTooLargeError",
 ]
 
 
@@ -278,6 +286,27 @@ class PrivateMeetingUnsupportedError(WebexError):
 class UnsafeXmlError(WebexError):
     """The response was refused before parsing: a DOCTYPE, entity declarations, or a
     body larger than the cap. Not retried: the same server would send it again."""
+
+
+class WebhookError(WebexError):
+    """A delivery to the webhook route is refused: it changes nothing."""
+
+
+class WebhookSignatureError(WebhookError):
+    """``X-Spark-Signature`` is missing or is not the HMAC of the body."""
+
+
+class WebhookTooLargeError(WebhookError):
+    """The body is larger than ``limit`` bytes (checked before anything else)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"webhook body of {size} bytes is over the {limit}-byte cap")
+
+
+class WebhookDecodeError(WebhookError):
+    """A correctly signed body that is not a webhook envelope."""
 
 
 class WebexTransportError(WebexError):
