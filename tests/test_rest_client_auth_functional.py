@@ -143,3 +143,21 @@ def test_tokens_never_show_in_a_repr() -> None:
     text = repr(tokens) + repr(OAUTH)
     assert "acc-123" not in text and "ref-456" not in text
     assert OAUTH.client_secret not in text
+
+
+async def test_a_failed_early_renewal_still_sends_the_call_with_the_old_token() -> None:
+    site, refresh = _site()
+    site.faults.inject("http503", path="/v1/access_token")
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    tokens = Tokens(access_token=ADMIN_TOKEN, expires_at=soon, refresh_token=refresh)
+    async with client_on(site, tokens=tokens, oauth=OAUTH) as webex:
+        assert (await webex.list_webhooks()).complete
+        assert webex.tokens == tokens
+        await webex.list_webhooks()  # tries again, and this time it works
+        assert webex.tokens != tokens
+    assert paths(site) == [
+        "POST /v1/access_token",
+        "GET /v1/webhooks",
+        "POST /v1/access_token",
+        "GET /v1/webhooks",
+    ]

@@ -4,7 +4,8 @@ Every call goes to ``{base_url}<path>`` with ``Authorization: Bearer <token>``
 and JSON in and out, through one aiohttp session. Deadlines: ``connect``
 seconds to connect, ``total`` for the whole answer. On the way:
 
-1. before a call, the token is renewed when it is about to expire;
+1. before a call, the token is renewed when it is about to expire (if that
+   fails, the call goes out with the old token, which still works a while);
 2. a 401 renews the token once and repeats the call; a second 401 is final;
 3. a 429 closes the client's :class:`~.gate.RateGate` for ``Retry-After``
    seconds and the call is repeated after it, ``rate_limit_retries`` times;
@@ -26,7 +27,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from adapters.errors import WebexDecodeError, WebexTimeoutError, WebexTransportError
+from adapters.errors import (
+    WebexDecodeError,
+    WebexError,
+    WebexTimeoutError,
+    WebexTransportError,
+)
 
 from .auth import TokenKeeper
 from .gate import RateGate
@@ -144,7 +150,11 @@ class RestTransport:
         url = self.url(path)
         operation = f"{method} {urlsplit(url).path.removeprefix(self._base_path)}"
         if self.keeper.due():
-            await self.keeper.renew(self._grant)
+            try:
+                await self.keeper.renew(self._grant)
+            except WebexError as e:
+                # The token still works for a while: use it, a 401 tries again.
+                logger.warning("renewing the Webex access token failed: %s", e)
         renewed = False
         waits = 0
         while True:
