@@ -3,21 +3,32 @@
 Nothing else in the project reads ``os.environ``. Missing or invalid settings
 stop start-up with one :class:`ConfigError` that lists every problem, one line
 each, naming the variable and what it should hold. When no Slack and no Webex variable is set the
-settings describe *demo mode* (embedded simulator, console chat).
+settings describe *demo mode* (embedded simulator, console chat); ``WEBEX_API`` alone
+picks which Webex API that simulator speaks.
+
+``WEBEX_API`` picks the backend: ``xml`` (the default) reads the XML API
+variables, ``rest`` the REST API ones (``WEBEX_REST_URL``, ``WEBEX_ACCESS_TOKEN``,
+the optional refresh triple, ``WEBEX_SITE_URL``, ``PUBLIC_URL`` with
+``WEBEX_WEBHOOK_SECRET``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.dotenv import parse_dotenv
+
 __all__ = [
     "DEFAULT_SLACK_API_URL",
+    "DEFAULT_WEBEX_REST_URL",
     "LIBRARY_VARIABLES",
+    "WEBHOOK_PATH",
     "ConfigError",
     "ConfigProblem",
     "Settings",
@@ -28,6 +39,9 @@ __all__ = [
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///meetbot.db"
+DEFAULT_WEBEX_REST_URL = "https://webexapis.com/v1/"
+#: Where the front end takes Webex webhook deliveries, below PUBLIC_URL.
+WEBHOOK_PATH = "/webex/webhooks"
 
 _SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 _WEBEX_VARS = (
@@ -37,6 +51,17 @@ _WEBEX_VARS = (
     "WEBEX_PASSWORD",
     "WEBEX_ACCESS_TOKEN",
 )
+#: The REST backend's variables (WEBEX_ACCESS_TOKEN is shared with the XML one).
+_REST_VARS = (
+    "WEBEX_REST_URL",
+    "WEBEX_CLIENT_ID",
+    "WEBEX_CLIENT_SECRET",
+    "WEBEX_REFRESH_TOKEN",
+    "WEBEX_SITE_URL",
+    "PUBLIC_URL",
+    "WEBEX_WEBHOOK_SECRET",
+)
+_REFRESH_VARS = ("WEBEX_CLIENT_ID", "WEBEX_CLIENT_SECRET", "WEBEX_REFRESH_TOKEN")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +101,25 @@ class Settings:
     slack_signing_secret: str = field(default="", repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    #: Which Webex API the bot speaks (in demo mode: which one its simulator speaks).
+    webex_api: Literal["xml", "rest"] = "xml"
     webex_xml_url: str = ""
     webex_site_name: str = ""
     webex_id: str = ""
     webex_password: str | None = field(default=None, repr=False)
     webex_access_token: str | None = field(default=None, repr=False)
+    #: The REST API root, ending in a slash.
+    webex_rest_url: str = DEFAULT_WEBEX_REST_URL
+    #: The OAuth client that refreshes the REST access token: all three or none.
+    webex_client_id: str | None = None
+    webex_client_secret: str | None = field(default=None, repr=False)
+    webex_refresh_token: str | None = field(default=None, repr=False)
+    #: The site the REST calls name (``siteUrl``), e.g. ``acme.webex.com``.
+    webex_site_url: str | None = None
+    #: The bot's public base URL (no trailing slash): webhooks target
+    #: ``{public_url}/webex/webhooks``. None: the REST backend polls only.
+    public_url: str | None = None
+    webex_webhook_secret: str | None = field(default=None, repr=False)
     #: sqlite:///path, or postgresql://user:password@host/db (not in repr: a password).
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     #: False when DATABASE_URL was not set (the demo then keeps its state in a
@@ -105,6 +144,9 @@ class Settings:
             self.slack_app_token,
             self.webex_password,
             self.webex_access_token,
+            self.webex_client_secret,
+            self.webex_refresh_token,
+            self.webex_webhook_secret,
             urlsplit(self.database_url).password,
         )
         return tuple(v for v in values if v)
@@ -114,32 +156,15 @@ class Settings:
         """True when Slack is reached over Socket Mode instead of HTTP events."""
         return self.slack_app_token is not None
 
+    @property
+    def can_refresh(self) -> bool:
+        """True when the REST access token can be refreshed (the OAuth client is set)."""
+        return self.webex_refresh_token is not None
 
-def parse_dotenv(text: str) -> dict[str, str]:
-    """Parse ``.env`` text: ``KEY=value`` lines, ``#`` comments, optional ``export``,
-    values optionally in single or double quotes (kept verbatim inside).
-
-    Lines that are not assignments are ignored. A later assignment wins.
-    """
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        elif " #" in value:
-            # An unquoted value ends where an inline comment begins.
-            value = value.split(" #", 1)[0].rstrip()
-        values[name] = value
-    return values
+    @property
+    def webhook_url(self) -> str | None:
+        """Where Webex should deliver webhooks, or None when the bot only polls."""
+        return None if self.public_url is None else self.public_url + WEBHOOK_PATH
 
 
 #: Variables slack_bolt's AsyncApp reads from the environment on its own, even
@@ -187,12 +212,17 @@ def load_settings(
     read = _Reader({k: v for k, v in merged.items() if v.strip()})
 
     settings = _common(read)
-    if any(name in read.env for name in _SLACK_VARS + _WEBEX_VARS):
+    if any(name in read.env for name in _SLACK_VARS + _WEBEX_VARS + _REST_VARS):
         settings = _service(read, settings)
     if read.problems:
         # In the order of .env.example: Slack and Webex first, then the rest.
-        service = _SLACK_VARS + _WEBEX_VARS
-        raise ConfigError(sorted(read.problems, key=lambda p: p.variable not in service))
+        order = _SLACK_VARS + ("WEBEX_API",) + _WEBEX_VARS + _REST_VARS
+        raise ConfigError(
+            sorted(
+                read.problems,
+                key=lambda p: order.index(p.variable) if p.variable in order else len(order),
+            )
+        )
     return settings
 
 
@@ -255,10 +285,22 @@ class _Reader:
 def _service(read: _Reader, common: Settings) -> Settings:
     """``common`` with the Slack and Webex settings."""
     env = read.env
-    slack_bot_token = read.token("SLACK_BOT_TOKEN", "xoxb-")
-    slack_signing_secret = read.required("SLACK_SIGNING_SECRET", "the app's signing secret")
     slack_app_token = read.token("SLACK_APP_TOKEN", "xapp-") if "SLACK_APP_TOKEN" in env else None
-    slack_api_url = read.url("SLACK_API_URL", DEFAULT_SLACK_API_URL, trailing_slash=True)
+    settings = replace(
+        common,
+        demo=False,
+        slack_bot_token=read.token("SLACK_BOT_TOKEN", "xoxb-"),
+        slack_signing_secret=read.required("SLACK_SIGNING_SECRET", "the app's signing secret"),
+        slack_app_token=slack_app_token,
+        slack_api_url=read.url("SLACK_API_URL", DEFAULT_SLACK_API_URL, trailing_slash=True),
+    )
+    if _webex_api(env) is None:
+        return settings  # which backend's variables count is unknown: WEBEX_API says so
+    if settings.webex_api == "rest":
+        return _rest(read, settings)
+    stray = [name for name in _REST_VARS if name in env]
+    if stray:
+        read.fail("WEBEX_API", f"must be rest for {', '.join(stray)} to count (or remove them)")
     webex_xml_url = read.url("WEBEX_XML_URL", None)
     webex_site_name = read.required("WEBEX_SITE_NAME", "the Webex site name, e.g. acme")
     webex_id = read.required("WEBEX_ID", "the Webex user ID the bot signs in with")
@@ -267,18 +309,66 @@ def _service(read: _Reader, common: Settings) -> Settings:
     if password is None and access_token is None:
         read.fail("WEBEX_PASSWORD", "must be set (or WEBEX_ACCESS_TOKEN instead)")
     return replace(
-        common,
-        demo=False,
-        slack_bot_token=slack_bot_token,
-        slack_signing_secret=slack_signing_secret,
-        slack_app_token=slack_app_token,
-        slack_api_url=slack_api_url,
+        settings,
         webex_xml_url=webex_xml_url,
         webex_site_name=webex_site_name,
         webex_id=webex_id,
         webex_password=password,
         webex_access_token=access_token,
     )
+
+
+def _rest(read: _Reader, settings: Settings) -> Settings:
+    """``settings`` with the REST backend's variables (WEBEX_API=rest)."""
+    env = read.env
+    rest_url = read.url("WEBEX_REST_URL", DEFAULT_WEBEX_REST_URL, trailing_slash=True)
+    access_token = read.required(
+        "WEBEX_ACCESS_TOKEN", "the REST API access token (Bearer) when WEBEX_API is rest"
+    )
+    given = [name for name in _REFRESH_VARS if name in env]
+    if given:
+        for name in _REFRESH_VARS:
+            if name not in env:
+                read.fail(name, f"must be set too: refreshing the token needs {_REFRESH_NEEDS}")
+    site_url = env.get("WEBEX_SITE_URL")
+    if site_url is not None:
+        site_url = site_url.strip().lower()
+        if not _HOST_NAME.fullmatch(site_url):
+            read.fail("WEBEX_SITE_URL", "must be the site's host name, e.g. acme.webex.com")
+    public_url = None
+    if "PUBLIC_URL" in env:
+        public_url = read.url("PUBLIC_URL", None).rstrip("/") or None
+        if public_url is not None and (urlsplit(public_url).query or "#" in public_url):
+            read.fail("PUBLIC_URL", "must be a base URL without a query or fragment")
+    secret = env.get("WEBEX_WEBHOOK_SECRET")
+    if public_url is not None and secret is None:
+        read.fail(
+            "WEBEX_WEBHOOK_SECRET",
+            "must be set when PUBLIC_URL is: webhook deliveries are signed with it",
+        )
+    full_refresh = len(given) == len(_REFRESH_VARS)
+    return replace(
+        settings,
+        webex_rest_url=rest_url,
+        webex_access_token=access_token,
+        webex_client_id=env["WEBEX_CLIENT_ID"].strip() if full_refresh else None,
+        webex_client_secret=env["WEBEX_CLIENT_SECRET"].strip() if full_refresh else None,
+        webex_refresh_token=env["WEBEX_REFRESH_TOKEN"].strip() if full_refresh else None,
+        webex_site_url=site_url,
+        public_url=public_url,
+        webex_webhook_secret=secret,
+    )
+
+
+_REFRESH_NEEDS = "WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET and WEBEX_REFRESH_TOKEN"
+#: A host name (labels of letters, digits and inner hyphens), no scheme, no path.
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
+
+
+def _webex_api(env: Mapping[str, str]) -> Literal["xml", "rest"] | None:
+    """WEBEX_API's value (default xml), None when it is neither."""
+    value = env.get("WEBEX_API", "xml").strip().lower()
+    return "rest" if value == "rest" else "xml" if value == "xml" else None
 
 
 def _database_url_ok(url: str) -> bool:
@@ -316,6 +406,10 @@ def _common(read: _Reader) -> Settings:
         starting_soon_minutes=read.whole("STARTING_SOON_MINUTES", 10, 0, 1440),
         waiting_grace_seconds=read.whole("WAITING_GRACE_SECONDS", 60, 0, 3600),
     )
+    webex_api = _webex_api(env)
+    if webex_api is None:
+        read.fail("WEBEX_API", "must be xml or rest")
+    settings = replace(settings, webex_api=webex_api or "xml")
     log_format = env.get("LOG_FORMAT", "text").lower()
     if log_format not in ("text", "json"):
         read.fail("LOG_FORMAT", "must be text or json")

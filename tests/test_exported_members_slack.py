@@ -28,6 +28,8 @@ EXPORTS = {
     "adapters.slack.identity": {"BotIdentity", "bot_identity"},
     "bot.config": {
         "DEFAULT_SLACK_API_URL",
+        "DEFAULT_WEBEX_REST_URL",
+        "WEBHOOK_PATH",
         "LIBRARY_VARIABLES",
         "withhold_from_libraries",
         "ConfigError",
@@ -78,6 +80,7 @@ EXPORTS = {
         "Verdict",
         "classify",
     },
+    "bot.dotenv": {"parse_dotenv"},
     "bot.health": {"ComponentHealth", "HealthRegistry", "Status"},
     "bot.serve.socket_mode": {"connect_socket_mode"},
     "bot.commands.when": {
