@@ -29,6 +29,7 @@ from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.poll_result import apply_absences, apply_observations, apply_ticks, changes
 from state.store_api import EVENT_ID_RETENTION, Store
 from state.store_outbox import OutboxQueries
+from state.store_rest import RestQueries
 from state.store_runner import DEFAULT_DATABASE_URL, database_path
 from state.store_schema import MIGRATIONS, event_row, snapshot_from_row, snapshot_row, to_db_time
 from state.store_subscriptions import SubscriptionQueries
@@ -71,7 +72,7 @@ async def open_store(url: str = DEFAULT_DATABASE_URL) -> Store:
     )
 
 
-class SqliteStore(SubscriptionQueries, OutboxQueries):
+class SqliteStore(SubscriptionQueries, OutboxQueries, RestQueries):
     """Async facade over one SQLite database. Open with :meth:`open`, then ``close``
     (or use ``async with``). One process per database file.
 

@@ -49,6 +49,7 @@ from state.model import (
 )
 
 if TYPE_CHECKING:
+    from state.rest_model import InboxItem, StoredTokens
     from state.store_lease import Fence
 
 __all__ = ["EVENT_ID_RETENTION", "Store"]
@@ -260,4 +261,32 @@ class Store(Protocol):
         repeat (a retry). Ids older than :data:`EVENT_ID_RETENTION` are forgotten on the way (Slack
         retries within about an hour). Not fenced: any replica may answer
         Slack, and acting once matters whichever one it is."""
+        ...
+
+    # The REST backend: its newest tokens and the webhook inbox (rules in
+    # state/rest_model.py). Not fenced: any replica may renew a token or take
+    # a delivery, and either must be kept whichever does.
+
+    async def rest_tokens(self) -> StoredTokens | None:
+        """The newest persisted REST tokens, or None. Read-only."""
+        ...
+
+    async def save_rest_tokens(self, tokens: StoredTokens) -> None:
+        """Persist ``tokens`` in place of any earlier set."""
+        ...
+
+    async def inbox_put(self, identity: str, body: str, now: datetime) -> bool:
+        """Persist a verified webhook delivery before it is acknowledged: True when
+        stored, False when the inbox already holds one with the same ``identity``
+        (a repeat). Processed deliveries older than ``INBOX_RETENTION`` are
+        forgotten on the way."""
+        ...
+
+    async def inbox_pending(self, limit: int = 100) -> list[InboxItem]:
+        """Deliveries not processed yet, in the order they arrived. Read-only."""
+        ...
+
+    async def inbox_done(self, item_id: int, now: datetime) -> None:
+        """Mark a delivery processed (kept a while to recognise its repeats); marking
+        it twice, or one already forgotten, changes nothing."""
         ...

@@ -124,6 +124,32 @@ def _slack_events(db: Database) -> None:
     db.table("slack_events").create_index(["received_at"])
 
 
+@MIGRATIONS(name="0003_rest_tokens_and_webhook_inbox")
+def _rest(db: Database) -> None:
+    # The REST backend's newest tokens (one row) and its webhook inbox: a
+    # delivery is written here before it is acknowledged, once per identity.
+    db.table("rest_tokens").create(
+        {
+            "id": int,
+            "access_token": str,
+            "expires_at": str,
+            "refresh_token": str,
+            "refresh_expires_at": str,
+            "origin": str,
+            "saved_at": str,
+        },
+        pk="id",
+        not_null={"access_token", "origin", "saved_at"},
+    )
+    db.table("webhook_inbox").create(
+        {"id": int, "identity": str, "body": str, "received_at": str, "processed_at": str},
+        pk="id",
+        not_null={"identity", "body", "received_at"},
+    )
+    db.table("webhook_inbox").create_index(["identity"], unique=True)
+    db.table("webhook_inbox").create_index(["processed_at"])
+
+
 def to_db_time(value: datetime) -> str:
     """Fixed-width UTC text for ``value`` (aware)."""
     return value.astimezone(UTC).isoformat(timespec="microseconds")

@@ -111,10 +111,32 @@ CREATE TABLE slack_events (
 CREATE INDEX slack_events_received_at ON slack_events (received_at);
 """
 
+_REST = """
+CREATE TABLE rest_tokens (
+    id integer PRIMARY KEY,
+    access_token text NOT NULL,
+    expires_at text,
+    refresh_token text,
+    refresh_expires_at text,
+    origin text NOT NULL,
+    saved_at text NOT NULL
+);
+CREATE TABLE webhook_inbox (
+    id bigserial PRIMARY KEY,
+    identity text NOT NULL,
+    body text NOT NULL,
+    received_at text NOT NULL,
+    processed_at text
+);
+CREATE UNIQUE INDEX webhook_inbox_identity ON webhook_inbox (identity);
+CREATE INDEX webhook_inbox_processed_at ON webhook_inbox (processed_at);
+"""
+
 #: (name, DDL) in order; the names are the SQLite migrations' names.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_initial", _INITIAL),
     ("0002_slack_events", _SLACK_EVENTS),
+    ("0003_rest_tokens_and_webhook_inbox", _REST),
 )
 
 

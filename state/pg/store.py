@@ -27,6 +27,7 @@ from state.lifecycle import Transition, is_stale
 from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.pg.db import Conn, Database, connect_pool
 from state.pg.outbox import PgOutbox, check_fence
+from state.pg.rest import PgRest
 from state.pg.schema import migrate
 from state.pg.subscriptions import PgSubscriptions, fetch_subscriptions
 from state.poll_result import apply_absences, apply_observations, apply_ticks, changes
@@ -68,7 +69,7 @@ class _Memory:
         self.lock = asyncio.Lock()
 
 
-class PostgresStore(PgSubscriptions, PgOutbox):
+class PostgresStore(PgSubscriptions, PgOutbox, PgRest):
     """Async facade over one PostgreSQL database. Open with :meth:`open`, then
     ``close`` (or ``async with``). Any number of processes may share a database."""
 
