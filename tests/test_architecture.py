@@ -295,3 +295,11 @@ def test_no_simulator_imports_a_client() -> None:
         if any(_webex_client(name, backend) for backend in WEBEX_BACKENDS)
     )
     assert crossings == []
+
+
+def test_the_webex_port_names_no_backend() -> None:
+    """The port and its values are what every backend implements and the core
+    reads: they import no backend (XML, REST, a simulator) themselves."""
+    neutral = ("adapters.webex.port", "adapters.webex.models")
+    backends = ("adapters.webex.xmlapi", "adapters.webex.rest", "adapters.webex.simulator")
+    assert _crossings(neutral, backends) == []
