@@ -17,7 +17,8 @@
   a channel watches ``all``, site-wide even before discovery knows any, its
   window cut by start time into parts of one page each, since a listing
   that changes between its pages is ignored and a busy site changes every
-  second), then
+  second; of its rows only those that changed since the last poll are
+  modelled, so a quiet site costs little however many meetings run), then
   GetSessionInfo for as many of them as the budget allows, most valuable first,
   all inside the source's urgent scope (no discovery page starts meanwhile).
 - ``remind`` (every ``tick_interval``): ``store.tick`` so starting_soon fires
@@ -167,6 +168,9 @@ class Watcher:
         # then is the absence check worth a read.
         self._listed: dict[tuple[str | None, bool], dict[str, SessionSummary]] = {}
         self._far_due: datetime | None = None  # None: list the far part next cycle
+        # The rows of the last live poll whose observations the store took: a
+        # row that comes back the same says nothing new and is not modelled.
+        self._live_rows: dict[str, SessionSummary] = {}
 
     # -- state for operators and tests -----------------------------------
     @property
@@ -451,11 +455,15 @@ class Watcher:
             )
         # Absences count against every listing of this poll together: the parts
         # of a cut window cover it, whichever part a session showed in.
-        observations = [from_summary(row) for row in rows.values()]
+        before, self._live_rows = self._live_rows, {}  # gone until this poll is observed
+        observations = [from_summary(row) for row in changed_rows(rows.values(), before)]
         observations += ended_observations(covered.values(), rows)
-        if not observations:
-            return [], {}
-        events = await self._store.observe(observations, now=now, rules=self._rules)
+        events = (
+            await self._store.observe(observations, now=now, rules=self._rules)
+            if observations
+            else []
+        )
+        self._live_rows = rows
         return events, {o.key: o for o in observations}
 
     async def _prune_by_open_sessions(
