@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from state.model import (
     Authority,
@@ -56,6 +56,7 @@ from state.model import (
     MeetingSnapshot,
     Observation,
     Rules,
+    ran_minutes,
 )
 
 __all__ = ["Transition", "evolve", "is_stale", "missed", "missing_from_listing", "tick"]
@@ -214,7 +215,12 @@ def _progress(
         current = replace(current, started_at=now, ended_at=None)
     elif previous.in_progress and not current.in_progress:
         events.append(
-            Event(kind=EventKind.ENDED, meeting_key=key, at=now, ran_minutes=_ran(previous, now))
+            Event(
+                kind=EventKind.ENDED,
+                meeting_key=key,
+                at=now,
+                ran_minutes=ran_minutes(previous.started_at, now),
+            )
         )
         current = _closed(current, now)
     if current.in_progress:
@@ -285,7 +291,7 @@ def _gone(previous: MeetingSnapshot | None, now: datetime, rules: Rules) -> Tran
                 kind=EventKind.ENDED,
                 meeting_key=previous.key,
                 at=now,
-                ran_minutes=_ran(previous, now),
+                ran_minutes=ran_minutes(previous.started_at, now),
             )
         )
         gone = _closed(replace(previous, in_progress=False), now)
@@ -315,12 +321,6 @@ def _waiting(snapshot: MeetingSnapshot) -> bool:
         and snapshot.attendees_present is True
         and snapshot.host_present is False
     )
-
-
-def _ran(snapshot: MeetingSnapshot, now: datetime) -> int | None:
-    if snapshot.started_at is None:
-        return None
-    return max(0, (now - snapshot.started_at) // timedelta(minutes=1))
 
 
 def _finish(

@@ -21,12 +21,22 @@ __all__ = [
     "Rules",
     "Scope",
     "Subscription",
+    "ran_minutes",
 ]
 
 
 def _require_aware(name: str, value: datetime | None) -> None:
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError(f"{name} must be a timezone-aware datetime")
+
+
+def ran_minutes(started_at: datetime | None, ended_at: datetime | None) -> int | None:
+    """How long a meeting ran, in whole minutes (rounded down, never negative);
+    None when either end is unknown. The one measure: the ended event stores it
+    and the card and every reply show it, so they never disagree."""
+    if started_at is None or ended_at is None:
+        return None
+    return max(0, (ended_at - started_at) // timedelta(minutes=1))
 
 
 class EventKind(StrEnum):
@@ -96,6 +106,11 @@ class MeetingSnapshot:
     @property
     def scheduled_end(self) -> datetime:
         return self.start + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def ran_minutes(self) -> int | None:
+        """How long it ran (see :func:`ran_minutes`); None unless it started and ended."""
+        return ran_minutes(self.started_at, self.ended_at)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

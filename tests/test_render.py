@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from adapters.chat import CardTone
 from bot.notify.render import PRIVATE_TITLE, render_card, render_event, render_host_dm
-from state.model import Event, EventKind, MeetingSnapshot
+from state.lifecycle import evolve
+from state.model import (
+    Authority,
+    Event,
+    EventKind,
+    MeetingSnapshot,
+    Observation,
+    Rules,
+    ran_minutes,
+)
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 BASE = MeetingSnapshot(
@@ -159,3 +168,44 @@ def test_password_parameters_are_stripped_from_links(param: str) -> None:
     assert card.join_url == "https://example.webex.com/j.php?MTID=abc"
     assert "s3cr3t" not in repr(card)
     assert "s3cr3t" not in dm
+
+
+def _ended_after(ran: timedelta) -> tuple[Event, MeetingSnapshot]:
+    """The ended event and the snapshot of a meeting a listing shows ended ``ran``
+    after it started, as the lifecycle rules make them."""
+    live = replace(BASE, in_progress=True, started_at=T0, host_present=True, host_announced=True)
+    observed = Observation(key=BASE.key, authority=Authority.LISTING, in_progress=False)
+    transition = evolve(live, observed, T0 + ran, Rules())
+    (ended,) = [e for e in transition.events if e.kind is EventKind.ENDED]
+    assert transition.snapshot is not None
+    return ended, transition.snapshot
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=6 * 3600))
+def test_the_card_and_the_reply_say_the_same_ran_minutes(seconds: int) -> None:
+    ended, snapshot = _ended_after(timedelta(seconds=seconds))
+    card, reply = render_card(snapshot).status, render_event(ended, snapshot)
+    assert card.startswith("Ended after ") and reply == f"{card}."
+
+
+def test_a_meeting_of_seventeen_and_a_half_minutes_ran_seventeen_on_card_and_reply() -> None:
+    ended, snapshot = _ended_after(timedelta(minutes=17, seconds=36))
+    assert ended.ran_minutes == snapshot.ran_minutes == 17
+    assert render_card(snapshot).status == "Ended after 17 minutes"
+    assert render_event(ended, snapshot) == "Ended after 17 minutes."
+
+
+@pytest.mark.parametrize(
+    ("started", "ended", "minutes"),
+    [
+        (T0, T0 + timedelta(seconds=59), 0),
+        (T0, T0 + timedelta(seconds=60), 1),
+        (T0, T0 + timedelta(minutes=17, seconds=59), 17),
+        (T0, T0 - timedelta(minutes=3), 0),  # clocks that disagree never give a negative
+        (None, T0, None),
+        (T0, None, None),
+    ],
+)
+def test_ran_minutes(started: datetime | None, ended: datetime | None, minutes: int | None) -> None:
+    assert ran_minutes(started, ended) == minutes

@@ -64,12 +64,6 @@ def _minutes(n: int) -> str:
     return "1 minute" if n == 1 else f"{n} minutes"
 
 
-def _ran_minutes(snapshot: MeetingSnapshot) -> int | None:
-    if snapshot.started_at is None or snapshot.ended_at is None:
-        return None
-    return max(0, round((snapshot.ended_at - snapshot.started_at).total_seconds() / 60))
-
-
 def _status(
     snapshot: MeetingSnapshot, now: datetime | None, soon: timedelta
 ) -> tuple[str, CardTone]:
@@ -86,7 +80,7 @@ def _status(
             status += ", locked"
         return status, tone
     if snapshot.ended_at is not None:
-        ran = _ran_minutes(snapshot)
+        ran = snapshot.ran_minutes
         return ("Ended" if ran is None else f"Ended after {_minutes(ran)}"), CardTone.ENDED
     if now is not None and snapshot.start - soon <= now < snapshot.scheduled_end:
         return "Starting soon", CardTone.SOON
@@ -144,7 +138,7 @@ def _starting_soon(event: Event, snapshot: MeetingSnapshot) -> str:
 
 
 def _ended(event: Event, snapshot: MeetingSnapshot) -> str:
-    ran = event.ran_minutes if event.ran_minutes is not None else _ran_minutes(snapshot)
+    ran = event.ran_minutes if event.ran_minutes is not None else snapshot.ran_minutes
     return "Ended." if ran is None else f"Ended after {_minutes(ran)}."
 
 
