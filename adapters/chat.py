@@ -1,10 +1,18 @@
-"""The chat port: what the dispatcher asks of Slack, the console, or a test recorder.
+"""The chat port: what the dispatcher asks of Slack, the console, or a test recorder,
+and the chat-neutral values the bot says things with.
 
 Cards and notices carry plain text. Each chat adapter formats it for its medium
 and escapes it there (Slack: ``&``, ``<``, ``>`` for mrkdwn), so nothing from
 Webex or a user can ping a channel. Cards never carry passwords; a private
 meeting's card carries "Private meeting" in place of its title (rendering
 decides that before a card exists).
+
+Answers to a command are a :class:`Reply`: structured text (:class:`Message`,
+made of paragraphs and bulleted lists of inline runs: plain text,
+:class:`Strong`, :class:`Em`, :class:`Code`, :class:`Link`, :class:`When`,
+:class:`Mention`, :class:`Badge`). Slack renders it as mrkdwn, the console as
+plain text; nothing in a message is markup, so every run is escaped (or
+cleaned) by the adapter that shows it.
 """
 
 from __future__ import annotations
@@ -14,7 +22,30 @@ from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
-__all__ = ["Card", "CardTone", "ChatPort", "MessageRef", "format_when"]
+__all__ = [
+    "Badge",
+    "Block",
+    "BulletList",
+    "Card",
+    "CardTone",
+    "ChatPort",
+    "Code",
+    "Em",
+    "Inline",
+    "Link",
+    "Mention",
+    "Message",
+    "MessageRef",
+    "Page",
+    "Paragraph",
+    "Reply",
+    "Section",
+    "Strong",
+    "Visibility",
+    "When",
+    "format_when",
+    "message",
+]
 
 
 def format_when(at: datetime, tz: tzinfo | None = UTC) -> str:
@@ -115,3 +146,159 @@ class ChatPort(Protocol):
             ChatError: the chat could not be asked (transient and the like).
         """
         ...
+
+
+# What the bot says: chat-neutral structured text.
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    """Text that stands out, e.g. a meeting's title (Slack: bold)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Em:
+    """A side remark (Slack: italic)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Something to type as written, e.g. ``/webex list``."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link: ``label`` where the chat can hide the address behind it."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A point in time. ``zone`` None: in each reader's own zone where the chat
+    can do that (Slack), else in the chat's display zone; a zone: written in it."""
+
+    at: datetime
+    zone: tzinfo | None = None
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("When needs an aware datetime")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A chat user, by the chat's own user id (Slack: ``U…``)."""
+
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """A state marker in a line, drawn as the card of that tone draws it."""
+
+    tone: CardTone
+
+
+#: One run of a paragraph or list item; a plain ``str`` is text as it reads.
+Inline = str | Strong | Em | Code | Link | When | Mention | Badge
+_INLINE_TYPES = (str, Strong, Em, Code, Link, When, Mention, Badge)
+
+
+def _runs(parts: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    for part in parts:
+        if not isinstance(part, _INLINE_TYPES):
+            raise TypeError(f"not an inline run: {part!r}")
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One line of runs."""
+
+    parts: tuple[Inline, ...]
+
+    def __post_init__(self) -> None:
+        _runs(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    """A bulleted list, one line per item."""
+
+    items: tuple[tuple[Inline, ...], ...]
+
+    def __post_init__(self) -> None:
+        for item in self.items:
+            _runs(item)
+
+
+Block = Paragraph | BulletList
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Blocks shown one under the other. ``a + b`` is ``a`` with ``b``'s blocks after it."""
+
+    blocks: tuple[Block, ...]
+
+    def __add__(self, other: Message) -> Message:
+        return Message(self.blocks + other.blocks)
+
+
+def message(*blocks: Block | str | tuple[Inline, ...]) -> Message:
+    """A message from blocks; a ``str`` or a tuple of runs is a paragraph."""
+    made: list[Block] = []
+    for block in blocks:
+        if isinstance(block, str):
+            made.append(Paragraph((block,)))
+        elif isinstance(block, tuple):
+            made.append(Paragraph(block))
+        else:
+            made.append(block)
+    return Message(tuple(made))
+
+
+class Visibility(StrEnum):
+    """Who sees an answer: the requester alone, or the whole channel."""
+
+    EPHEMERAL = "ephemeral"
+    IN_CHANNEL = "in_channel"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """The answer to one command.
+
+    ``body`` goes to the requester (alone, unless ``visibility`` says the
+    channel); ``announcement``, if any, to the channel, and never holds a password.
+    """
+
+    body: Message
+    visibility: Visibility = Visibility.EPHEMERAL
+    announcement: Message | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """A headed part of a :class:`Page`."""
+
+    heading: str
+    body: Message
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A page a user opens on their own (Slack: App Home): a title, headed
+    sections, and a footnote."""
+
+    title: str
+    sections: tuple[Section, ...]
+    footnote: Message | None = None

@@ -14,7 +14,23 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TextIO
 
-from adapters.chat import Card, CardTone, format_when
+from adapters.chat import (
+    Badge,
+    Block,
+    BulletList,
+    Card,
+    CardTone,
+    Code,
+    Em,
+    Inline,
+    Link,
+    Mention,
+    Message,
+    Reply,
+    Strong,
+    When,
+    format_when,
+)
 
 __all__ = [
     "Palette",
@@ -23,7 +39,9 @@ __all__ = [
     "clean",
     "color_wanted",
     "dm_line",
+    "plain",
     "reply_line",
+    "reply_text",
 ]
 
 _RESET = "\x1b[0m"
@@ -146,3 +164,53 @@ def reply_line(label: str, parent_title: str, text: str, *, palette: Palette) ->
 def dm_line(user_email: str, text: str, *, palette: Palette) -> str:
     """A direct message: ``✉ DM to alice@example.com: text``."""
     return f"✉ {palette.paint(f'DM to {clean(user_email)}:', _BOLD)} {clean(text)}\n"
+
+
+def _run(part: Inline, display_tz: tzinfo | None) -> str:
+    if isinstance(part, str):
+        return clean(part)
+    if isinstance(part, Strong | Em):
+        return clean(part.text)
+    if isinstance(part, Code):
+        return f"`{clean(part.text)}`"
+    if isinstance(part, Link):
+        # A terminal cannot hide an address behind a label: the address is what helps.
+        return clean(part.url)
+    if isinstance(part, When):
+        return format_when(part.at, display_tz if part.zone is None else part.zone)
+    if isinstance(part, Mention):
+        return f"@{clean(part.user_id)}"
+    if isinstance(part, Badge):
+        return _TONES[part.tone][0]
+    raise TypeError(f"not an inline run: {part!r}")
+
+
+def _block(block: Block, display_tz: tzinfo | None) -> str:
+    if isinstance(block, BulletList):
+        return "\n".join("• " + "".join(_run(p, display_tz) for p in item) for item in block.items)
+    return "".join(_run(p, display_tz) for p in block.parts)
+
+
+def plain(message: Message, *, display_tz: tzinfo | None) -> str:
+    """``message`` as terminal text: one line per paragraph and list item, no
+    markup, every run cleaned (see :func:`clean`).
+
+    Args:
+        display_tz: the zone of times meant for each reader's own zone; None
+            means local time.
+    """
+    return "\n".join(_block(block, display_tz) for block in message.blocks)
+
+
+def reply_text(reply: Reply, *, channel: str, display_tz: tzinfo | None) -> str:
+    """A command's answer as the console prompt shows it: the body, then the
+    channel's announcement, if any, as ``(to #general) …``.
+
+    Args:
+        channel: the display name of the requester's channel (see :func:`channel_label`).
+        display_tz: as for :func:`plain`.
+    """
+    text = plain(reply.body, display_tz=display_tz)
+    if reply.announcement is not None:
+        text += f"\n(to {channel}) {plain(reply.announcement, display_tz=display_tz)}"
+    return text

@@ -1,20 +1,46 @@
-"""Text for Slack's mrkdwn: escaping and the card's Block Kit layout. Pure."""
+"""Text for Slack's mrkdwn: escaping, replies and pages rendered from the
+chat-neutral values of :mod:`adapters.chat`, and the card's Block Kit layout. Pure.
+
+Every run of text is escaped here, so a title like ``<!channel>`` pings nobody;
+the markup (``*bold*``, ``<url|label>``, ``<!date^…>``, ``<@U…>``) is only ever
+written by this module.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from adapters.chat import Card, CardTone, format_when
+from adapters.chat import (
+    Badge,
+    Block,
+    BulletList,
+    Card,
+    CardTone,
+    Code,
+    Em,
+    Inline,
+    Link,
+    Mention,
+    Message,
+    Page,
+    Strong,
+    When,
+    format_when,
+)
 
 __all__ = [
     "DELIVERY_EVENT_TYPE",
     "MAX_KEPT_KEYS",
     "card_blocks",
     "card_fallback",
+    "date_token",
     "delivery_keys",
     "delivery_metadata",
     "escape",
+    "mrkdwn",
+    "page_blocks",
 ]
 
 #: ``metadata.event_type`` of every message the bot posts.
@@ -73,11 +99,62 @@ def card_fallback(card: Card) -> str:
     return f"{escape(card.title)}: {escape(card.status)}"
 
 
-def _date_token(card: Card) -> str:
-    # Slack renders <!date^...> in each reader's own time zone; the fallback is UTC.
-    unix = int(card.start.timestamp())
-    fallback = format_when(card.start)
-    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{fallback}>"
+def date_token(at: datetime) -> str:
+    """``at`` as Slack shows it in each reader's own time zone; the fallback
+    (clients that cannot) is :func:`format_when` in UTC."""
+    unix = int(at.timestamp())
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{format_when(at)}>"
+
+
+def _run(part: Inline) -> str:
+    if isinstance(part, str):
+        return escape(part)
+    if isinstance(part, Strong):
+        return f"*{escape(part.text)}*"
+    if isinstance(part, Em):
+        return f"_{escape(part.text)}_"
+    if isinstance(part, Code):
+        return f"`{escape(part.text)}`"
+    if isinstance(part, Link):
+        return f"<{escape(part.url)}|{escape(part.label)}>"
+    if isinstance(part, When):
+        return date_token(part.at) if part.zone is None else escape(format_when(part.at, part.zone))
+    if isinstance(part, Mention):
+        return f"<@{escape(part.user_id)}>"
+    if isinstance(part, Badge):
+        return _TONE_EMOJI[part.tone]
+    raise TypeError(f"not an inline run: {part!r}")
+
+
+def _runs(parts: Sequence[Inline]) -> str:
+    return "".join(_run(part) for part in parts)
+
+
+def _block(block: Block) -> str:
+    if isinstance(block, BulletList):
+        return "\n".join(f"• {_runs(item)}" for item in block.items)
+    return _runs(block.parts)
+
+
+def mrkdwn(message: Message) -> str:
+    """``message`` as mrkdwn text: one line per paragraph and per list item."""
+    return "\n".join(_block(block) for block in message.blocks)
+
+
+def page_blocks(page: Page) -> list[dict[str, Any]]:
+    """Block Kit for a page (App Home): a header, a section per heading, and
+    the footnote as context."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": page.title}}
+    ]
+    for section in page.sections:
+        text = f"*{escape(section.heading)}*\n{mrkdwn(section.body)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    if page.footnote is not None:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(page.footnote)}]}
+        )
+    return blocks
 
 
 def card_blocks(card: Card) -> list[dict[str, Any]]:
@@ -90,7 +167,7 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
                 {"type": "mrkdwn", "text": f"*Host*\n{escape(card.host)}"},
                 {
                     "type": "mrkdwn",
-                    "text": f"*Starts*\n{_date_token(card)} ({card.duration_minutes} min)",
+                    "text": f"*Starts*\n{date_token(card.start)} ({card.duration_minutes} min)",
                 },
             ],
         },
