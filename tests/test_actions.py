@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.chat import Reply
 from adapters.errors import (
     CredentialsError,
     SessionInfoBlockedError,
@@ -13,6 +14,7 @@ from adapters.errors import (
     WebexApiError,
     WebexTimeoutError,
 )
+from adapters.slack.mrkdwn import mrkdwn
 from adapters.webex.models import (
     ExternalAttendeeSecurity,
     MeetingDetails,
@@ -30,6 +32,16 @@ from tests.fakes.webex_recorder import RecordingWebex
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ALICE = Requester(user_id="UALICE", channel_id="C1", tz="Europe/Berlin", email="Alice@acme.test")
 BOB = Requester(user_id="UBOB", channel_id="C1", tz="UTC", email="bob@acme.test")
+
+
+def said(reply: Reply) -> str:
+    """What Slack shows the requester."""
+    return mrkdwn(reply.body)
+
+
+def announced(reply: Reply) -> str:
+    """What Slack shows the channel ("" when nothing is announced)."""
+    return mrkdwn(reply.announcement) if reply.announcement is not None else ""
 
 
 def command(text: str) -> Command:
@@ -67,21 +79,21 @@ async def test_create_sends_every_option_and_the_requesters_zone(
     assert request.duration_minutes == 90
     assert request.private and request.auto_lock_minutes == 10
     assert request.external_attendee_security is ExternalAttendeeSecurity.BLOCK_FROM_JOIN
-    assert "s3cr&amp;t&lt;pw&gt;" in reply.private
-    assert "Tue 2026-12-01 10:30 CET" in reply.private
-    assert "900000001" in reply.private
+    assert "s3cr&amp;t&lt;pw&gt;" in said(reply)
+    assert "Tue 2026-12-01 10:30 CET" in said(reply)
+    assert "900000001" in said(reply)
     assert reply.announcement is not None
-    assert "s3cr" not in reply.announcement
-    assert "Board" not in reply.announcement and "Private meeting" in reply.announcement
+    assert "s3cr" not in announced(reply)
+    assert "Board" not in announced(reply) and "Private meeting" in announced(reply)
 
 
 async def test_create_public_announcement_is_escaped(actions: CommandActions) -> None:
     reply = await actions.run(command("create Q&amp;A &lt;!channel&gt;"), BOB)
     assert reply.announcement is not None
-    assert "<!channel>" not in reply.announcement
-    assert "Q&amp;A &lt;!channel&gt;" in reply.announcement
-    assert "s3cr" not in reply.announcement
-    assert "&amp;b=2|Join>" in reply.announcement
+    assert "<!channel>" not in announced(reply)
+    assert "Q&amp;A &lt;!channel&gt;" in announced(reply)
+    assert "s3cr" not in announced(reply)
+    assert "&amp;b=2|Join>" in announced(reply)
 
 
 async def test_create_defaults_to_five_minutes_from_now(
@@ -96,7 +108,7 @@ async def test_create_at_a_past_time_is_refused_before_webex(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
     reply = await actions.run(command("create Standup at 08:59"), ALICE)  # 07:59 UTC: past
-    assert "already passed today" in reply.private
+    assert "already passed today" in said(reply)
     assert reply.announcement is None
     assert webex.calls == []
 
@@ -119,8 +131,8 @@ async def test_webex_errors_become_sentences(
     webex.errors["create_meeting"] = error  # type: ignore[assignment]
     reply = await actions.run(command("create Standup"), BOB)
     for fragment in fragments:
-        assert fragment in reply.private
-    assert "Traceback" not in reply.private
+        assert fragment in said(reply)
+    assert "Traceback" not in said(reply)
     assert reply.announcement is None
 
 
@@ -129,10 +141,10 @@ async def test_cancel_only_by_the_host(
 ) -> None:
     await seed(store, "123456789", now=NOW)
     refused = await actions.run(command("cancel 123456789"), BOB)
-    assert "Only the meeting's host" in refused.private
+    assert "Only the meeting's host" in said(refused)
     assert webex.deleted == []
     done = await actions.run(command("cancel 123456789"), ALICE)  # email case differs
-    assert "Cancelled meeting 123456789" in done.private
+    assert "Cancelled meeting 123456789" in said(done)
     assert webex.deleted == ["123456789"]
 
 
@@ -140,9 +152,9 @@ async def test_cancel_asks_webex_for_the_host_when_the_store_does_not_know(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
     webex.sessions["555555555"] = SessionInfo(session_key="555555555", host_email="bob@acme.test")
-    assert "Cancelled" in (await actions.run(command("cancel 555555555"), BOB)).private
+    assert "Cancelled" in said(await actions.run(command("cancel 555555555"), BOB))
     missing = await actions.run(command("cancel 666666666"), BOB)
-    assert "no such meeting" in missing.private and "060001" in missing.private
+    assert "no such meeting" in said(missing) and "060001" in said(missing)
     assert webex.deleted == ["555555555"]
 
 
@@ -150,7 +162,7 @@ async def test_cancel_without_an_email_is_refused(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
     reply = await actions.run(command("cancel 123456789"), Requester(user_id="U", channel_id="C"))
-    assert "email" in reply.private
+    assert "email" in said(reply)
     assert webex.calls == []
 
 
@@ -158,8 +170,8 @@ async def test_status_from_the_store_hides_private_titles_from_others(
     actions: CommandActions, store: Store, webex: RecordingWebex
 ) -> None:
     await seed(store, "1234567", now=NOW, title="Layoffs", private=True, in_progress=True)
-    assert "Layoffs" not in (await actions.run(command("status 1234567"), BOB)).private
-    own = (await actions.run(command("status 1234567"), ALICE)).private
+    assert "Layoffs" not in said(await actions.run(command("status 1234567"), BOB))
+    own = said(await actions.run(command("status 1234567"), ALICE))
     assert "Layoffs" in own and "live" in own
     assert webex.calls == []
 
@@ -173,26 +185,24 @@ async def test_status_falls_back_to_session_info(
         conf_name="Retro",
         has_attendee_in_meeting=True,
     )
-    text = (await actions.run(command("status 7654321"), BOB)).private
+    text = said(await actions.run(command("status 7654321"), BOB))
     assert "Retro" in text and "waiting for the host" in text
 
 
 async def test_subscribe_list_and_unsubscribe(actions: CommandActions, store: Store) -> None:
-    assert "follows nothing" in (await actions.run(command("subscriptions"), BOB)).private
+    assert "follows nothing" in said(await actions.run(command("subscriptions"), BOB))
     await actions.run(command("subscribe host alice events started,ended"), BOB)
     await actions.run(command("subscribe meeting 123456789"), BOB)
     (sub, _) = await store.subscriptions("C1")
     assert sub.kinds == frozenset({EventKind.STARTED, EventKind.ENDED})
     assert sub.target == "alice"
-    listing = (await actions.run(command("subscriptions"), BOB)).private
+    listing = said(await actions.run(command("subscriptions"), BOB))
     assert (
         "hosted by alice (ended, started)" in listing
         and "meeting 123456789 (all events)" in listing
     )
-    assert "Unsubscribed" in (await actions.run(command("unsubscribe host alice"), BOB)).private
-    assert (
-        "was not subscribed" in (await actions.run(command("unsubscribe host alice"), BOB)).private
-    )
+    assert "Unsubscribed" in said(await actions.run(command("unsubscribe host alice"), BOB))
+    assert "was not subscribed" in said(await actions.run(command("unsubscribe host alice"), BOB))
 
 
 @pytest.mark.parametrize(
@@ -225,7 +235,7 @@ async def test_subscribing_again_says_what_changed(
     actions: CommandActions, first: str, again: str, reply: str
 ) -> None:
     await actions.run(command(first), BOB)
-    assert reply in (await actions.run(command(again), BOB)).private
+    assert reply in said(await actions.run(command(again), BOB))
 
 
 async def test_subscribing_again_resumes_a_paused_subscription(
@@ -233,7 +243,7 @@ async def test_subscribing_again_resumes_a_paused_subscription(
 ) -> None:
     await actions.run(command("subscribe all"), BOB)
     await store.disable_destination("C1", "channel_not_found")
-    text = (await actions.run(command("subscribe all events started"), BOB)).private
+    text = said(await actions.run(command("subscribe all events started"), BOB))
     assert text == (
         "This channel follows every meeting on the site again (started, before: all events); "
         "it was paused: channel_not_found."
@@ -250,7 +260,7 @@ async def test_list_shows_the_channels_live_and_upcoming_meetings(
     await seed(store, "3333333", now=NOW, start=NOW + timedelta(days=2))
     await seed(store, "4444444", now=NOW, gone=True)
     await actions.run(command("subscribe host alice"), BOB)
-    text = (await actions.run(command("list"), BOB)).private
+    text = said(await actions.run(command("list"), BOB))
     assert "1111111" in text
     assert "2222222" not in text  # another host
     assert "3333333" not in text  # beyond 24 h
@@ -263,10 +273,10 @@ async def test_list_without_subscriptions_shows_the_requesters_own(
 ) -> None:
     await seed(store, "2222222", now=NOW, host_email="bob@acme.test", title="Bob's 1:1")
     await seed(store, "1111111", now=NOW)
-    text = (await actions.run(command("list"), BOB)).private
+    text = said(await actions.run(command("list"), BOB))
     assert "2222222" in text and "1111111" not in text
     assert "nothing" not in text
-    empty = (await actions.run(command("list"), Requester(user_id="U", channel_id="C9"))).private
+    empty = said(await actions.run(command("list"), Requester(user_id="U", channel_id="C9")))
     assert "No live or upcoming" in empty
 
 
@@ -279,19 +289,15 @@ ZONELESS = Requester(user_id="UBOB", channel_id="C1", tz=None, email="bob@acme.t
 async def test_without_a_profile_the_commands_that_need_none_still_work(
     actions: CommandActions, store: Store, webex: RecordingWebex
 ) -> None:
-    assert (
-        "now follows every meeting" in (await actions.run(command("subscribe all"), UNREAD)).private
-    )
-    assert (
-        "every meeting on the site" in (await actions.run(command("subscriptions"), UNREAD)).private
-    )
+    assert "now follows every meeting" in said(await actions.run(command("subscribe all"), UNREAD))
+    assert "every meeting on the site" in said(await actions.run(command("subscriptions"), UNREAD))
     await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
-    listing = (await actions.run(command("list"), UNREAD)).private
+    listing = said(await actions.run(command("list"), UNREAD))
     assert "1111111" in listing and "07:00 UTC" in listing
     assert listing.endswith("_Times are in UTC: I could not read your Slack profile._")
-    status = (await actions.run(command("status 1111111"), UNREAD)).private
+    status = said(await actions.run(command("status 1111111"), UNREAD))
     assert "1111111" in status and "Times are in UTC" in status
-    assert "Unsubscribed" in (await actions.run(command("unsubscribe all"), UNREAD)).private
+    assert "Unsubscribed" in said(await actions.run(command("unsubscribe all"), UNREAD))
     assert webex.calls == []
 
 
@@ -302,7 +308,7 @@ async def test_without_a_profile_the_commands_that_need_none_still_work(
 async def test_without_a_profile_create_and_cancel_say_why_they_wait(
     actions: CommandActions, webex: RecordingWebex, text: str, what: str
 ) -> None:
-    reply = (await actions.run(command(text), UNREAD)).private
+    reply = said(await actions.run(command(text), UNREAD))
     assert "could not read your Slack profile" in reply and what in reply
     assert webex.calls == []
 
@@ -311,27 +317,27 @@ async def test_a_profile_without_a_zone_creates_in_utc_and_says_so(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
     reply = await actions.run(command("create Sync at 12:00"), ZONELESS)
-    assert "Tue 2026-12-01 12:00 UTC" in reply.private
-    assert reply.private.endswith("_Times are in UTC: your Slack profile names no time zone._")
-    assert reply.announcement is not None and "Times are in UTC" not in reply.announcement
+    assert "Tue 2026-12-01 12:00 UTC" in said(reply)
+    assert said(reply).endswith("_Times are in UTC: your Slack profile names no time zone._")
+    assert reply.announcement is not None and "Times are in UTC" not in announced(reply)
     past = await actions.run(command("create Sync at 07:00"), ZONELESS)
-    assert "already passed today (UTC)" in past.private and "Times are in UTC" in past.private
+    assert "already passed today (UTC)" in said(past) and "Times are in UTC" in said(past)
 
 
 async def test_a_zone_unknown_here_is_named(actions: CommandActions, store: Store) -> None:
     await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
     odd = Requester(user_id="UBOB", channel_id="C1", tz="Mars/Olympus", email="bob@acme.test")
-    status = (await actions.run(command("status 1111111"), odd)).private
+    status = said(await actions.run(command("status 1111111"), odd))
     assert "your Slack time zone Mars/Olympus is unknown here" in status
 
 
 async def test_a_known_zone_adds_no_note(actions: CommandActions, store: Store) -> None:
     await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=1))
-    assert "Times are in UTC" not in (await actions.run(command("status 1111111"), BOB)).private
+    assert "Times are in UTC" not in said(await actions.run(command("status 1111111"), BOB))
 
 
 async def test_help(actions: CommandActions) -> None:
-    assert "Usage" in (await actions.run(command("help"), BOB)).private
+    assert "Usage" in said(await actions.run(command("help"), BOB))
 
 
 async def test_status_uses_get_meeting_while_session_info_is_blocked(
@@ -341,7 +347,7 @@ async def test_status_uses_get_meeting_while_session_info_is_blocked(
     webex.meetings["8888888"] = MeetingDetails(
         meeting_key="8888888", title="Secret", is_private=True, start=NOW, duration_minutes=15
     )
-    text = (await actions.run(command("status 8888888"), BOB)).private
+    text = said(await actions.run(command("status 8888888"), BOB))
     assert "Private meeting" in text and "Secret" not in text
     assert "live state unavailable" in text
     assert [op for op, _ in webex.calls] == ["get_session_infos", "get_meeting"]

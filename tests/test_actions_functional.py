@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.slack.mrkdwn import mrkdwn
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
@@ -213,8 +214,8 @@ async def test_commands_pay_getsessioninfo_from_the_watchers_budget(
         )
         status = await actions.run(StatusCommand(key=weekly.key), requester)
         cancel = await actions.run(CancelCommand(key=weekly.key), requester)
-    assert "Weekly sync" in status.private
-    assert "this hour's Webex lookups" in cancel.private
+    assert "Weekly sync" in mrkdwn(status.body)
+    assert "this hour's Webex lookups" in mrkdwn(cancel.body)
     assert sim_site.request_count("GetSessionInfo") == 0
     assert sim_site.request_count("GetMeeting") == 1
     assert sim_site.request_count("DelMeeting") == 0

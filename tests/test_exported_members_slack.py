@@ -53,7 +53,8 @@ EXPORTS = {
         "UnsubscribeCommand",
         "parse",
     },
-    "bot.commands.actions": {"LIST_WINDOW", "CommandActions", "Reply", "Requester"},
+    "bot.commands.actions": {"LIST_WINDOW", "CommandActions", "Requester"},
+    "bot.commands.flow": {"FAILED", "CommandFlow", "answer_at_once"},
     "bot.serve.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
     "bot.serve.web": {
         "EVENTS_PATH",

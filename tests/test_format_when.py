@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.chat import Card, CardTone, format_when
+from adapters.chat import Card, CardTone, format_when, message
 from adapters.console import ConsoleChat
-from adapters.slack.mrkdwn import card_blocks
+from adapters.console.render import plain
+from adapters.slack.mrkdwn import card_blocks, mrkdwn
 from bot.commands.replies import local_time
 from bot.notify.render import render_card, render_event
 from state.model import Event, EventKind, MeetingSnapshot
@@ -68,7 +69,9 @@ async def test_card_and_notification_in_the_console_write_the_start_alike() -> N
 
 
 def test_replies_and_slack_fallbacks_use_it_too() -> None:
-    assert local_time(AT, ZoneInfo("Europe/Berlin")) == "Wed 2026-12-02 01:00 CET"
+    in_berlin = message((local_time(AT, ZoneInfo("Europe/Berlin")),))
+    assert mrkdwn(in_berlin) == "Wed 2026-12-02 01:00 CET"
+    assert plain(in_berlin, display_tz=UTC) == "Wed 2026-12-02 01:00 CET"
     card = Card(
         meeting_key="1",
         title="t",

@@ -1,4 +1,5 @@
-"""Reply rendering: escaping, privacy of titles and passwords, error sentences."""
+"""What the bot answers: privacy of titles and passwords, error sentences, and how
+Slack shows it (escaped mrkdwn)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.chat import Message, Strong, message
 from adapters.errors import (
     AccessDeniedError,
     CredentialsError,
@@ -19,7 +21,7 @@ from adapters.errors import (
     WebexDecodeError,
     WebexError,
 )
-from adapters.slack.mrkdwn import escape
+from adapters.slack.mrkdwn import escape, mrkdwn, page_blocks
 from adapters.webex.models import CreatedMeeting, ExternalAttendeeSecurity, MeetingRequest
 from bot.commands import replies
 from state.model import MeetingSnapshot
@@ -34,6 +36,10 @@ HOSTED = MeetingSnapshot(
     duration_minutes=30,
     last_seen=NOW,
 )
+
+
+def slack(said: Message) -> str:
+    return mrkdwn(said)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +60,9 @@ def test_escape(text: str, escaped: str) -> None:
     [("alice@acme.test", True), ("ALICE@ACME.TEST", True), ("bob@acme.test", False), (None, False)],
 )
 def test_private_titles_only_for_the_host(viewer: str | None, shows_title: bool) -> None:
-    line = replies.snapshot_line(HOSTED, ZoneInfo("UTC"), viewer)
+    runs = replies.snapshot_line(HOSTED, ZoneInfo("UTC"), viewer)
+    assert (Strong("Pay <!here> & raises") in runs) is shows_title
+    line = mrkdwn(message(runs))
     assert ("Pay &lt;!here&gt; &amp; raises" in line) is shows_title
     assert ("Private meeting" in line) is not shows_title
     assert "<!here>" not in line
@@ -63,8 +71,8 @@ def test_private_titles_only_for_the_host(viewer: str | None, shows_title: bool)
 def test_announcement_never_carries_the_password() -> None:
     request = MeetingRequest(title="Sync", start=NOW + timedelta(hours=1))
     created = CreatedMeeting(meeting_key="1", password="hunter2", attendee_url="https://x/j")
-    assert "hunter2" not in replies.announcement(request, created, "U1")
-    assert "hunter2" in replies.created_private(request, created, ZoneInfo("UTC"))
+    assert "hunter2" not in slack(replies.announcement(request, created, "U1"))
+    assert "hunter2" in slack(replies.created_private(request, created, ZoneInfo("UTC")))
 
 
 @pytest.mark.parametrize(
@@ -84,7 +92,7 @@ def test_options_are_shown_in_words(security: ExternalAttendeeSecurity, words: s
         external_attendee_security=security,
     )
     created = CreatedMeeting(meeting_key="1", password="p", attendee_url="https://x/j")
-    text = replies.created_private(request, created, ZoneInfo("UTC"))
+    text = slack(replies.created_private(request, created, ZoneInfo("UTC")))
     assert f"• Options: private, auto-lock after 5 min, {words}" in text
     assert security.value not in text
 
@@ -94,10 +102,15 @@ def test_home_blocks_group_live_and_upcoming() -> None:
     later = MeetingSnapshot(
         key="2", title="Later one", start=NOW + timedelta(hours=2), last_seen=NOW
     )
-    blocks = replies.home_blocks([live, later], ZoneInfo("UTC"), "a@acme.test")
-    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    assert "Live one" in texts[0] and "Later one" in texts[1]
-    assert "email" in str(replies.home_blocks([], ZoneInfo("UTC"), None))
+    page = replies.home_page([live, later], ZoneInfo("UTC"), "a@acme.test")
+    assert [s.heading for s in page.sections] == ["Live now", "Upcoming"]
+    assert page.footnote is None
+    texts = [b["text"]["text"] for b in page_blocks(page) if b["type"] == "section"]
+    assert texts[0].startswith("*Live now*\n• *Live one* (1)")
+    assert texts[1].startswith("*Upcoming*\n• *Later one* (2)")
+    empty = page_blocks(replies.home_page([], ZoneInfo("UTC"), None))
+    assert empty[1]["text"]["text"] == "*Live now*\n_Nothing._"
+    assert empty[-1]["type"] == "context" and "email" in str(empty[-1])
 
 
 @pytest.mark.parametrize(
@@ -116,7 +129,7 @@ def test_home_blocks_group_live_and_upcoming() -> None:
     ],
 )
 def test_webex_errors_are_sentences(error: WebexError, fragments: list[str]) -> None:
-    text = replies.webex_error_text(error, doing="cancel meeting 1")
+    text = slack(replies.webex_error_text(error, doing="cancel meeting 1"))
     for fragment in fragments:
         assert fragment in text
     assert "Traceback" not in text and "\n" not in text

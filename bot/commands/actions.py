@@ -1,9 +1,9 @@
-"""What each ``/webex`` command does: Command -> WebexSource / store calls -> reply texts.
+"""What each ``/webex`` command does: Command -> WebexSource / store calls -> a Reply.
 
-Runs after the command was acknowledged (see :mod:`bot.serve.slack_app`). Never raises
+Runs after the command was acknowledged (see :mod:`bot.commands.flow`). Never raises
 for a Webex failure: every :class:`~adapters.errors.WebexError` becomes a plain
-sentence with its exceptionID. Replies are Slack mrkdwn, escaped in
-:mod:`bot.commands.replies`.
+sentence with its exceptionID. Replies are chat-neutral
+(:class:`adapters.chat.Reply`); each chat renders and escapes them.
 """
 
 from __future__ import annotations
@@ -12,21 +12,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from adapters.chat import BulletList, Code, Em, Message, Page, Reply, message
 from adapters.errors import (
     SessionInfoBlockedError,
     WebexApiError,
     WebexError,
     WebexTransportError,
 )
-from adapters.slack.mrkdwn import escape
 from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
 from adapters.webex.port import WebexSource
 from bot.commands import replies
 from bot.commands.grammar import (
-    USAGE,
     CancelCommand,
     Command,
     CreateCommand,
@@ -47,7 +45,6 @@ from state.store import Store
 __all__ = [
     "LIST_WINDOW",
     "CommandActions",
-    "Reply",
     "Requester",
 ]
 
@@ -81,19 +78,24 @@ class Requester:
     profile_read: bool = True
 
 
-_NO_PROFILE = (
-    "I could not read your Slack profile (your time zone and email), and {what} needs it; "
-    "please try again in a minute. `list`, `status` and the subscription commands work meanwhile."
-)
+def _no_profile(what: str) -> Message:
+    return message(
+        (
+            (
+                "I could not read your Slack profile (your time zone and email), and "
+                f"{what} needs it; please try again in a minute. "
+            ),
+            Code("list"),
+            ", ",
+            Code("status"),
+            " and the subscription commands work meanwhile.",
+        )
+    )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reply:
-    """``private`` goes to the requester only; ``announcement`` (if any) to the
-    channel and never holds a password. Both are mrkdwn."""
-
-    private: str
-    announcement: str | None = None
+def _say(*blocks: str | BulletList) -> Reply:
+    """A private reply of plain paragraphs (and lists)."""
+    return Reply(body=message(*blocks))
 
 
 class CommandActions:
@@ -127,12 +129,12 @@ class CommandActions:
         if not requester.profile_read and isinstance(command, CreateCommand | CancelCommand):
             what = "creating" if isinstance(command, CreateCommand) else "cancelling"
             what += " a meeting"
-            return Reply(private=_NO_PROFILE.format(what=what))
+            return Reply(body=_no_profile(what))
         try:
             return await self._dispatch(command, requester)
         except WebexError as e:
             logger.warning("webex call failed for %s: %s", type(command).__name__, e)
-            return Reply(private=replies.webex_error_text(e, doing=_doing(command)))
+            return Reply(body=replies.webex_error_text(e, doing=_doing(command)))
 
     async def _dispatch(self, command: Command, requester: Requester) -> Reply:
         if isinstance(command, CreateCommand):
@@ -155,20 +157,20 @@ class CommandActions:
                 if removed
                 else f"This channel was not subscribed to {what}."
             )
-            return Reply(private=text)
+            return _say(text)
         if isinstance(command, SubscriptionsCommand):
             return await self._subscriptions(requester)
         if isinstance(command, HelpCommand):
-            return Reply(private=escape(USAGE))
+            return Reply(body=replies.usage())
         raise TypeError(f"unhandled command {command!r}")
 
-    async def home(self, *, email: str | None, tz: str | None) -> list[dict[str, Any]]:
-        """App Home blocks: the live and upcoming meetings this email hosts."""
+    async def home(self, *, email: str | None, tz: str | None) -> Page:
+        """App Home: the live and upcoming meetings this email hosts."""
         mine: list[MeetingSnapshot] = []
         if email is not None:
             active = await self._store.snapshots(active_only=True, now=self._clock())
             mine = [s for s in active if _same_email(s.host_email, email)]
-        return replies.home_blocks(mine, user_zone(tz), email)
+        return replies.home_page(mine, user_zone(tz), email)
 
     async def _create(self, command: CreateCommand, requester: Requester) -> Reply:
         tz, note = _zone(requester)
@@ -176,7 +178,7 @@ class CommandActions:
         try:
             start = resolve_start(command.start, now=now, tz=tz)
         except StartTimeError as e:
-            return Reply(private=escape(str(e)) + note)
+            return Reply(body=message(str(e)) + note)
         request = MeetingRequest(
             title=command.title,
             start=start,
@@ -200,12 +202,20 @@ class CommandActions:
         except WebexTransportError as e:
             logger.warning("CreateMeeting got no usable answer: %s", e)
             return Reply(
-                private="Webex did not answer properly, so I cannot tell whether the meeting "
-                "was created. Check `/webex list` before trying again."
+                body=message(
+                    (
+                        (
+                            "Webex did not answer properly, so I cannot tell whether the meeting "
+                            "was created. Check "
+                        ),
+                        Code("/webex list"),
+                        " before trying again.",
+                    )
+                )
             )
         logger.info("created meeting %s for %s", created.meeting_key, requester.user_id)
         return Reply(
-            private=replies.created_private(request, created, tz) + note,
+            body=replies.created_private(request, created, tz) + note,
             announcement=replies.announcement(request, created, requester.user_id),
         )
 
@@ -236,24 +246,24 @@ class CommandActions:
         ]
         whose = "this channel's subscriptions" if subscriptions else "you"
         if not shown:
-            return Reply(private=f"No live or upcoming (24 h) meetings for {whose}.")
+            return _say(f"No live or upcoming (24 h) meetings for {whose}.")
         shown.sort(key=lambda s: (not s.in_progress, s.start))
         tz, note = _zone(requester)
         lines = replies.meeting_lines(shown, tz, requester.email)
-        return Reply(private=f"Live and upcoming (24 h) meetings for {whose}:\n{lines}{note}")
+        return Reply(body=message(f"Live and upcoming (24 h) meetings for {whose}:", lines) + note)
 
     async def _status(self, key: str, requester: Requester) -> Reply:
         tz, note = _zone(requester)
         snapshot = await self._store.snapshot(key)
         if snapshot is not None:
-            return Reply(private=replies.snapshot_line(snapshot, tz, requester.email) + note)
+            return Reply(body=message(replies.snapshot_line(snapshot, tz, requester.email)) + note)
         try:
             info = await self._session_info(key)
         except (SessionInfoBlockedError, _BudgetSpent):
             # GetMeeting has its own budget: it still tells the schedule, not live state.
             details = await self._webex.get_meeting(key)
-            return Reply(private=replies.details_line(details, tz) + note)
-        return Reply(private=replies.session_info_line(info, tz, requester.email) + note)
+            return Reply(body=message(replies.details_line(details, tz)) + note)
+        return Reply(body=message(replies.session_info_line(info, tz, requester.email)) + note)
 
     async def _session_info(self, key: str) -> SessionInfo:
         """GetSessionInfo for one key, paid from the watcher's hourly budget so
@@ -267,8 +277,8 @@ class CommandActions:
 
     async def _cancel(self, key: str, requester: Requester) -> Reply:
         if requester.email is None:
-            return Reply(
-                private="Slack did not share your email with the bot, so I cannot check "
+            return _say(
+                "Slack did not share your email with the bot, so I cannot check "
                 "that you host this meeting."
             )
         snapshot = await self._store.snapshot(key)
@@ -277,19 +287,17 @@ class CommandActions:
             try:
                 host_email = (await self._session_info(key)).host_email
             except _BudgetSpent:
-                return Reply(
-                    private="I have used this hour's Webex lookups; try again in a few minutes."
-                )
+                return _say("I have used this hour's Webex lookups; try again in a few minutes.")
         if host_email is None:
-            return Reply(private="Webex did not say who hosts this meeting, so I cannot cancel it.")
+            return _say("Webex did not say who hosts this meeting, so I cannot cancel it.")
         if not _same_email(host_email, requester.email):
-            return Reply(
-                private=f"Only the meeting's host can cancel meeting {escape(key)}; "
-                f"your Slack email ({escape(requester.email)}) is not the host's."
+            return _say(
+                f"Only the meeting's host can cancel meeting {key}; "
+                f"your Slack email ({requester.email}) is not the host's."
             )
         await self._webex.delete_meeting(key)
         logger.info("cancelled meeting %s for %s", key, requester.user_id)
-        return Reply(private=f"Cancelled meeting {escape(key)}.")
+        return _say(f"Cancelled meeting {key}.")
 
     async def _subscribe(self, command: SubscribeCommand, requester: Requester) -> Reply:
         """Subscribing again replaces the kinds (and resumes a paused subscription);
@@ -301,54 +309,59 @@ class CommandActions:
         old = next((s for s in before if (s.scope, s.target) == (now.scope, now.target)), None)
         what = _describe(now.scope, now.target)
         if old is None:
-            return Reply(private=f"This channel now follows {what} ({_kinds(now.kinds)}).")
+            return _say(f"This channel now follows {what} ({_kinds(now.kinds)}).")
         kinds, earlier = _kinds(now.kinds), _kinds(old.kinds)
         if not old.enabled:
             was = f", before: {earlier}" if earlier != kinds else ""
-            reason = escape(old.disabled_reason or "disabled")
-            return Reply(
-                private=f"This channel follows {what} again ({kinds}{was}); "
-                f"it was paused: {reason}."
+            reason = old.disabled_reason or "disabled"
+            return _say(
+                f"This channel follows {what} again ({kinds}{was}); it was paused: {reason}."
             )
         if earlier == kinds:
-            return Reply(private=f"This channel already follows {what} ({kinds}); nothing changed.")
+            return _say(f"This channel already follows {what} ({kinds}); nothing changed.")
         only = " only" if now.kinds else ""
-        return Reply(
-            private=f"This channel followed {what} with {earlier}; now with {kinds}{only}."
-        )
+        return _say(f"This channel followed {what} with {earlier}; now with {kinds}{only}.")
 
     async def _subscriptions(self, requester: Requester) -> Reply:
         subscriptions = await self._store.subscriptions(requester.channel_id)
         if not subscriptions:
-            return Reply(private="This channel follows nothing yet. Try `/webex subscribe all`.")
-        lines = "\n".join(
-            f"• {_describe(s.scope, s.target)} ({_kinds(s.kinds)})"
-            + ("" if s.enabled else f", paused: {escape(s.disabled_reason or 'disabled')}")
-            for s in subscriptions
+            return Reply(
+                body=message(
+                    ("This channel follows nothing yet. Try ", Code("/webex subscribe all"), ".")
+                )
+            )
+        lines = BulletList(
+            tuple(
+                (
+                    f"{_describe(s.scope, s.target)} ({_kinds(s.kinds)})"
+                    + ("" if s.enabled else f", paused: {s.disabled_reason or 'disabled'}"),
+                )
+                for s in subscriptions
+            )
         )
-        return Reply(private=f"This channel follows:\n{lines}")
+        return _say("This channel follows:", lines)
 
 
-def _zone(requester: Requester) -> tuple[ZoneInfo, str]:
+def _zone(requester: Requester) -> tuple[ZoneInfo, Message]:
     """The requester's zone, and a note for the reply when it is UTC only because
     the zone is unknown."""
     zone = user_zone(requester.tz)
     if requester.tz is not None and zone.key == requester.tz:
-        return zone, ""
+        return zone, message()
     if not requester.profile_read:
         why = "I could not read your Slack profile"
     elif requester.tz is None:
         why = "your Slack profile names no time zone"
     else:
-        why = f"your Slack time zone {escape(requester.tz)} is unknown here"
-    return zone, f"\n_Times are in UTC: {why}._"
+        why = f"your Slack time zone {requester.tz} is unknown here"
+    return zone, message((Em(f"Times are in UTC: {why}."),))
 
 
 def _doing(command: Command) -> str:
     if isinstance(command, CancelCommand):
-        return f"cancel meeting {escape(command.key)}"
+        return f"cancel meeting {command.key}"
     if isinstance(command, StatusCommand):
-        return f"look up meeting {escape(command.key)}"
+        return f"look up meeting {command.key}"
     if isinstance(command, CreateCommand):
         return "create the meeting"
     return "answer"
@@ -358,8 +371,8 @@ def _describe(scope: Scope, target: str | None) -> str:
     if scope is Scope.ALL:
         return "every meeting on the site"
     if scope is Scope.HOST:
-        return f"meetings hosted by {escape(target or '')}"
-    return f"meeting {escape(target or '')}"
+        return f"meetings hosted by {target or ''}"
+    return f"meeting {target or ''}"
 
 
 def _kinds(kinds: frozenset[EventKind]) -> str:

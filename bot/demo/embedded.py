@@ -27,11 +27,12 @@ from aiohttp import web
 
 from adapters.chat import format_when
 from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen, logs_above_the_prompt
+from adapters.console.render import channel_label, reply_text
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-from bot.commands.actions import Requester
-from bot.commands.grammar import USAGE, CommandError, HelpCommand, parse
+from bot.commands.actions import CommandActions, Requester
+from bot.commands.flow import CommandFlow
 from bot.config import Settings
 from bot.demo.script import (
     DEMO_SCRIPT,
@@ -40,7 +41,7 @@ from bot.demo.script import (
     demo_subscriptions,
     run_demo_script,
 )
-from bot.runtime import Core, build_core, build_front, start_watching
+from bot.runtime import build_core, build_front, start_watching
 from bot.watch.watcher import WatchSettings
 
 __all__ = ["DEMO_SPEED", "DEMO_USER", "DEMO_WATCH", "console_handler", "run_demo"]
@@ -58,26 +59,16 @@ _SITE = "acme"
 _ADMIN = "admin"
 
 
-def _plain(mrkdwn: str) -> str:
-    """Slack-escaped reply text as a terminal shows it."""
-    return mrkdwn.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def console_handler(core: Core, requester: Requester = DEMO_USER) -> Handler:
-    """Answers ``/webex ...`` lines typed at the console, as Slack's listener would."""
+def console_handler(actions: CommandActions, requester: Requester = DEMO_USER) -> Handler:
+    """Answers ``/webex ...`` lines typed at the console through the same command
+    flow as Slack's listener, as plain text (times in UTC, like the cards)."""
+    flow = CommandFlow(actions)
+    channel = channel_label(requester.channel_id, demo_channel_names())
 
     async def handle(line: str) -> str:
         text = line.strip().removeprefix("/webex").strip()
-        parsed = parse(text)
-        if isinstance(parsed, CommandError):
-            return parsed.message
-        if isinstance(parsed, HelpCommand):
-            return USAGE
-        reply = await core.actions.run(parsed, requester)
-        answer = _plain(reply.private)
-        if reply.announcement is not None:
-            answer += f"\n(to #general) {_plain(reply.announcement)}"
-        return answer
+        reply = await flow.answer(text, requester)
+        return reply_text(reply, channel=channel, display_tz=UTC)
 
     return handle
 
@@ -170,7 +161,7 @@ async def run_demo(
         tasks = [
             asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
             asyncio.create_task(
-                ConsolePrompt(console_handler(core), input_fd=input_fd, screen=screen).run()
+                ConsolePrompt(console_handler(core.actions), input_fd=input_fd, screen=screen).run()
             ),
         ]
         try:

@@ -1,9 +1,11 @@
 """The Slack app: bolt's AsyncApp with the ``/webex`` command and App Home.
 
-Every command is acknowledged at once: invalid input and ``help`` are answered
-in the acknowledgement itself (nothing reaches Webex), everything else is
-handed to a task the service owns (:class:`bot.serve.tasks.TaskOwner`) that answers
-through the command's ``response_url``.
+Every command goes through the one command flow (:mod:`bot.commands.flow`) and
+is acknowledged at once: invalid input and ``help`` are answered in the
+acknowledgement itself (nothing reaches Webex), everything else is handed to a
+task the service owns (:class:`bot.serve.tasks.TaskOwner`) that answers through
+the command's ``response_url``. Replies are chat-neutral values, rendered as
+mrkdwn and Block Kit by :mod:`adapters.slack.mrkdwn`.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chat import Message, Reply, Visibility, message
 from adapters.errors import ChatError
 from adapters.slack.directory import SlackDirectory
-from adapters.slack.mrkdwn import escape
+from adapters.slack.mrkdwn import mrkdwn, page_blocks
 from adapters.slack.respond import send_response
 from bot.commands.actions import CommandActions, Requester
-from bot.commands.grammar import USAGE, Command, CommandError, HelpCommand, parse
+from bot.commands.flow import CommandFlow, answer_at_once
+from bot.commands.grammar import Command
 from state.errors import StoreError
 
 __all__ = ["COMMAND", "SlackHandlers", "create_slack_app"]
@@ -31,6 +35,7 @@ logger = logging.getLogger("meetbot.slack")
 
 COMMAND = "/webex"
 _WORKING = "Working on it…"
+_RESTARTING = message("The bot is restarting; please try again in a minute.")
 
 
 class SlackHandlers:
@@ -50,18 +55,16 @@ class SlackHandlers:
         spawn: Callable[..., bool],
     ) -> None:
         self._actions = actions
+        self._flow = CommandFlow(actions)
         self._directory = directory
         self._spawn = spawn
 
     async def on_command(
         self, ack: Callable[..., Awaitable[None]], command: dict[str, Any]
     ) -> None:
-        parsed = parse(str(command.get("text", "")))
-        if isinstance(parsed, CommandError):
-            await ack(text=escape(parsed.message))
-            return
-        if isinstance(parsed, HelpCommand):
-            await ack(text=escape(USAGE))
+        parsed = answer_at_once(str(command.get("text", "")))
+        if isinstance(parsed, Reply):
+            await ack(text=mrkdwn(parsed.body))
             return
         await ack(text=_WORKING)
         user_id = str(command.get("user_id", ""))
@@ -72,7 +75,7 @@ class SlackHandlers:
             await self._answer(parsed, user_id, channel_id, response_url)
 
         if not self._spawn(work(), name=f"webex-command-{type(parsed).__name__}"):
-            await _respond(response_url, "The bot is restarting; please try again in a minute.")
+            await _respond(response_url, _RESTARTING)
 
     async def _answer(
         self, parsed: Command, user_id: str, channel_id: str, response_url: str
@@ -89,18 +92,10 @@ class SlackHandlers:
             requester = Requester(
                 user_id=user_id, channel_id=channel_id, tz=user.tz, email=user.email
             )
-        try:
-            reply = await self._actions.run(parsed, requester)
-        except Exception:
-            # The boundary of a command: log the trace, tell the requester in a sentence.
-            logger.exception("command %s failed", type(parsed).__name__)
-            await _respond(
-                response_url, "Something went wrong on our side; please try again later."
-            )
-            return
-        await _respond(response_url, reply.private)
+        reply = await self._flow.carry_out(parsed, requester)
+        await _respond(response_url, reply.body, reply.visibility)
         if reply.announcement is not None:
-            await _respond(response_url, reply.announcement, in_channel=True)
+            await _respond(response_url, reply.announcement, Visibility.IN_CHANNEL)
 
     async def on_home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
@@ -112,8 +107,8 @@ class SlackHandlers:
         """Publish ``user_id``'s live and upcoming meetings to their App Home."""
         try:
             user = await self._directory.user(user_id)
-            blocks = await self._actions.home(email=user.email, tz=user.tz)
-            await self._directory.publish_home(user_id, blocks)
+            page = await self._actions.home(email=user.email, tz=user.tz)
+            await self._directory.publish_home(user_id, page_blocks(page))
         except ChatError as e:
             logger.warning("App Home for %s not published: %s", user_id, e)
 
@@ -167,11 +162,11 @@ def _retry_num(request: AsyncBoltRequest) -> str | None:
     return str(values[0]) if values else None
 
 
-async def _respond(response_url: str, text: str, *, in_channel: bool = False) -> None:
+async def _respond(
+    response_url: str, text: Message, visibility: Visibility = Visibility.EPHEMERAL
+) -> None:
     try:
-        await send_response(
-            response_url, text, visibility="in_channel" if in_channel else "ephemeral", escaped=True
-        )
+        await send_response(response_url, mrkdwn(text), visibility=visibility.value, escaped=True)
     except ChatError as e:
         logger.warning("response_url answer not delivered: %s", e)
 
