@@ -4,7 +4,8 @@
 the Webex site simulator in-process on 127.0.0.1, signs in to it with the real
 XML API client, and runs the same store, watcher, dispatcher and command
 actions as production. Notifications go to the console; ``/webex`` commands
-typed at the prompt go through the same grammar and actions as Slack's.
+typed at the prompt go through the same command flow as Slack's
+(:mod:`bot.commands.flow`) and are answered in plain text.
 
 Time is compressed: the site's clock runs :data:`DEMO_SPEED` times faster than
 the wall clock and the watcher uses it, so lifecycle rules (ten minutes' notice,
