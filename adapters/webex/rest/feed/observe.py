@@ -1,0 +1,171 @@
+"""REST API answers and webhook data -> store observations. Pure.
+
+A meeting's key is its ``meetingNumber`` (the digits Webex shows, which the
+``/webex`` commands take), the same for a series, its occurrences and their
+instances. Answers that carry no number (a webhook's ``data``, an ended
+instance) are keyed by the caller, which knows the series' number; every
+meeting id starts with its series id (:func:`series_id`).
+
+Rules:
+
+1. A scheduled occurrence (or a series, for its current occurrence) knows
+   the schedule: title, host, start, duration, join link, privacy
+   (``publicMeeting`` false). It is a LISTING observation, so a changed start
+   or length is a reschedule. A recurring series shows one occurrence at a
+   time per key: the earliest that has not ended (:func:`next_occurrences`).
+2. An instance (``_I_`` id) knows what runs: ``inProgress`` -> in progress;
+   ``lobby`` (a locked meeting joined before its host) -> in progress with
+   attendees waiting and no host; ``ended`` -> not in progress. It is direct
+   evidence about one meeting (SESSION_INFO): its start counts on first sight
+   only, so an instance that began late never reschedules the meeting.
+3. A full roster (a participant listing) knows presence: the host is present
+   while a host participant is ``joined`` (or in a breakout); attendees are
+   present while anyone else is ``joined``, in a breakout or in the ``lobby``.
+4. One participant's change says only what it can: a host who joined -> host
+   present, a host who left -> host absent; another participant who joined or
+   waits in the lobby -> attendees present. Another participant who left says
+   nothing (others may remain).
+5. A deleted series is gone; a deleted occurrence is gone only when it is
+   the occurrence the meeting is known by (same start): deleting one date of
+   a recurring series cancels nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from adapters.webex.rest.client.models import RestMeeting, RestParticipant
+from state.model import Authority, Observation
+
+__all__ = [
+    "INSTANCE_MARK",
+    "deleted",
+    "from_instance",
+    "from_participant",
+    "from_roster",
+    "from_scheduled",
+    "next_occurrences",
+    "presence",
+    "series_id",
+]
+
+#: What separates a series id from an instance number in an instance id.
+INSTANCE_MARK = "_I_"
+_PRESENT = frozenset({"joined", "breakoutSession"})
+_WAITING = frozenset({"lobby"})
+
+
+def series_id(meeting_id: str) -> str:
+    """The series a meeting id belongs to: ``S`` for ``S``, ``S_20260105T090000Z``
+    (an occurrence) and ``S_I_123`` (an instance)."""
+    return meeting_id.split("_", 1)[0]
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None or end < start:
+        return None
+    return round((end - start).total_seconds() / 60)
+
+
+def from_scheduled(meeting: RestMeeting, *, key: str) -> Observation:
+    """A series or scheduled occurrence, as its schedule (rule 1)."""
+    return Observation(
+        key=key,
+        authority=Authority.LISTING,
+        title=meeting.title,
+        host_webex_id=meeting.host_email,
+        host_email=meeting.host_email,
+        start=meeting.start,
+        duration_minutes=_minutes(meeting.start, meeting.end),
+        in_progress=None,
+        private=None if meeting.public_meeting is None else not meeting.public_meeting,
+        join_url=meeting.web_link,
+    )
+
+
+def from_instance(meeting: RestMeeting, *, key: str) -> Observation:
+    """An instance: what runs (rule 2). States other than ``inProgress``,
+    ``lobby`` and ``ended`` say nothing about running, only who hosts it."""
+    running = {"inProgress": True, "lobby": True, "ended": False}.get(meeting.state)
+    lobby = meeting.state == "lobby"
+    return Observation(
+        key=key,
+        authority=Authority.SESSION_INFO,
+        title=meeting.title,
+        host_webex_id=meeting.host_email,
+        host_email=meeting.host_email,
+        start=meeting.start,
+        in_progress=running,
+        host_present=False if lobby else None,
+        attendees_present=True if lobby else None,
+        join_url=meeting.web_link,
+    )
+
+
+def presence(participants: Iterable[RestParticipant]) -> tuple[bool, bool]:
+    """(host present, attendees present) of a full roster (rule 3)."""
+    host = attendees = False
+    for person in participants:
+        if person.host:
+            host = host or person.state in _PRESENT
+        else:
+            attendees = attendees or person.state in _PRESENT | _WAITING
+    return host, attendees
+
+
+def from_roster(key: str, participants: Iterable[RestParticipant]) -> Observation:
+    """A full participant listing of a running instance (rule 3)."""
+    host, attendees = presence(participants)
+    return Observation(
+        key=key,
+        authority=Authority.SESSION_INFO,
+        in_progress=True,
+        host_present=host,
+        attendees_present=attendees,
+    )
+
+
+def from_participant(participant: RestParticipant, *, key: str, event: str) -> Observation | None:
+    """One participant's ``joined`` or ``left`` (rule 4); None when it says nothing."""
+    gone = event == "left" or participant.state == "end"
+    if participant.host:
+        present = not gone and participant.state in _PRESENT
+        if not present and not gone:
+            return None  # a host in the lobby is not in the meeting yet
+        return Observation(
+            key=key,
+            authority=Authority.SESSION_INFO,
+            in_progress=True if present else None,
+            host_present=present,
+        )
+    if gone or participant.state not in _PRESENT | _WAITING:
+        return None
+    return Observation(
+        key=key, authority=Authority.SESSION_INFO, in_progress=True, attendees_present=True
+    )
+
+
+def deleted(
+    meeting_id: str, *, key: str, start: datetime | None, known_start: datetime | None
+) -> Observation | None:
+    """A ``deleted`` delivery (rule 5): ``start`` is the deleted meeting's (None
+    when unknown), ``known_start`` the one the meeting is known by."""
+    occurrence = meeting_id != series_id(meeting_id) and INSTANCE_MARK not in meeting_id
+    if occurrence and start is not None and known_start is not None and start != known_start:
+        return None
+    return Observation(key=key, authority=Authority.NOT_FOUND)
+
+
+def next_occurrences(meetings: Iterable[RestMeeting], now: datetime) -> dict[str, RestMeeting]:
+    """Per meeting number, the earliest listed occurrence that has not ended
+    (rule 1); meetings without a number or a start are left out."""
+    chosen: dict[str, RestMeeting] = {}
+    for meeting in meetings:
+        number, start = meeting.meeting_number, meeting.start
+        if not number or start is None or (meeting.end is not None and meeting.end <= now):
+            continue
+        held = chosen.get(number)
+        if held is None or (held.start is not None and start < held.start):
+            chosen[number] = meeting
+    return chosen
