@@ -70,9 +70,16 @@ EXPORTS = {
     "bot.serve.tasks": {"TaskOwner"},
     "bot.serve.slack_ingress": {
         "DEFAULT_BODY_TIMEOUT",
+        "RefusalLog",
         "SlackEndpoint",
         "events_handler",
         "signature_ok",
+    },
+    "bot.serve.webex_webhooks": {
+        "WebhookEndpoint",
+        "WebhookInbox",
+        "webhook_handler",
+        "webhook_route",
     },
     "bot.serve.slack_requests": {
         "HANDLED_ACTIONS",

@@ -31,7 +31,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.serve.slack_requests import Malformed, Verdict, classify
 
-__all__ = ["DEFAULT_BODY_TIMEOUT", "SlackEndpoint", "events_handler", "signature_ok"]
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "RefusalLog",
+    "SlackEndpoint",
+    "events_handler",
+    "signature_ok",
+]
 
 logger = logging.getLogger("meetbot.web")
 
@@ -62,10 +68,17 @@ class SlackEndpoint:
             raise ValueError("body_timeout must be positive")
 
 
-class _RefusalLog:
-    """Logs the first refusal, then at most one line per interval with a count."""
+class RefusalLog:
+    """Logs the first refusal of requests to ``path``, then at most one line per
+    interval with a count, so unsigned traffic cannot fill the log."""
 
-    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        path: str,
+        interval: float = _REFUSAL_LOG_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._path = path
         self._interval = interval
         self._clock = clock
         self._last: float | None = None
@@ -77,7 +90,7 @@ class _RefusalLog:
             self._suppressed += 1
             return
         more = f" (and {self._suppressed} more since the last report)" if self._suppressed else ""
-        logger.warning("refused a request to /slack/events: %s%s", reason, more)
+        logger.warning("refused a request to %s: %s%s", self._path, reason, more)
         self._last, self._suppressed = now, 0
 
 
@@ -104,7 +117,7 @@ def _error(status: int, message: str) -> web.Response:
 
 def events_handler(endpoint: SlackEndpoint) -> Handler:
     """The aiohttp handler of ``POST /slack/events``; see the module docstring."""
-    refusals = _RefusalLog(_REFUSAL_LOG_INTERVAL)
+    refusals = RefusalLog("/slack/events")
 
     async def events(request: web.Request) -> web.StreamResponse:
         try:
