@@ -70,6 +70,7 @@ def test_a_scheduled_occurrence_is_the_schedule() -> None:
     assert from_scheduled(occurrence, key=KEY) == Observation(
         key=KEY,
         authority=Authority.LISTING,
+        uuid=SERIES,
         title="Planning",
         host_webex_id=ALICE,
         host_email=ALICE,
@@ -109,7 +110,7 @@ def test_an_instance_says_what_runs(
         host_present,
         attendees_present,
     )
-    assert seen.start == NOW
+    assert (seen.start, seen.uuid) == (NOW, SERIES)
     # An instance's length is how long it ran, never the schedule's.
     assert seen.duration_minutes is None
 

@@ -2,7 +2,7 @@
 
 A meeting's key is its ``meetingNumber`` (the digits Webex shows, which the
 ``/webex`` commands take), the same for a series, its occurrences and their
-instances. Answers that carry no number (a webhook's ``data``, an ended
+instances; its series id is kept as the observation's ``uuid``. Answers that carry no number (a webhook's ``data``, an ended
 instance) are keyed by the caller, which knows the series' number; every
 meeting id starts with its series id (:func:`series_id`).
 
@@ -73,6 +73,7 @@ def from_scheduled(meeting: RestMeeting, *, key: str) -> Observation:
     return Observation(
         key=key,
         authority=Authority.LISTING,
+        uuid=series_id(meeting.id),
         title=meeting.title,
         host_webex_id=meeting.host_email,
         host_email=meeting.host_email,
@@ -92,6 +93,7 @@ def from_instance(meeting: RestMeeting, *, key: str) -> Observation:
     return Observation(
         key=key,
         authority=Authority.SESSION_INFO,
+        uuid=series_id(meeting.id),
         title=meeting.title,
         host_webex_id=meeting.host_email,
         host_email=meeting.host_email,

@@ -1,0 +1,285 @@
+"""The REST feed: webhook deliveries and catch-up sweeps -> observations for the intake.
+
+- :meth:`RestFeed.handle` processes one persisted delivery: it reads the
+  envelope, finds the meeting's key (its ``meetingNumber``: known from an
+  earlier answer, or asked with one ``GET /meetings/{id}``, which also gives
+  the title a meeting webhook lacks) and hands the observations to the intake.
+  The look-up has a short deadline: past it, what the delivery says goes to
+  the intake without the title, so the notification is not held up.
+- :meth:`RestFeed.register` keeps the webhooks registered (see
+  :mod:`.hooks`); a re-activated or newly created one means deliveries may
+  have been lost, so it asks for a sweep.
+- :meth:`RestFeed.sweep_live` lists the instances in progress (and in the
+  lobby) with their participants; :meth:`RestFeed.sweep_schedule` the
+  upcoming occurrences. Dropped deliveries are found there.
+
+Raises what the REST client raises (:mod:`adapters.errors`); the caller
+(the scheduler's job runner, the inbox drainer) counts, backs off and retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from adapters.errors import WebexError
+from adapters.webex.rest.client import RestClient, RestMeeting
+from adapters.webex.rest.client.models import parse_meeting, parse_participant
+from adapters.webex.rest.webhook import parse_envelope
+from state.model import Event, ListingScope, MeetingSnapshot, Observation
+
+from .hooks import WANTED, plan_hooks
+from .observe import (
+    INSTANCE_MARK,
+    deleted,
+    from_instance,
+    from_participant,
+    from_roster,
+    from_scheduled,
+    next_occurrences,
+    series_id,
+)
+
+__all__ = ["LOOKUP_DEADLINE", "FeedIntake", "RestFeed"]
+
+logger = logging.getLogger("meetbot.webex.rest")
+
+#: How long a delivery waits for the meeting's title before going on without it.
+LOOKUP_DEADLINE = timedelta(seconds=0.5)
+#: How far ahead the schedule sweep lists occurrences (the XML discovery's week).
+SCHEDULE_AHEAD = timedelta(days=7)
+
+
+class FeedIntake(Protocol):
+    """The door the feed hands observations to (the core's intake)."""
+
+    async def observe(
+        self,
+        observations: Sequence[Observation],
+        *,
+        now: datetime,
+        listing: ListingScope | None = None,
+        listed: Collection[str] = (),
+    ) -> list[Event]: ...
+
+
+class RestFeed:
+    """Turns REST deliveries and listings into observations (module docstring).
+
+    Args:
+        client: the REST client (its tokens, 429 gate and paging).
+        intake: where observations go.
+        target_url: where webhooks deliver (``{PUBLIC_URL}/webex/webhooks``);
+            None: no webhooks, sweeps only.
+        secret: the webhooks' signing secret.
+        owned_by: ``"org"`` for an admin's org-wide webhooks, else None.
+        site_url: the site the calls name, or None.
+        lookup_deadline: the title look-up's deadline.
+    """
+
+    def __init__(
+        self,
+        client: RestClient,
+        intake: FeedIntake,
+        *,
+        target_url: str | None = None,
+        secret: str | None = None,
+        owned_by: str | None = None,
+        site_url: str | None = None,
+        lookup_deadline: timedelta = LOOKUP_DEADLINE,
+    ) -> None:
+        if target_url is not None and not secret:
+            raise ValueError("webhooks need a secret")
+        self._client = client
+        self._intake = intake
+        self._target = target_url
+        self._secret = secret
+        self._owned_by = owned_by
+        self._site_url = site_url
+        self._deadline = lookup_deadline.total_seconds()
+        # What earlier answers said: series id -> meeting number, and per
+        # meeting number the start it is known by and its running instance.
+        self._keys: dict[str, str] = {}
+        self._starts: dict[str, datetime] = {}
+        self._instances: dict[str, str] = {}
+        self._titled: set[str] = set()  # series whose title an answer carried
+        self.sweep_wanted = True
+
+    # Deliveries -------------------------------------------------------------
+
+    async def handle(self, body: str, now: datetime) -> None:
+        """Process one persisted delivery.
+
+        Raises:
+            WebhookDecodeError: the body is no envelope (set it aside).
+            WebexDecodeError: its data is not a meeting or participant.
+            WebexError: the key could not be found now (try again later).
+        """
+        delivery = parse_envelope(body.encode("utf-8"))
+        if delivery.resource == "meetings":
+            meeting = parse_meeting(dict(delivery.data))
+            observations = await self._meeting_event(meeting, delivery.event)
+        elif delivery.resource == "meetingParticipants":
+            participant = parse_participant(dict(delivery.data))
+            key = await self._key_of(participant.meeting_id)
+            seen = from_participant(participant, key=key, event=delivery.event)
+            observations = [] if seen is None else [seen]
+        else:
+            return
+        if observations:
+            await self._intake.observe(observations, now=now)
+
+    async def _meeting_event(self, meeting: RestMeeting, event: str) -> list[Observation]:
+        if event == "deleted":
+            key = self._keys.get(series_id(meeting.id)) or meeting.meeting_number
+            if key is None:
+                return []  # never seen: nothing to cancel
+            gone = deleted(
+                meeting.id, key=key, start=meeting.start, known_start=self._starts.get(key)
+            )
+            return [] if gone is None else [gone]
+        series = series_id(meeting.id)
+        known = series in self._keys and series in self._titled
+        detail = None if known and event != "updated" else await self._details(meeting)
+        shown = meeting if detail is None else _merged(meeting, detail)
+        key = self._learn(shown) or await self._key_of(meeting.id)
+        if INSTANCE_MARK in meeting.id:
+            self._instances[key] = meeting.id
+            return [from_instance(shown, key=key)]
+        return [from_scheduled(shown, key=key)]
+
+    async def _details(self, meeting: RestMeeting) -> RestMeeting | None:
+        """The meeting as ``GET /meetings/{id}`` has it, within the deadline;
+        None past it or when the look-up fails (the delivery goes on without)."""
+        try:
+            async with asyncio.timeout(self._deadline):
+                return await self._client.get_meeting(meeting.id)
+        except (TimeoutError, WebexError) as e:
+            logger.info("no details of meeting %s in time (%s)", meeting.id, type(e).__name__)
+            return None
+
+    async def _key_of(self, meeting_id: str) -> str:
+        """The meeting number of any id of a series (asks the series once)."""
+        series = series_id(meeting_id)
+        known = self._keys.get(series)
+        if known is not None:
+            return known
+        number = self._learn(await self._client.get_meeting(series))
+        if number is None:
+            raise WebexError(f"meeting {series} has no meeting number")
+        return number
+
+    def _learn(self, meeting: RestMeeting) -> str | None:
+        number = meeting.meeting_number
+        series = series_id(meeting.id)
+        if number:
+            self._keys[series] = number
+        if meeting.title is not None:
+            self._titled.add(series)
+        return number or None
+
+    def remember(self, snapshots: Iterable[MeetingSnapshot]) -> None:
+        """Learn what the core knows (at start): each meeting's series (kept as
+        its ``uuid``), start and title, so a restart asks Webex nothing more
+        and a deletion of a meeting known before the restart still cancels it."""
+        for snapshot in snapshots:
+            if snapshot.uuid:
+                self._keys[snapshot.uuid] = snapshot.key
+                self._starts[snapshot.key] = snapshot.start
+                if snapshot.title:
+                    self._titled.add(snapshot.uuid)
+
+    # Webhook registration -----------------------------------------------------
+
+    async def register(self, now: datetime) -> None:
+        """Create what is missing, re-activate what Webex disabled, remove
+        duplicates; any change asks for a sweep (deliveries may be lost)."""
+        if self._target is None:
+            return
+        listing = await self._client.list_webhooks(owned_by=self._owned_by)
+        if not listing.complete:
+            self.sweep_wanted = True
+            return  # a partial list could make duplicates: next time
+        plan = plan_hooks(listing.items, self._target, WANTED)
+        for spec in plan.create:
+            await self._client.create_webhook(
+                name=spec.name,
+                target_url=self._target,
+                resource=spec.resource,
+                event=spec.event,
+                secret=self._secret,
+                owned_by=self._owned_by,
+            )
+        for hook in plan.reactivate:
+            logger.warning("webhook %s was disabled by Webex; re-activated", hook.name)
+            await self._client.update_webhook(
+                hook.id, name=hook.name, target_url=hook.target_url, secret=self._secret,
+                status="active",
+            )  # fmt: skip
+        for hook in plan.remove:
+            await self._client.delete_webhook(hook.id)
+        if plan.create or plan.reactivate:
+            self.sweep_wanted = True
+
+    # Sweeps -------------------------------------------------------------------
+
+    async def sweep_live(self, now: datetime, believed_live: Collection[str] = ()) -> None:
+        """What runs now, with who is in it; ``believed_live`` (meeting numbers
+        the core holds in progress) that no listing shows are asked directly."""
+        self.sweep_wanted = False
+        observations: list[Observation] = []
+        shown: set[str] = set()
+        for state in ("inProgress", "lobby"):
+            listing = await self._client.list_meetings(
+                meeting_type="meeting", state=state, site_url=self._site_url
+            )
+            for instance in listing.items:
+                key = self._learn(instance) or await self._key_of(instance.id)
+                shown.add(key)
+                self._instances[key] = instance.id
+                observations.append(from_instance(instance, key=key))
+                roster = await self._client.list_participants(instance.id)
+                if roster.complete and instance.state == "inProgress":
+                    observations.append(from_roster(key, roster.items))
+        for key in sorted(set(believed_live) - shown):
+            instance_id = self._instances.get(key)
+            if instance_id is not None:
+                observations.append(
+                    from_instance(await self._client.get_meeting(instance_id), key=key)
+                )
+        if observations:
+            await self._intake.observe(observations, now=now)
+
+    async def sweep_schedule(self, now: datetime, hosts: Collection[str] = ()) -> None:
+        """The upcoming occurrences, one per meeting (its next): the token's own,
+        and those of each of ``hosts`` (an admin lists another host's schedule
+        only by naming them; instances it sees org-wide)."""
+        found: list[RestMeeting] = []
+        for host in (None, *sorted({h.casefold() for h in hosts})):
+            listing = await self._client.list_meetings(
+                meeting_type="scheduledMeeting",
+                from_=now - timedelta(hours=1),
+                to=now + SCHEDULE_AHEAD,
+                host_email=host,
+                site_url=self._site_url,
+            )
+            found.extend(listing.items)
+        observations = []
+        for number, occurrence in sorted(next_occurrences(found, now).items()):
+            self._learn(occurrence)
+            if occurrence.start is not None:
+                self._starts[number] = occurrence.start
+            observations.append(from_scheduled(occurrence, key=number))
+        if observations:
+            await self._intake.observe(observations, now=now)
+
+
+def _merged(delivered: RestMeeting, detail: RestMeeting) -> RestMeeting:
+    """The looked-up meeting, but in the state the delivery reported (the
+    listing behind ``GET`` may lag the webhook)."""
+    return replace(detail, state=delivered.state, start=delivered.start or detail.start,
+                   end=delivered.end or detail.end)  # fmt: skip
