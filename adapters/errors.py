@@ -3,26 +3,32 @@
 Library exceptions (aiohttp, lxml, slack_sdk, sqlite3) are caught at the adapter
 boundary and re-raised as one of these, ``from`` the original.
 
+The Webex half is backend-neutral: what the core reacts to (not found, rate
+limited, credentials refused…) hangs off :class:`WebexError` directly, whichever
+API said it; what the backend said exactly (the XML API's six-digit exceptionID,
+the REST API's trackingId) is the optional ``detail``. Errors only one backend
+can raise live beside it (e.g. ``adapters.webex.xmlapi.errors``).
+
 ::
 
-    WebexError                          anything the Webex side raised
-    ├── WebexApiError                   a FAILURE answer: exception_id, reason, value
-    │   ├── NotFoundError               000015 (where not a plain empty list), 060001
-    │   ├── TooManyBodyContentError     000053; .limit parsed from the reason
-    │   ├── StartInPastError            060016
-    │   ├── RateLimitedError            000045; .retry_after (seconds, 60)
-    │   ├── CredentialsError            030001 / 030002: never retried automatically
-    │   ├── AccessDeniedError           000001
-    │   └── RestApiError                a REST answer 4xx with Cisco's error body:
-    │       │                           status, message, tracking_id
-    │       ├── RestNotFoundError       404 (also a NotFoundError)
-    │       ├── RestAccessDeniedError   403; .scope names the missing scope (also
-    │       │                           an AccessDeniedError)
-    │       ├── RestCredentialsError    401 after a refresh, or a refused refresh
-    │       │                           grant (also a CredentialsError)
-    │       └── RestRateLimitedError    429 still there after the retries (also a
+    WebexError                          anything the Webex side raised; .detail, .reason
+    ├── NotFoundError                   the meeting does not exist
+    ├── StartInPastError                a meeting may not start in the past
+    ├── RateLimitedError                slow down: .retry_after (s); .until (aware UTC) when
+    │                                   the site blocks calls until a known instant
+    ├── CredentialsError                the site refused the account: never retried
+    ├── AccessDeniedError               the account may not see or change this object
+    ├── WebexApiError                   any other FAILURE answer of the XML API:
+    │                                   exception_id, reason, value
+    ├── RestApiError                    a REST answer 4xx with Cisco's error body:
+    │   │                               status, message, tracking_id
+    │   ├── RestNotFoundError           404 (also a NotFoundError)
+    │   ├── RestAccessDeniedError       403; .scope names the missing scope (also
+    │   │                               an AccessDeniedError)
+    │   ├── RestCredentialsError        401 after a refresh, or a refused refresh
+    │   │                               grant (also a CredentialsError)
+    │   └── RestRateLimitedError        429 still there after the retries (also a
     │                                   RateLimitedError)
-    ├── SessionInfoBlockedError         HTTP 403 on GetSessionInfo; .until (aware UTC)
     ├── PrivateMeetingUnsupportedError  the site has no private-capable meeting type
     ├── UnsafeXmlError                  a DOCTYPE/entity document or a body over the cap
     ├── WebhookError                    a webhook delivery refused before use
@@ -31,7 +37,7 @@ boundary and re-raised as one of these, ``from`` the original.
     │   └── WebhookDecodeError          not a webhook envelope
     └── WebexTransportError             retryable: connection errors, 5xx
         ├── WebexTimeoutError           no answer in time
-        └── WebexDecodeError            empty, truncated or non-XML bodies
+        └── WebexDecodeError            empty, truncated or undecodable bodies
 
     ChatError                           anything the chat side raised
     ├── ChatRateLimitedError            .retry_after (seconds)
@@ -73,9 +79,7 @@ __all__ = [
     "RestCredentialsError",
     "RestNotFoundError",
     "RestRateLimitedError",
-    "SessionInfoBlockedError",
     "StartInPastError",
-    "TooManyBodyContentError",
     "UnsafeXmlError",
     "WebexApiError",
     "WebexDecodeError",
@@ -90,16 +94,71 @@ __all__ = [
 
 
 class WebexError(Exception):
-    """Base class of every error from the Webex side."""
+    """Base class of every error from the Webex side.
+
+    Attributes:
+        reason: what the site said, as it said it (or what went wrong).
+        detail: the backend's own code for it, when it gave one (the XML API's
+            exceptionID, the REST API's trackingId); None otherwise.
+        operation: the operation that failed, e.g. "GetSessionInfo" ("" when unsaid).
+    """
 
     retryable: bool = False
 
+    def __init__(self, reason: str = "", *, detail: str | None = None, operation: str = "") -> None:
+        self.reason = reason
+        self.detail = detail or None
+        self.operation = operation
+        where = f"{operation}: " if operation else ""
+        code = f" ({detail})" if detail else ""
+        super().__init__(f"{where}{reason}{code}")
+
+
+class NotFoundError(WebexError):
+    """The meeting does not exist (XML: 060001, or 000015 on a lookup)."""
+
+
+class StartInPastError(WebexError):
+    """A meeting may not start in the past (XML: 060016)."""
+
+
+class RateLimitedError(WebexError):
+    """The site asks for fewer calls: retry after ``retry_after`` seconds (XML: 000045,
+    HTTP 429). ``until`` is set when the site blocks calls until a known instant
+    (aware UTC), e.g. the XML API's two-hour GetSessionInfo block."""
+
+    retryable = True
+
+    def __init__(
+        self,
+        reason: str = "rate limited",
+        *,
+        retry_after: float = 60.0,
+        until: datetime | None = None,
+        detail: str | None = None,
+        operation: str = "",
+    ) -> None:
+        super().__init__(reason, detail=detail, operation=operation)
+        self.retry_after = retry_after
+        self.until = until
+
+
+class CredentialsError(WebexError):
+    """The site refused the account (XML: 030001 / 030002). Never retried
+    automatically: repeated failures lock the account."""
+
+
+class AccessDeniedError(WebexError):
+    """The account may not see or change this object (XML: 000001, HTTP 403)."""
+
 
 class WebexApiError(WebexError):
-    """Webex answered FAILURE for one bodyContent.
+    """The XML API answered FAILURE for one bodyContent, with no more specific
+    class above.
 
     Attributes:
-        exception_id: the six-digit ``serv:exceptionID`` ("" when absent).
+        exception_id: the six-digit ``serv:exceptionID`` ("" when absent); also
+            the ``detail``.
         reason: ``serv:reason`` as Webex wrote it.
         value: ``serv:value`` when present (040014 lists the missing fields there).
         operation: the operation that failed, e.g. "GetSessionInfo".
@@ -113,78 +172,20 @@ class WebexApiError(WebexError):
         value: str | None = None,
         operation: str = "",
     ) -> None:
+        super().__init__(reason, detail=exception_id, operation=operation)
         self.exception_id = exception_id
-        self.reason = reason
         self.value = value
-        self.operation = operation
-        where = f"{operation}: " if operation else ""
-        code = f" ({exception_id})" if exception_id else ""
-        super().__init__(f"{where}{reason}{code}")
 
 
-class NotFoundError(WebexApiError):
-    """The meeting or session does not exist (060001, or 000015 on a lookup)."""
-
-
-class TooManyBodyContentError(WebexApiError):
-    """000053: the request held more bodyContent than the site allows.
-
-    ``limit`` is the largest count the site accepts (the reason says "must be
-    less than N", so ``limit`` is N - 1), or None when the reason had no number.
-    """
-
-    def __init__(
-        self,
-        exception_id: str,
-        reason: str,
-        *,
-        limit: int | None,
-        value: str | None = None,
-        operation: str = "",
-    ) -> None:
-        super().__init__(exception_id, reason, value=value, operation=operation)
-        self.limit = limit
-
-
-class StartInPastError(WebexApiError):
-    """060016: a meeting may not start in the past."""
-
-
-class RateLimitedError(WebexApiError):
-    """000045: the per-minute API rate limit was reached; retry after ``retry_after`` s."""
-
-    retryable = True
-
-    def __init__(
-        self,
-        exception_id: str,
-        reason: str,
-        *,
-        retry_after: float = 60.0,
-        value: str | None = None,
-        operation: str = "",
-    ) -> None:
-        super().__init__(exception_id, reason, value=value, operation=operation)
-        self.retry_after = retry_after
-
-
-class CredentialsError(WebexApiError):
-    """030001 / 030002: the site refused the account. Never retried automatically:
-    repeated failures lock the account."""
-
-
-class AccessDeniedError(WebexApiError):
-    """000001: the account may not see or change this object."""
-
-
-class RestApiError(WebexApiError):
+class RestApiError(WebexError):
     """The REST API refused a call: HTTP ``status`` with Cisco's error body.
 
     Attributes:
         status: the HTTP status.
         message: the body's ``message`` (the status text when there was none).
         descriptions: the ``errors[].description`` texts that add to ``message``.
-        tracking_id: Cisco's ``trackingId`` (body or ``Trackingid`` header), "" if none.
+        tracking_id: Cisco's ``trackingId`` (body or ``Trackingid`` header), "" if none;
+            also the ``detail`` (None if none).
     """
 
     def __init__(
@@ -204,7 +205,8 @@ class RestApiError(WebexApiError):
         reason = f"HTTP {status}: {message}" + (f" ({detail})" if detail else "")
         if tracking_id:
             reason += f" [trackingId {tracking_id}]"
-        super().__init__("", reason, operation=operation)
+        super().__init__(reason, operation=operation)
+        self.detail = tracking_id or None  # already in the reason, so not again
 
 
 class RestNotFoundError(RestApiError, NotFoundError):
@@ -264,15 +266,6 @@ class RestRateLimitedError(RestApiError, RateLimitedError):
         self.retry_after = retry_after
 
 
-class SessionInfoBlockedError(WebexError):
-    """HTTP 403 on GetSessionInfo: the hourly limit was passed and the site blocks
-    the account's GetSessionInfo calls until ``until`` (aware UTC)."""
-
-    def __init__(self, until: datetime) -> None:
-        self.until = until
-        super().__init__(f"GetSessionInfo is blocked by the site until {until.isoformat()}")
-
-
 class PrivateMeetingUnsupportedError(WebexError):
     """A private meeting was asked for, but no meeting type of the site supports it."""
 
@@ -320,7 +313,7 @@ class WebexTimeoutError(WebexTransportError, TimeoutError):
 
 
 class WebexDecodeError(WebexTransportError):
-    """The body was empty, truncated or not the XML API's message format."""
+    """The body was empty, truncated or not in the API's message format."""
 
 
 class ChatError(Exception):

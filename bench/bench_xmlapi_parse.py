@@ -23,12 +23,12 @@ from functools import partial
 
 from lxml import etree
 
-from adapters.webex.models import SessionRef
 from adapters.webex.timezones import default_table
 from adapters.webex.xmlapi import requests as rq
 from adapters.webex.xmlapi import sessions
 from adapters.webex.xmlapi.credentials import Credentials
 from adapters.webex.xmlapi.envelope import split_outcomes
+from adapters.webex.xmlapi.models import SessionRef
 from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.xml import parse_document
 

@@ -22,7 +22,7 @@ from adapters.errors import (
     ChatUnauthorizedError,
     ChatUnreachableError,
     CredentialsError,
-    SessionInfoBlockedError,
+    RateLimitedError,
     WebexError,
     WebexTransportError,
 )
@@ -50,11 +50,11 @@ class CheckResult:
 def _webex_fix(error: WebexError) -> str:
     if isinstance(error, CredentialsError):
         return (
-            f"the site refused the account ({error.exception_id}): check WEBEX_SITE_NAME, "
+            f"the site refused the account ({error.detail}): check WEBEX_SITE_NAME, "
             "WEBEX_ID and WEBEX_PASSWORD / WEBEX_ACCESS_TOKEN. Do not retry in a loop: "
             "repeated failures lock the account"
         )
-    if isinstance(error, SessionInfoBlockedError):
+    if isinstance(error, RateLimitedError) and error.until is not None:
         return f"GetSessionInfo is blocked until {error.until:%H:%M} UTC; wait for it"
     if isinstance(error, WebexTransportError):
         return f"could not reach WEBEX_XML_URL ({error}); check the URL and the network"

@@ -37,8 +37,8 @@ from adapters.chat import ChatPort
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
-from adapters.webex.port import WebexSource
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.source import XmlWebex
 from bot.clock import Clock, utc_now
 from bot.commands.actions import CommandActions
 from bot.config import Settings
@@ -103,7 +103,7 @@ class Core:
     ``watch`` is the watch of a single process; a replica builds one per term of
     office with ``new_watch`` (all sharing ``watch.budget``)."""
 
-    webex: WebexSource
+    webex: XmlWebex
     store: Store
     watch: WatchService
     new_watch: Callable[[Store, Callable[[], bool]], WatchService]

@@ -1,27 +1,24 @@
-"""Command actions against a recording WebexSource and an in-memory store."""
+"""Command actions against a recording Webex client and an in-memory store."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from adapters.chat import Reply
 from adapters.errors import (
     CredentialsError,
-    SessionInfoBlockedError,
+    RateLimitedError,
     StartInPastError,
     WebexApiError,
     WebexTimeoutError,
 )
 from adapters.slack.mrkdwn import mrkdwn
-from adapters.webex.models import (
-    ExternalAttendeeSecurity,
-    MeetingDetails,
-    SessionInfo,
-    SessionStatus,
-)
-from adapters.webex.port import WebexSource
+from adapters.webex.models import ExternalAttendeeSecurity, MeetingDetails
+from adapters.webex.port import WebexMeetings
+from adapters.webex.xmlapi.models import SessionInfo, SessionStatus
 from bot.commands.actions import CommandActions, Requester
 from bot.commands.grammar import Command, CommandError, parse
 from state.model import EventKind
@@ -62,7 +59,7 @@ def store(sqlite_store: Store) -> Store:
 
 @pytest.fixture
 def actions(webex: RecordingWebex, store: Store) -> CommandActions:
-    source: WebexSource = webex
+    source: WebexMeetings = webex
     return CommandActions(webex=source, store=store, clock=lambda: NOW)
 
 
@@ -75,7 +72,7 @@ async def test_create_sends_every_option_and_the_requesters_zone(
     (request,) = webex.created
     assert request.title == "Board <!channel>"
     assert request.start == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # 10:30 in Berlin
-    assert request.time_zone_id == 25  # Europe/Berlin in the Webex table
+    assert request.zone == ZoneInfo("Europe/Berlin")  # the requester's zone
     assert request.duration_minutes == 90
     assert request.private and request.auto_lock_minutes == 10
     assert request.external_attendee_security is ExternalAttendeeSecurity.BLOCK_FROM_JOIN
@@ -116,8 +113,11 @@ async def test_create_at_a_past_time_is_refused_before_webex(
 @pytest.mark.parametrize(
     ("error", "fragments"),
     [
-        (StartInPastError("060016", "start time is in the past"), ["060016", "past"]),
-        (CredentialsError("030002", "Incorrect user or password"), ["030002", "credentials"]),
+        (StartInPastError("start time is in the past", detail="060016"), ["060016", "past"]),
+        (
+            CredentialsError("Incorrect user or password", detail="030002"),
+            ["030002", "credentials"],
+        ),
         (
             WebexApiError("999999", "Odd <thing>", operation="CreateMeeting"),
             ["999999", "Odd &lt;thing&gt;"],
@@ -343,11 +343,11 @@ async def test_help(actions: CommandActions) -> None:
 async def test_status_uses_get_meeting_while_session_info_is_blocked(
     actions: CommandActions, webex: RecordingWebex
 ) -> None:
-    webex.errors["get_session_infos"] = SessionInfoBlockedError(NOW + timedelta(hours=2))
+    webex.errors["live_state"] = RateLimitedError("blocked", until=NOW + timedelta(hours=2))
     webex.meetings["8888888"] = MeetingDetails(
         meeting_key="8888888", title="Secret", is_private=True, start=NOW, duration_minutes=15
     )
     text = said(await actions.run(command("status 8888888"), BOB))
     assert "Private meeting" in text and "Secret" not in text
     assert "live state unavailable" in text
-    assert [op for op, _ in webex.calls] == ["get_session_infos", "get_meeting"]
+    assert [op for op, _ in webex.calls] == ["live_state", "get_meeting"]

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import bot.demo.script
-from adapters.webex.models import SessionStatus
 from adapters.webex.simulator import MeetingView, SimClock, SimulatedSite, example_site
+from adapters.webex.simulator.records import SessionStatus
 from bot.demo.script import (
     DEMO_HOSTS,
     DEMO_SCRIPT,

@@ -25,7 +25,7 @@ class _Source:
     ("error", "label"),
     [
         (None, "success"),
-        (NotFoundError("060001", "Meeting not found"), "060001"),
+        (NotFoundError("Meeting not found", detail="060001"), "060001"),
         (WebexTransportError("boom"), "transport"),
     ],
 )
@@ -38,7 +38,7 @@ async def test_instrumented_source_counts_by_operation_and_outcome() -> None:
     source = _Source()
     webex = InstrumentedWebex(source, metrics)
     assert await webex.get_meeting("1") == "1"
-    source.fail = NotFoundError("060001", "Meeting not found")
+    source.fail = NotFoundError("Meeting not found", detail="060001")
     with pytest.raises(NotFoundError):
         await webex.get_meeting("2")
     await webex.get_session_infos(["a", "b", "c"])

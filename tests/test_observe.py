@@ -1,10 +1,10 @@
-"""Converting WebexSource answers into observations."""
+"""Converting XML API answers into observations."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
+from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from bot.watch.observe import (
     ended_observations,
     from_open_session,

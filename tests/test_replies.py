@@ -15,7 +15,6 @@ from adapters.errors import (
     NotFoundError,
     PrivateMeetingUnsupportedError,
     RateLimitedError,
-    SessionInfoBlockedError,
     StartInPastError,
     WebexApiError,
     WebexDecodeError,
@@ -23,6 +22,7 @@ from adapters.errors import (
 )
 from adapters.slack.mrkdwn import escape, mrkdwn, page_blocks
 from adapters.webex.models import CreatedMeeting, ExternalAttendeeSecurity, MeetingRequest
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from bot.commands import replies
 from state.model import MeetingSnapshot
 
@@ -116,11 +116,11 @@ def test_home_blocks_group_live_and_upcoming() -> None:
 @pytest.mark.parametrize(
     ("error", "fragments"),
     [
-        (StartInPastError("060016", "past"), ["past", "060016", "use `in 5m`"]),
-        (NotFoundError("060001", "Meeting does not exist"), ["no such meeting", "060001"]),
-        (AccessDeniedError("000001", "denied"), ["does not let", "000001"]),
-        (CredentialsError("030002", "Incorrect"), ["credentials", "030002"]),
-        (RateLimitedError("000045", "API Rate Limit Reached"), ["slow down", "60 s"]),
+        (StartInPastError("past", detail="060016"), ["past", "060016", "use `in 5m`"]),
+        (NotFoundError("Meeting does not exist", detail="060001"), ["no such meeting", "060001"]),
+        (AccessDeniedError("denied", detail="000001"), ["does not let", "000001"]),
+        (CredentialsError("Incorrect", detail="030002"), ["credentials", "030002"]),
+        (RateLimitedError("API Rate Limit Reached", detail="000045"), ["slow down", "60 s"]),
         (SessionInfoBlockedError(NOW + timedelta(hours=2)), ["10:00 UTC"]),
         (PrivateMeetingUnsupportedError(), ["private meetings"]),
         (WebexDecodeError("truncated"), ["did not answer properly"]),

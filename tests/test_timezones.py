@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.webex.models import TimeZoneInfo
 from adapters.webex.timezones import (
     GMT_ZONE_ID,
     UnknownTimeZoneError,
     default_table,
     parse_webex_time,
 )
+from adapters.webex.xmlapi.models import TimeZoneInfo
 
 TABLE = default_table()
 

@@ -1,7 +1,7 @@
 """Signed Slack requests through our aiohttp app, bolt, the handlers and the actions.
 
 Slack's side is the fake Slack Web API (users.info, response URLs, views.publish);
-the Webex side is a recording WebexSource.
+the Webex side is a recording Webex client.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 import pytest
 
-from adapters.errors import TooManyBodyContentError
 from adapters.webex.xmlapi.batching import BodyContentCap
+from adapters.webex.xmlapi.errors import TooManyBodyContentError
 
 
 def refusal(limit: int | None) -> TooManyBodyContentError:

@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -18,19 +19,15 @@ from adapters.errors import (
     NotFoundError,
     PrivateMeetingUnsupportedError,
     RateLimitedError,
-    SessionInfoBlockedError,
     StartInPastError,
     WebexDecodeError,
     WebexTimeoutError,
     WebexTransportError,
 )
-from adapters.webex.models import (
-    ExternalAttendeeSecurity,
-    MeetingRequest,
-    SessionInfo,
-    SessionRef,
-)
+from adapters.webex.models import ExternalAttendeeSecurity, MeetingRequest
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
+from adapters.webex.xmlapi.models import SessionInfo, SessionRef
 from tests.fakes.xml_api import (
     Answer,
     Failure,
@@ -293,7 +290,7 @@ async def test_create_meeting_escapes_and_orders_elements(make) -> None:
         title="Plan <&> 会议",
         start=datetime(2026, 7, 1, 15, 0, tzinfo=UTC),
         duration_minutes=45,
-        time_zone_id=4,
+        zone=ZoneInfo("America/Los_Angeles"),
         password=PASSWORD,
         auto_lock_minutes=10,
     )
@@ -496,7 +493,7 @@ async def test_every_read_operation_over_recorded_answers(make) -> None:
     ]
 
 
-async def test_set_meeting_replaces_options_and_picks_a_private_type(make) -> None:
+async def test_update_meeting_replaces_options_and_picks_a_private_type(make) -> None:
     fake, client = await make(
         serve_fixtures(
             {"LstMeetingType": "lstmeetingtype_private.xml", "SetMeeting": "setmeeting_ok.xml"}
@@ -505,11 +502,11 @@ async def test_set_meeting_replaces_options_and_picks_a_private_type(make) -> No
     request = MeetingRequest(
         title="Board",
         start=datetime(2026, 7, 1, 15, 0, tzinfo=UTC),
-        time_zone_id=45,
+        zone=ZoneInfo("Asia/Shanghai"),
         private=True,
         external_attendee_security=ExternalAttendeeSecurity.BLOCK_FROM_JOIN,
     )
-    await client.set_meeting("1015045339", request)
+    await client.update_meeting("1015045339", request)
     (content,) = fake.requests[-1].iter("bodyContent")
     assert [c.tag for c in content] == ["meetingkey", "metaData", "schedule", "attendeeOptions"]
     assert content.findtext("meetingkey") == "1015045339"

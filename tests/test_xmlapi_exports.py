@@ -1,11 +1,12 @@
-"""The client's public names, and that it satisfies the WebexSource port."""
+"""The client's public names, and that it satisfies both protocols it implements."""
 
 import importlib
 
 import pytest
 
-from adapters.webex.port import WebexSource
+from adapters.webex.port import WebexMeetings
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.source import XmlSessionSource
 
 
 @pytest.mark.parametrize(
@@ -25,10 +26,12 @@ def test_exported_names(module: str, names: set[str]) -> None:
         assert hasattr(mod, name)
 
 
-async def test_client_is_a_webex_source() -> None:
+async def test_client_is_both_port_halves_source() -> None:
     credentials = Credentials(site_name="s", webex_id="b", password="secret")
-    source: WebexSource = XmlApiClient("http://127.0.0.1:9/WBXService/XMLService", credentials)
-    await source.close()
+    source: XmlSessionSource = XmlApiClient("http://127.0.0.1:9/WBXService/XMLService", credentials)
+    meetings: WebexMeetings = XmlApiClient("http://127.0.0.1:9/WBXService/XMLService", credentials)
+    await meetings.close()
+    assert "secret" not in repr(meetings)
     assert "secret" not in repr(source) and "secret" not in repr(credentials)
 
 

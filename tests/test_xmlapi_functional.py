@@ -3,6 +3,7 @@ every operation and every error the site can produce."""
 
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,22 +14,17 @@ from adapters.errors import (
     NotFoundError,
     PrivateMeetingUnsupportedError,
     RateLimitedError,
-    SessionInfoBlockedError,
     StartInPastError,
     WebexDecodeError,
     WebexError,
     WebexTimeoutError,
     WebexTransportError,
 )
-from adapters.webex.models import (
-    ExternalAttendeeSecurity,
-    MeetingRequest,
-    SessionInfo,
-    SessionRef,
-    SessionStatus,
-)
+from adapters.webex.models import ExternalAttendeeSecurity, MeetingRequest
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
+from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionStatus
 from tests.fakes.sim import ADMIN, running_site
 
 ClientFactory = Callable[..., XmlApiClient]
@@ -223,7 +219,7 @@ async def test_meeting_life_cycle(connect, sim_site: SimulatedSite) -> None:
             title=title,
             start=start,
             duration_minutes=30,
-            time_zone_id=4,
+            zone=ZoneInfo("America/Los_Angeles"),
             auto_lock_minutes=10,
             external_attendee_security=ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY,
         )
@@ -234,9 +230,9 @@ async def test_meeting_life_cycle(connect, sim_site: SimulatedSite) -> None:
     assert details.auto_lock and details.auto_lock_minutes == 10
     assert details.external_attendee_security is ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY
     later = start + timedelta(hours=2)
-    await client.set_meeting(
+    await client.update_meeting(
         created.meeting_key,
-        MeetingRequest(title="Renamed", start=later, time_zone_id=45, private=True),
+        MeetingRequest(title="Renamed", start=later, zone=ZoneInfo("Asia/Shanghai"), private=True),
     )
     view = sim_site.meeting(created.meeting_key)
     assert (view.title, view.start, view.private, view.auto_lock) == ("Renamed", later, True, False)

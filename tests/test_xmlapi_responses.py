@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -14,13 +15,15 @@ from adapters.errors import (
     NotFoundError,
     RateLimitedError,
     StartInPastError,
-    TooManyBodyContentError,
     WebexApiError,
+    WebexError,
 )
-from adapters.webex.models import ExternalAttendeeSecurity, SessionStatus
+from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.timezones import default_table
 from adapters.webex.xmlapi import responses, sessions
 from adapters.webex.xmlapi.envelope import split_outcomes
+from adapters.webex.xmlapi.errors import TooManyBodyContentError
+from adapters.webex.xmlapi.models import SessionStatus
 from adapters.webex.xmlapi.xml import parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -114,11 +117,10 @@ def test_getmeeting_autolock_iso_8859_1_with_character_references() -> None:
     assert details.title == "Café 会议 <&>"
     assert details.auto_lock is True and details.auto_lock_minutes == 10
     assert details.external_attendee_security is ExternalAttendeeSecurity.ALLOW_JOIN
-    assert details.meeting_type_id == 3
     assert details.start == datetime(2020, 10, 25, 5, 0, tzinfo=UTC)
-    assert (details.duration_minutes, details.time_zone_id, details.host_webex_id) == (
+    assert (details.duration_minutes, details.zone, details.host) == (
         45,
-        45,
+        ZoneInfo("Asia/Shanghai"),
         "Test",
     )
 
@@ -195,11 +197,11 @@ def test_authenticateuser_ticket() -> None:
     ],
 )
 def test_failures_become_typed_errors(
-    name: str, error_type: type[WebexApiError], exception_id: str
+    name: str, error_type: type[WebexError], exception_id: str
 ) -> None:
     error = outcome(name)
     assert type(error) is error_type
-    assert error.exception_id == exception_id
+    assert error.detail == exception_id
     assert error.operation == "Test"
 
 
@@ -231,7 +233,7 @@ def test_unknown_elements_and_case_variants_do_not_change_rows(
              "matchingrecords"}  # fmt: skip
     root = parse_document((FIXTURES / "lstsummarysession_seed.xml").read_bytes())
     (before,) = split_outcomes(root, "T")
-    assert not isinstance(before, WebexApiError)
+    assert not isinstance(before, WebexError)
     expected = sessions.session_page(before, default_table(), None).sessions
     for row in root.iter("{http://www.webex.com/schemas/2002/06/service/ep}session"):
         for name, text in extra:
@@ -246,5 +248,5 @@ def test_unknown_elements_and_case_variants_do_not_change_rows(
                 namespace, _, local = child.tag.rpartition("}")
                 child.tag = f"{namespace}}}{local.upper()}"
     (after,) = split_outcomes(root, "T")
-    assert not isinstance(after, WebexApiError)
+    assert not isinstance(after, WebexError)
     assert sessions.session_page(after, default_table(), None).sessions == expected

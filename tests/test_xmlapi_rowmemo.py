@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from adapters.errors import WebexDecodeError
-from adapters.webex.models import SessionSummary, TimeZoneInfo
 from adapters.webex.timezones import TimeZoneTable, default_table
 from adapters.webex.xmlapi import sessions
 from adapters.webex.xmlapi.envelope import split_outcomes
+from adapters.webex.xmlapi.models import SessionSummary, TimeZoneInfo
 from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.xml import parse_document
 

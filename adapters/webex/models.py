@@ -1,54 +1,47 @@
-"""What the Webex side tells us, as frozen values, whatever backend produced them.
+"""What the commands' half of the Webex port speaks, whatever backend is behind it.
 
-Every datetime here is timezone-aware UTC. Backends convert Webex local times
-(``MM/DD/YYYY HH:MM:SS`` in a ``timeZoneID``) before building these.
+Backend-neutral on purpose: a meeting key is an opaque string (the XML API's
+digits, a REST meeting id such as ``870f…0402_I_1974…``), a zone is an IANA
+:class:`zoneinfo.ZoneInfo` (each backend maps it to its own ids), a host is an
+opaque identity the backend understands (the XML API's webExID, a REST host
+email). Every datetime is timezone-aware; the backend converts its wire format.
+
+What one backend answers on its own (the XML API's listings and GetSessionInfo
+rows) lives beside it, e.g. :mod:`adapters.webex.xmlapi.models`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "AUTO_LOCK_MINUTES",
-    "GMT_ZONE_ID",
+    "Capabilities",
     "CreatedMeeting",
     "ExternalAttendeeSecurity",
+    "LiveState",
     "MeetingDetails",
     "MeetingRequest",
-    "MeetingTemplate",
-    "MeetingType",
-    "OpenSession",
-    "SessionInfo",
-    "SessionListing",
-    "SessionRef",
-    "SessionStatus",
-    "SessionSummary",
-    "SiteCapabilities",
-    "TimeZoneInfo",
+    "require_aware",
 ]
 
-#: "GMT+00:00, GMT (London)": the zone when none is said, and the fallback
-#: when nothing better matches.
-GMT_ZONE_ID = 21
-
-#: The only values Webex accepts for ``autoLockWaitTime`` (minutes).
+#: The only auto-lock wait times Webex accepts (minutes).
 AUTO_LOCK_MINUTES: frozenset[int] = frozenset({0, 5, 10, 15, 20})
 
+_UTC_ZONE = ZoneInfo("UTC")
 
-def _require_aware(name: str, value: datetime | None) -> None:
+
+def require_aware(name: str, value: datetime | None) -> None:
+    """Raise ValueError unless ``value`` is None or a timezone-aware datetime."""
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError(f"{name} must be a timezone-aware datetime")
 
 
-class SessionStatus(StrEnum):
-    IN_PROGRESS = "INPROGRESS"
-    NOT_IN_PROGRESS = "NOT_INPROGRESS"
-
-
 class ExternalAttendeeSecurity(StrEnum):
-    """Who may join while the meeting is unlocked (CreateMeeting attendeeOptions)."""
+    """Who may join while the meeting is unlocked."""
 
     ALLOW_JOIN = "AllowJoin"
     ALLOW_JOIN_WITH_LOBBY = "AllowJoinWithLobby"
@@ -56,139 +49,31 @@ class ExternalAttendeeSecurity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SessionRef:
-    """Names one session, by meeting key or by meeting UUID (exactly one)."""
-
-    key: str | None = None
-    uuid: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.key is None) == (self.uuid is None):
-            raise ValueError("a SessionRef names a session by key or by uuid, not both")
-
-    @classmethod
-    def by_key(cls, key: str) -> SessionRef:
-        return cls(key=key)
-
-    @classmethod
-    def by_uuid(cls, uuid: str) -> SessionRef:
-        return cls(uuid=uuid)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionSummary:
-    """One ``session`` row of LstsummarySession."""
-
-    session_key: str
-    meeting_uuid: str | None = None
-    conf_name: str = ""
-    host_webex_id: str = ""
-    host_email: str | None = None
-    status: SessionStatus = SessionStatus.NOT_IN_PROGRESS
-    start: datetime
-    duration_minutes: int = 0
-    time_zone_id: int | None = None
-    #: LstsummarySession's cheap presence flags; None when the row lacks them.
-    host_joined: bool | None = None
-    participants_joined: bool | None = None
-    is_private: bool = False
-    is_scheduled_pmr: bool = False
-    service_type: str | None = None
-
-    def __post_init__(self) -> None:
-        _require_aware("start", self.start)
-
-    @property
-    def end(self) -> datetime:
-        return self.start + timedelta(minutes=self.duration_minutes)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionListing:
-    """Every row of one LstsummarySession query, all pages.
-
-    ``complete`` is True only when every page arrived and the rows add up to the
-    ``total`` the site reported; an incomplete listing proves nothing about the
-    sessions it lacks.
-    """
-
-    sessions: tuple[SessionSummary, ...]
-    total: int
-    complete: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SessionInfo:
-    """One GetSessionInfo answer.
-
-    Callers who are not invited get no title, schedule or links (40.8.0): those
-    fields are then None. ``has_host_in_meeting`` and ``has_attendee_in_meeting``
-    are only meaningful while the session is in progress (40.9.0) and are False
-    otherwise.
-    """
-
-    session_key: str
-    meeting_uuid: str | None = None
-    status: SessionStatus = SessionStatus.NOT_IN_PROGRESS
-    is_locked: bool = False
-    has_host_in_meeting: bool = False
-    has_attendee_in_meeting: bool = False
-    is_private: bool = False
-    is_personal_room: bool = False
-    conf_name: str | None = None
-    host_webex_id: str | None = None
-    host_email: str | None = None
-    start: datetime | None = None
-    duration_minutes: int | None = None
-    time_zone_id: int | None = None
-    meeting_link: str | None = None
-
-    def __post_init__(self) -> None:
-        _require_aware("start", self.start)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OpenSession:
-    """One session of LstOpenSession: in progress right now."""
-
-    session_key: str
-    meeting_uuid: str | None = None
-    name: str = ""
-    host_webex_id: str = ""
-    service_type: str | None = None
-    start: datetime | None = None
-    actual_start: datetime | None = None
-    time_zone_id: int | None = None
-
-    def __post_init__(self) -> None:
-        _require_aware("start", self.start)
-        _require_aware("actual_start", self.actual_start)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class MeetingRequest:
-    """What CreateMeeting / SetMeeting should schedule.
+    """What a create or an update should schedule.
 
+    ``zone``: the zone the start is expressed in on the wire and shown in by
+    Webex (the start itself is an aware datetime; any zone converts correctly).
+    ``host``: who should host it, as the backend names hosts; None schedules it
+    under the bot's own account.
     ``auto_lock_minutes``: None leaves auto-lock off; otherwise one of
-    ``AUTO_LOCK_MINUTES`` and autoLock is turned on.
-    ``private``: schedule with a meeting type whose SupportPrivateMeeting is true.
-    ``time_zone_id``: the Webex zone the start is expressed in on the wire
-    (the start itself is an aware datetime; any zone converts correctly).
+    ``AUTO_LOCK_MINUTES`` and auto-lock is turned on.
+    ``private``: a private meeting (the backend picks a meeting type that allows
+    it, or raises PrivateMeetingUnsupportedError).
     """
 
     title: str
     start: datetime
     duration_minutes: int = 60
-    time_zone_id: int = GMT_ZONE_ID
+    zone: ZoneInfo = _UTC_ZONE
     password: str | None = None
     private: bool = False
     auto_lock_minutes: int | None = None
     external_attendee_security: ExternalAttendeeSecurity | None = None
-    host_webex_id: str | None = None
-    meeting_type_id: int | None = None
+    host: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start", self.start)
+        require_aware("start", self.start)
         if not self.title.strip():
             raise ValueError("a meeting needs a title")
         if not 1 <= self.duration_minutes <= 24 * 60:
@@ -200,7 +85,7 @@ class MeetingRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreatedMeeting:
-    """CreateMeeting's answer. ``password`` is the one given, or the one the site
+    """A create's answer. ``password`` is the one given, or the one the site
     generated. Treat it as a secret: it goes to the requester only."""
 
     meeting_key: str
@@ -213,16 +98,19 @@ class CreatedMeeting:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MeetingDetails:
-    """GetMeeting's answer, the parts the bot uses."""
+    """One scheduled meeting as the backend describes it (no live state).
+
+    ``zone`` is None when the backend named a zone it cannot map; ``host`` is the
+    host as the backend names hosts ("" when unsaid).
+    """
 
     meeting_key: str
     meeting_uuid: str | None = None
     title: str = ""
-    meeting_type_id: int | None = None
     start: datetime
     duration_minutes: int = 0
-    time_zone_id: int | None = None
-    host_webex_id: str = ""
+    zone: ZoneInfo | None = None
+    host: str = ""
     password: str | None = field(default=None, repr=False)
     is_private: bool = False
     auto_lock: bool = False
@@ -231,37 +119,52 @@ class MeetingDetails:
     join_url: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start", self.start)
+        require_aware("start", self.start)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MeetingType:
-    id: int
-    name: str
-    supports_private: bool = False
+class LiveState:
+    """The live state of one meeting, as a direct answer about it.
+
+    Callers who are not invited may get no title, schedule or links: those are
+    then None, as is anything the backend does not know. ``host_present`` and
+    ``attendees_present`` mean something only while ``in_progress``.
+    ``attendees_waiting`` is attendees present without the host, when known.
+    """
+
+    meeting_key: str
+    in_progress: bool
+    host_present: bool | None = None
+    attendees_present: bool | None = None
+    locked: bool | None = None
+    private: bool | None = None
+    title: str | None = None
+    host: str | None = None
+    host_email: str | None = None
+    start: datetime | None = None
+    duration_minutes: int | None = None
+    join_url: str | None = None
+
+    def __post_init__(self) -> None:
+        require_aware("start", self.start)
+
+    @property
+    def attendees_waiting(self) -> bool | None:
+        """Attendees are in the meeting and the host is not (None if unknown)."""
+        if not self.in_progress:
+            return False
+        if self.attendees_present is None or self.host_present is None:
+            return None
+        return self.attendees_present and not self.host_present
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MeetingTemplate:
-    name: str
-    service_type: str
+class Capabilities:
+    """What the site lets the bot do, as far as the commands care.
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteCapabilities:
-    """GetSite's feature switches that change how the bot talks to the site."""
+    ``private_meetings``: a private meeting can be created (None: not known
+    until a create asks for one).
+    """
 
     site_name: str = ""
-    supports_return_scheduled_pmr: bool = False
-    meeting_types: tuple[MeetingType, ...] = ()
-    templates: tuple[MeetingTemplate, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TimeZoneInfo:
-    """One LstTimeZone row: the offset in force on the date asked about."""
-
-    id: int
-    description: str
-    gmt_offset_minutes: int
-    fall_in_dst: bool = False
+    private_meetings: bool | None = None

@@ -24,7 +24,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.webex.models import GMT_ZONE_ID, TimeZoneInfo
+from adapters.webex.xmlapi.models import GMT_ZONE_ID, TimeZoneInfo
 
 __all__ = ["GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table"]
 
@@ -137,6 +137,14 @@ class TimeZoneTable:
     def label(self, zone_id: int) -> str | None:
         zone = self._zones.get(zone_id)
         return None if zone is None else zone.label
+
+    def iana_zone(self, zone_id: int | None) -> ZoneInfo | None:
+        """The IANA zone of ``zone_id``, or None for an unknown id or a zone only
+        known by its fixed offset."""
+        zone = self._zones.get(zone_id) if zone_id is not None else None
+        if zone is None or zone.iana is None:
+            return None
+        return ZoneInfo(zone.iana)
 
     def zone_id_for_label(self, label: str) -> int | None:
         """The id whose label is exactly ``label`` (GetSessionInfo sends only the label)."""

@@ -1,4 +1,4 @@
-"""What each ``/webex`` command does: Command -> WebexSource / store calls -> a Reply.
+"""What each ``/webex`` command does: Command -> WebexMeetings / store calls -> a Reply.
 
 Runs after the command was acknowledged (see :mod:`bot.commands.flow`). Never raises
 for a Webex failure: every :class:`~adapters.errors.WebexError` becomes a plain
@@ -15,14 +15,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.chat import BulletList, Code, Em, Message, Page, Reply, message
-from adapters.errors import (
-    SessionInfoBlockedError,
-    WebexApiError,
-    WebexError,
-    WebexTransportError,
-)
-from adapters.webex.models import MeetingRequest, SessionInfo, SessionRef
-from adapters.webex.port import WebexSource
+from adapters.errors import RateLimitedError, WebexError, WebexTransportError
+from adapters.webex.models import LiveState, MeetingRequest
+from adapters.webex.port import WebexMeetings
 from bot.commands import replies
 from bot.commands.grammar import (
     CancelCommand,
@@ -37,7 +32,7 @@ from bot.commands.grammar import (
 )
 from bot.commands.when import StartTimeError, resolve_start
 from bot.watch.budget import SessionInfoBudget
-from bot.watch.zones import user_zone, webex_zone_id
+from bot.watch.zones import user_zone
 from state.fanout import matches
 from state.model import EventKind, MeetingSnapshot, Scope, Subscription
 from state.store import Store
@@ -105,23 +100,20 @@ class CommandActions:
         webex: the Webex site.
         store: subscriptions and meeting snapshots.
         clock: returns the current aware UTC time.
-        zone_id: IANA zone name and instant -> Webex timeZoneID.
     """
 
     def __init__(
         self,
         *,
-        webex: WebexSource,
+        webex: WebexMeetings,
         store: Store,
         clock: Callable[[], datetime],
-        zone_id: Callable[[str, datetime], int] = webex_zone_id,
         budget: SessionInfoBudget | None = None,
     ) -> None:
         self._budget = budget
         self._webex = webex
         self._store = store
         self._clock = clock
-        self._zone_id = zone_id
 
     async def run(self, command: Command, requester: Requester) -> Reply:
         """Carry out ``command`` for ``requester``. Raises only StoreError (and
@@ -183,21 +175,21 @@ class CommandActions:
             title=command.title,
             start=start,
             duration_minutes=command.duration_minutes,
-            time_zone_id=self._zone_id(tz.key, start),
+            zone=tz,
             private=command.private,
             auto_lock_minutes=command.auto_lock_minutes,
             external_attendee_security=command.external_attendee_security,
-            host_webex_id=await self._webex_id_for(requester.email),
+            host=await self._webex_id_for(requester.email),
         )
         try:
             try:
                 created = await self._webex.create_meeting(request)
-            except WebexApiError as e:
-                if request.host_webex_id is None or e.exception_id not in _NOT_FOR_THAT_HOST:
+            except WebexError as e:
+                if request.host is None or e.detail not in _NOT_FOR_THAT_HOST:
                     raise
                 # The bot's account may not schedule for that host: schedule it
                 # as the bot's own meeting rather than not at all.
-                request = replace(request, host_webex_id=None)
+                request = replace(request, host=None)
                 created = await self._webex.create_meeting(request)
         except WebexTransportError as e:
             logger.warning("CreateMeeting got no usable answer: %s", e)
@@ -258,22 +250,22 @@ class CommandActions:
         if snapshot is not None:
             return Reply(body=message(replies.snapshot_line(snapshot, tz, requester.email)) + note)
         try:
-            info = await self._session_info(key)
-        except (SessionInfoBlockedError, _BudgetSpent):
-            # GetMeeting has its own budget: it still tells the schedule, not live state.
+            info = await self._live_state(key)
+        except (RateLimitedError, _BudgetSpent) as e:
+            if isinstance(e, RateLimitedError) and e.until is None:
+                raise  # slow down: said as such, like any other Webex failure
+            # Look-ups are blocked or spent for a while. GetMeeting has its own
+            # budget: it still tells the schedule, not live state.
             details = await self._webex.get_meeting(key)
             return Reply(body=message(replies.details_line(details, tz)) + note)
-        return Reply(body=message(replies.session_info_line(info, tz, requester.email)) + note)
+        return Reply(body=message(replies.live_state_line(info, tz, requester.email)) + note)
 
-    async def _session_info(self, key: str) -> SessionInfo:
-        """GetSessionInfo for one key, paid from the watcher's hourly budget so
+    async def _live_state(self, key: str) -> LiveState:
+        """The live state of one meeting, paid from the watcher's hourly budget so
         that commands cannot push the account into the two-hour 403 block."""
         if self._budget is not None and self._budget.take(1, self._clock()) == 0:
             raise _BudgetSpent
-        (result,) = await self._webex.get_session_infos([SessionRef.by_key(key)])
-        if isinstance(result, WebexError):
-            raise result
-        return result
+        return await self._webex.live_state(key)
 
     async def _cancel(self, key: str, requester: Requester) -> Reply:
         if requester.email is None:
@@ -285,7 +277,7 @@ class CommandActions:
         host_email = snapshot.host_email if snapshot is not None else None
         if host_email is None:
             try:
-                host_email = (await self._session_info(key)).host_email
+                host_email = (await self._live_state(key)).host_email
             except _BudgetSpent:
                 return _say("I have used this hour's Webex lookups; try again in a few minutes.")
         if host_email is None:

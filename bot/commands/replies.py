@@ -36,7 +36,6 @@ from adapters.errors import (
     NotFoundError,
     PrivateMeetingUnsupportedError,
     RateLimitedError,
-    SessionInfoBlockedError,
     StartInPastError,
     WebexApiError,
     WebexError,
@@ -45,10 +44,9 @@ from adapters.errors import (
 from adapters.webex.models import (
     CreatedMeeting,
     ExternalAttendeeSecurity,
+    LiveState,
     MeetingDetails,
     MeetingRequest,
-    SessionInfo,
-    SessionStatus,
 )
 from bot.commands.model import USAGE
 from state.model import MeetingSnapshot
@@ -59,9 +57,9 @@ __all__ = [
     "created_private",
     "details_line",
     "home_page",
+    "live_state_line",
     "local_time",
     "meeting_lines",
-    "session_info_line",
     "snapshot_line",
     "usage",
     "webex_error_text",
@@ -174,18 +172,18 @@ def snapshot_line(snapshot: MeetingSnapshot, tz: ZoneInfo, viewer_email: str | N
     )
 
 
-def session_info_line(info: SessionInfo, tz: ZoneInfo, viewer_email: str | None) -> _Line:
-    """A meeting the store does not know, as GetSessionInfo describes it."""
-    title = _shown_title(info.conf_name or "", info.is_private, info.host_email, viewer_email)
-    live = info.status is SessionStatus.IN_PROGRESS
+def live_state_line(info: LiveState, tz: ZoneInfo, viewer_email: str | None) -> _Line:
+    """A meeting the store does not know, as a direct look-up describes it."""
+    title = _shown_title(info.title or "", bool(info.private), info.host_email, viewer_email)
+    live = info.in_progress
     more = ""
-    if live and info.is_locked:
+    if live and info.locked:
         more += ", locked"
-    if live and info.has_attendee_in_meeting and not info.has_host_in_meeting:
+    if live and info.attendees_waiting:
         more += ", attendees waiting for the host"
     state: _Line = (*_LIVE, more) if live else ("not in progress",)
     when: _Line = (" · ", local_time(info.start, tz)) if info.start is not None else ()
-    return (Strong(title), f" ({info.session_key})", *when, " · ", *state)
+    return (Strong(title), f" ({info.meeting_key})", *when, " · ", *state)
 
 
 def details_line(details: MeetingDetails, tz: ZoneInfo) -> _Line:
@@ -197,7 +195,7 @@ def details_line(details: MeetingDetails, tz: ZoneInfo) -> _Line:
         f" ({details.meeting_key}) · ",
         local_time(details.start, tz),
         (
-            f" · {details.duration_minutes} min · {details.host_webex_id or 'unknown host'} · "
+            f" · {details.duration_minutes} min · {details.host or 'unknown host'} · "
             "live state unavailable right now"
         ),
     )
@@ -239,11 +237,7 @@ def webex_error_text(error: WebexError, *, doing: str) -> Message:
 
 
 def _error_sentence(error: WebexError, doing: str) -> _Line:
-    code = (
-        f" (exceptionID {error.exception_id})"
-        if isinstance(error, WebexApiError) and error.exception_id
-        else ""
-    )
+    code = f" (exceptionID {error.detail})" if error.detail else ""
     if isinstance(error, StartInPastError):
         return (
             (
@@ -259,12 +253,12 @@ def _error_sentence(error: WebexError, doing: str) -> _Line:
         return (f"Webex does not let the bot's account {doing}{code}.",)
     if isinstance(error, CredentialsError):
         return (f"Webex refused the bot's account{code}; an admin needs to check its credentials.",)
-    if isinstance(error, RateLimitedError):
-        return (f"Webex asks us to slow down{code}; try again in {error.retry_after:.0f} s.",)
-    if isinstance(error, SessionInfoBlockedError):
+    if isinstance(error, RateLimitedError) and error.until is not None:
         return (
             f"Webex blocks meeting status look-ups until {error.until:%H:%M} UTC; try after that.",
         )
+    if isinstance(error, RateLimitedError):
+        return (f"Webex asks us to slow down{code}; try again in {error.retry_after:.0f} s.",)
     if isinstance(error, PrivateMeetingUnsupportedError):
         return ("This Webex site has no meeting type that allows private meetings.",)
     if isinstance(error, WebexTransportError):

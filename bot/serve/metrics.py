@@ -23,12 +23,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from adapters.errors import (
-    SessionInfoBlockedError,
-    WebexApiError,
-    WebexError,
-    WebexTransportError,
-)
+from adapters.errors import WebexError, WebexTransportError
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 
 if TYPE_CHECKING:
     from bot.health import HealthRegistry
@@ -41,7 +37,7 @@ _JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 
 T = TypeVar("T")
 
-#: WebexSource method -> the XML API operation it performs.
+#: Client method -> the XML API operation it performs.
 OPERATIONS: Mapping[str, str] = {
     "site_capabilities": "GetSite",
     "list_sessions": "LstsummarySession",
@@ -50,7 +46,8 @@ OPERATIONS: Mapping[str, str] = {
     "meeting_types": "LstMeetingType",
     "time_zones": "LstTimeZone",
     "create_meeting": "CreateMeeting",
-    "set_meeting": "SetMeeting",
+    "update_meeting": "SetMeeting",
+    "live_state": "GetSessionInfo",
     "get_meeting": "GetMeeting",
     "delete_meeting": "DelMeeting",
 }
@@ -60,8 +57,8 @@ def outcome_of(error: BaseException | None) -> str:
     """The ``outcome`` label of one call: success, an exceptionID, or a fault class."""
     if error is None:
         return "success"
-    if isinstance(error, WebexApiError) and error.exception_id:
-        return error.exception_id
+    if isinstance(error, WebexError) and error.detail:
+        return error.detail
     if isinstance(error, SessionInfoBlockedError):
         return "blocked_403"
     if isinstance(error, WebexTransportError):
@@ -222,8 +219,8 @@ class Metrics:
 
 
 class InstrumentedWebex:
-    """A WebexSource that counts every call of the one it wraps by operation and
-    outcome. Behaves exactly like the wrapped source otherwise."""
+    """A Webex client that counts every call of the one it wraps by operation and
+    outcome. Behaves exactly like the wrapped client otherwise."""
 
     def __init__(self, inner: Any, metrics: Metrics) -> None:
         self._inner = inner
@@ -234,10 +231,10 @@ class InstrumentedWebex:
         operation = OPERATIONS.get(name)
         if operation is None:
             return attr
-        return self._counted(operation, attr)
+        return self._counted(operation, attr, one_item=name == "live_state")
 
     def _counted(
-        self, operation: str, call: Callable[..., Awaitable[T]]
+        self, operation: str, call: Callable[..., Awaitable[T]], *, one_item: bool = False
     ) -> Callable[..., Awaitable[T]]:
         metrics = self._metrics
 
@@ -249,7 +246,7 @@ class InstrumentedWebex:
                 raise
             metrics.xmlapi_calls.labels(operation=operation, outcome="success").inc()
             if operation == "GetSessionInfo" and args:
-                metrics.sessioninfo_items.inc(len(args[0]))
+                metrics.sessioninfo_items.inc(1 if one_item else len(args[0]))
             return result
 
         return counted

@@ -1,4 +1,4 @@
-"""WebexSource answers -> store observations. Pure.
+"""XML API answers -> store observations. Pure.
 
 Each function turns one kind of answer into :class:`state.model.Observation`
 values carrying the authority of their source, leaving a field None wherever
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
+from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from state.model import Authority, MeetingSnapshot, Observation
 
 __all__ = [

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from adapters.webex.models import SessionSummary
+from adapters.webex.xmlapi.models import SessionSummary
 from state.model import MeetingSnapshot, Observation
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The watcher, its schedule and the dispatcher, wired together.
 
-A composition root builds the WebexSource, the Store and the ChatPort, then::
+A composition root builds the XmlSessionSource, the Store and the ChatPort, then::
 
     async with WatchService(source=..., store=..., chat=..., rules=..., clock=now):
         await stop_event.wait()
@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.chat import ChatPort
-from adapters.webex.port import WebexSource
+from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.health import HealthRegistry
 from bot.notify.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.watch.budget import SessionInfoBudget
@@ -68,7 +68,7 @@ class WatchService:
     def __init__(
         self,
         *,
-        source: WebexSource,
+        source: XmlSessionSource,
         store: Store,
         chat: ChatPort,
         rules: Rules,

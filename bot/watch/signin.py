@@ -20,7 +20,7 @@ from adapters.errors import (
     WebexError,
     WebexTransportError,
 )
-from adapters.webex.port import WebexSource
+from adapters.webex.xmlapi.source import XmlSessionSource
 
 __all__ = ["SignIn", "sign_in"]
 
@@ -37,7 +37,7 @@ class SignIn(enum.Enum):
     FAILED = "failed"
 
 
-async def sign_in(source: WebexSource, *, site_name: str) -> SignIn:
+async def sign_in(source: XmlSessionSource, *, site_name: str) -> SignIn:
     """GetSite once through ``source``; logs one line with the outcome.
 
     Args:

@@ -41,15 +41,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.errors import (
-    CredentialsError,
-    NotFoundError,
-    RateLimitedError,
-    SessionInfoBlockedError,
-    WebexError,
-)
-from adapters.webex.models import SessionInfo, SessionRef, SessionSummary
-from adapters.webex.port import WebexSource
+from adapters.errors import CredentialsError, NotFoundError, RateLimitedError, WebexError
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
+from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
+from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.backoff import Backoff
 from bot.clock import Clock
 from bot.health import HealthRegistry
@@ -139,7 +134,7 @@ class Watcher:
     def __init__(
         self,
         *,
-        source: WebexSource,
+        source: XmlSessionSource,
         store: Store,
         rules: Rules,
         budget: SessionInfoBudget,

@@ -18,7 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.directory import SlackDirectory
-from adapters.webex.port import WebexSource
+from adapters.webex.port import WebexMeetings
 from bot.commands.actions import CommandActions
 from bot.config import load_settings
 from bot.serve.slack_app import SlackHandlers, create_slack_app
@@ -31,7 +31,7 @@ from tests.fakes.slack_api import TEAM_ID, FakeSlack
 SECRET = "test-signing-secret"
 FORM = "application/x-www-form-urlencoded"
 
-W = TypeVar("W", bound=WebexSource)
+W = TypeVar("W", bound=WebexMeetings)
 
 
 def signed_headers(
@@ -67,7 +67,7 @@ def command_body(text: str, *, response_url: str, user: str = "UALICE") -> str:
 
 def make_slack_app(
     slack: FakeSlack,
-    webex: WebexSource,
+    webex: WebexMeetings,
     store: Store,
     *,
     clock: Callable[[], datetime],

@@ -1,4 +1,5 @@
-"""A WebexSource that records every call and answers from a small in-memory site.
+"""A Webex client (both the port's commands half and the XML feed's source) that
+records every call and answers from a small in-memory site.
 
 For tests of the command side that need no XML: what matters there is which
 calls reached Webex and with what. Errors can be scripted per operation.
@@ -14,9 +15,13 @@ from itertools import count
 
 from adapters.errors import NotFoundError, WebexError
 from adapters.webex.models import (
+    Capabilities,
     CreatedMeeting,
+    LiveState,
     MeetingDetails,
     MeetingRequest,
+)
+from adapters.webex.xmlapi.models import (
     MeetingType,
     OpenSession,
     SessionInfo,
@@ -25,8 +30,9 @@ from adapters.webex.models import (
     SiteCapabilities,
     TimeZoneInfo,
 )
+from adapters.webex.xmlapi.sessions import live_state_of
 
-NOT_FOUND = NotFoundError("060001", "Meeting does not exist")
+NOT_FOUND = NotFoundError("Meeting does not exist", detail="060001")
 
 
 @dataclass
@@ -44,6 +50,10 @@ class RecordingWebex:
         self.calls.append((operation, argument))
         if operation in self.errors:
             raise self.errors[operation]
+
+    async def capabilities(self) -> Capabilities:
+        self._record("capabilities", None)
+        return Capabilities(site_name="acme")
 
     async def site_capabilities(self) -> SiteCapabilities:
         self._record("site_capabilities", None)
@@ -91,8 +101,14 @@ class RecordingWebex:
             attendee_url=f"https://acme.webex.test/join/{key}?a=1&b=2",
         )
 
-    async def set_meeting(self, meeting_key: str, request: MeetingRequest) -> None:
-        self._record("set_meeting", (meeting_key, request))
+    async def update_meeting(self, meeting_key: str, request: MeetingRequest) -> None:
+        self._record("update_meeting", (meeting_key, request))
+
+    async def live_state(self, meeting_key: str) -> LiveState:
+        self._record("live_state", meeting_key)
+        if meeting_key not in self.sessions:
+            raise NOT_FOUND
+        return live_state_of(self.sessions[meeting_key])
 
     async def get_meeting(self, meeting_key: str) -> MeetingDetails:
         self._record("get_meeting", meeting_key)

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from adapters.webex.models import ExternalAttendeeSecurity, SessionStatus
+from adapters.webex.models import ExternalAttendeeSecurity
 
-__all__ = ["Meeting", "MeetingTypeRecord", "MeetingView", "RecordedRequest", "User"]
+__all__ = [
+    "Meeting",
+    "MeetingTypeRecord",
+    "MeetingView",
+    "RecordedRequest",
+    "SessionStatus",
+    "User",
+]
+
+
+class SessionStatus(StrEnum):
+    """A session's ``status`` as the site writes it on the wire."""
+
+    IN_PROGRESS = "INPROGRESS"
+    NOT_IN_PROGRESS = "NOT_INPROGRESS"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""The Webex Meetings XML API client (the first :class:`~adapters.webex.port.WebexSource`).
+"""The Webex Meetings XML API client (the first :class:`~adapters.webex.port.WebexMeetings`).
 
 ::
 
@@ -11,8 +11,10 @@
         infos = await webex.get_session_infos([SessionRef.by_key(s.session_key) for s in listing.sessions])
 
 Modules: ``xml`` (the hardened parser), ``requests`` (request builders),
-``envelope`` (header/body pairing, error mapping), ``sessions`` and
-``responses`` (answers -> models), ``transport`` (one HTTP POST), ``client``.
+``envelope`` (header/body pairing, error mapping), ``errors`` (the XML API's
+own errors), ``models`` (its answers), ``sessions`` and ``responses`` (answers
+-> models), ``transport`` (one HTTP POST), ``source`` (what its feed asks of
+the site), ``client``.
 """
 
 from adapters.webex.xmlapi.client import DATE_SCOPE_ZONE_ID, XmlApiClient

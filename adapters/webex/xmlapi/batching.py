@@ -9,7 +9,7 @@ first refusal, and shrinks by halves when a refusal names no usable number.
 
 from __future__ import annotations
 
-from adapters.errors import TooManyBodyContentError
+from adapters.webex.xmlapi.errors import TooManyBodyContentError
 
 __all__ = ["DEFAULT_BATCH", "BodyContentCap"]
 

@@ -1,4 +1,6 @@
-"""XmlApiClient: the WebexSource port over the Webex Meetings XML API.
+"""XmlApiClient: the Webex port's commands half (:class:`~adapters.webex.port.WebexMeetings`)
+and what the XML feed asks of the site (:class:`~.source.XmlSessionSource`), over the
+Webex Meetings XML API.
 
 Public clients report that one account tolerates almost no concurrency, so
 every request of one client takes its turn on one :class:`~.lane.Lane`: one
@@ -26,16 +28,31 @@ from adapters.errors import (
     CredentialsError,
     NotFoundError,
     PrivateMeetingUnsupportedError,
-    SessionInfoBlockedError,
-    TooManyBodyContentError,
-    WebexApiError,
     WebexDecodeError,
     WebexError,
 )
 from adapters.webex.models import (
+    Capabilities,
     CreatedMeeting,
+    LiveState,
     MeetingDetails,
     MeetingRequest,
+)
+from adapters.webex.timezones import TimeZoneTable, default_table
+from adapters.webex.xmlapi import requests as rq
+from adapters.webex.xmlapi import responses as rs
+from adapters.webex.xmlapi import sessions as ss
+from adapters.webex.xmlapi.batching import DEFAULT_BATCH, BodyContentCap
+from adapters.webex.xmlapi.credentials import Credentials
+from adapters.webex.xmlapi.envelope import (
+    FAILURE_ANSWERS,
+    REQUEST_LEVEL_ERRORS,
+    Outcome,
+    split_outcomes,
+)
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError, TooManyBodyContentError
+from adapters.webex.xmlapi.lane import Lane
+from adapters.webex.xmlapi.models import (
     MeetingType,
     OpenSession,
     SessionInfo,
@@ -45,14 +62,6 @@ from adapters.webex.models import (
     SiteCapabilities,
     TimeZoneInfo,
 )
-from adapters.webex.timezones import TimeZoneTable, default_table
-from adapters.webex.xmlapi import requests as rq
-from adapters.webex.xmlapi import responses as rs
-from adapters.webex.xmlapi import sessions as ss
-from adapters.webex.xmlapi.batching import DEFAULT_BATCH, BodyContentCap
-from adapters.webex.xmlapi.credentials import Credentials
-from adapters.webex.xmlapi.envelope import REQUEST_LEVEL_ERRORS, Outcome, split_outcomes
-from adapters.webex.xmlapi.lane import Lane
 from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.transport import (
     CONNECT_TIMEOUT,
@@ -84,7 +93,8 @@ def _utc_now() -> datetime:
 
 
 class XmlApiClient:
-    """One account on one Webex site. Implements :class:`adapters.webex.port.WebexSource`.
+    """One account on one Webex site. Implements :class:`~adapters.webex.port.WebexMeetings`
+    and :class:`~adapters.webex.xmlapi.source.XmlSessionSource`.
 
     Args:
         url: the site's ``https://{site}.webex.com/WBXService/XMLService``.
@@ -201,7 +211,7 @@ class XmlApiClient:
     def urgent(self) -> AbstractAsyncContextManager[None]:
         """A scope in which no background request (discovery page) is started:
         the requests made inside follow each other, after at most the one
-        background request in flight (see WebexSource.urgent)."""
+        background request in flight (see XmlSessionSource.urgent)."""
         return self._lane.urgent()
 
     async def _post(
@@ -242,7 +252,7 @@ class XmlApiClient:
             if isinstance(outcome, REQUEST_LEVEL_ERRORS):
                 raise outcome
         if len(outcomes) != sent:
-            error = next((o for o in outcomes if isinstance(o, WebexApiError)), None)
+            error = next((o for o in outcomes if isinstance(o, WebexError)), None)
             if error is not None:
                 raise error
             raise WebexDecodeError(f"{operation}: {sent} requests, {len(outcomes)} answers")
@@ -266,7 +276,7 @@ class XmlApiClient:
     def _answer(self, body: bytes, operation: str) -> etree._Element:
         """The bodyContent answering a request of one content."""
         (outcome,) = self._outcomes(body, 1, operation)
-        if isinstance(outcome, WebexApiError):
+        if isinstance(outcome, WebexError):
             raise outcome
         return outcome
 
@@ -289,7 +299,7 @@ class XmlApiClient:
         """GetMeetingType. Raises NotFoundError when the site has no such type."""
         found = rs.meeting_types(await self._one(rq.get_meeting_type(type_id), "GetMeetingType"))
         if not found:
-            raise NotFoundError("", f"no meeting type {type_id}", operation="GetMeetingType")
+            raise NotFoundError(f"no meeting type {type_id}", operation="GetMeetingType")
         return found[0]
 
     async def time_zones(self) -> tuple[TimeZoneInfo, ...]:
@@ -307,7 +317,7 @@ class XmlApiClient:
             return (await self.site_capabilities()).supports_return_scheduled_pmr
         except REQUEST_LEVEL_ERRORS:
             raise  # refused credentials or a rate limit: the listing would fail too
-        except WebexApiError as e:
+        except FAILURE_ANSWERS as e:
             # An account that may not read GetSite still lists its own sessions;
             # it is not asked again (nor warned about) on every listing.
             self._site_denied = isinstance(e, AccessDeniedError)
@@ -322,7 +332,7 @@ class XmlApiClient:
         host_webex_id: str | None = None,
         in_progress_only: bool = False,
     ) -> SessionListing:
-        """LstsummarySession over every page (see WebexSource.list_sessions)."""
+        """LstsummarySession over every page (see XmlSessionSource.list_sessions)."""
         pmr = await self._return_scheduled_pmr()
         tz = self.zone_table
         window = (
@@ -359,7 +369,7 @@ class XmlApiClient:
                     self._rows,
                 )
             except NotFoundError as e:
-                if e.exception_id != "000015":
+                if e.detail != "000015":
                     raise
                 # 000015 is "no records": on page one an empty listing; later, the
                 # listing shrank while we read it.
@@ -384,13 +394,13 @@ class XmlApiClient:
         try:
             content = await self._one(rq.lst_open_session(), "LstOpenSession")
         except NotFoundError as e:
-            if e.exception_id == "000015":
+            if e.detail == "000015":
                 return ()
             raise
         return ss.open_sessions(content, self.zone_table)
 
     async def get_session_infos(self, refs: Sequence[SessionRef]) -> list[SessionInfo | WebexError]:
-        """GetSessionInfo, batched under the learned bodyContent cap (see WebexSource).
+        """GetSessionInfo, batched under the learned bodyContent cap (see XmlSessionSource).
 
         A 000053 answer teaches the cap and the same refs are sent again in
         smaller batches. While the site blocks GetSessionInfo (HTTP 403), calls
@@ -421,22 +431,35 @@ class XmlApiClient:
 
     # --- meetings --------------------------------------------------------------
 
+    async def capabilities(self) -> Capabilities:
+        """GetSite (cached): the site's name, and whether one of its meeting types
+        allows private meetings (None when GetSite lists no meeting types)."""
+        site = await self.site_capabilities()
+        types = site.meeting_types
+        private = any(t.supports_private for t in types) if types else None
+        return Capabilities(site_name=site.site_name, private_meetings=private)
+
     async def _meeting_type_for(self, request: MeetingRequest) -> int | None:
+        """The site's default type, or for a private meeting the first type whose
+        SupportPrivateMeeting is true."""
         if not request.private:
-            return request.meeting_type_id
+            return None
         private = [t for t in await self.meeting_types() if t.supports_private]
         if not private:
             raise PrivateMeetingUnsupportedError()
-        chosen = next((t for t in private if t.id == request.meeting_type_id), private[0])
-        return chosen.id
+        return private[0].id
 
     async def _meeting_content(
         self, operation: str, request: MeetingRequest, meeting_key: str | None = None
     ) -> etree._Element:
+        # The same zone when the table has it, else one with the same offset at
+        # the start: the choice only decides which clock Webex shows it in.
+        zone_id = self.zone_table.zone_id_for_iana(request.zone.key, now=request.start)
         return rq.meeting_content(
             operation,
             request,
-            start_date=self.zone_table.to_webex(request.start, request.time_zone_id),
+            start_date=self.zone_table.to_webex(request.start, zone_id),
+            zone_id=zone_id,
             meeting_type_id=await self._meeting_type_for(request),
             meeting_key=meeting_key,
             replace=meeting_key is not None,
@@ -454,7 +477,7 @@ class XmlApiClient:
         answer = await self._one(content, "CreateMeeting")
         return rs.created_meeting(answer, password=request.password)
 
-    async def set_meeting(self, meeting_key: str, request: MeetingRequest) -> None:
+    async def update_meeting(self, meeting_key: str, request: MeetingRequest) -> None:
         """SetMeeting. Raises NotFoundError, StartInPastError, PrivateMeetingUnsupportedError."""
         content = await self._meeting_content("meeting.SetMeeting", request, meeting_key)
         await self._one(content, "SetMeeting")
@@ -463,6 +486,15 @@ class XmlApiClient:
         """GetMeeting. Raises NotFoundError (060001)."""
         answer = await self._one(rq.get_meeting(meeting_key), "GetMeeting")
         return rs.meeting_details(answer, self.zone_table)
+
+    async def live_state(self, meeting_key: str) -> LiveState:
+        """GetSessionInfo for one meeting. Raises NotFoundError, and
+        SessionInfoBlockedError (a RateLimitedError with ``until``) while the
+        site blocks GetSessionInfo."""
+        (answer,) = await self.get_session_infos([SessionRef.by_key(meeting_key)])
+        if isinstance(answer, WebexError):
+            raise answer
+        return ss.live_state_of(answer)
 
     async def delete_meeting(self, meeting_key: str) -> None:
         """DelMeeting. Raises NotFoundError (060001)."""

@@ -19,26 +19,37 @@ from adapters.errors import (
     NotFoundError,
     RateLimitedError,
     StartInPastError,
-    TooManyBodyContentError,
     WebexApiError,
     WebexDecodeError,
+    WebexError,
 )
+from adapters.webex.xmlapi.errors import TooManyBodyContentError
 from adapters.webex.xmlapi.xml import SERV, children, local_name, text_of
 
-__all__ = ["REQUEST_LEVEL_ERRORS", "Outcome", "api_error", "split_outcomes"]
+__all__ = ["FAILURE_ANSWERS", "REQUEST_LEVEL_ERRORS", "Outcome", "api_error", "split_outcomes"]
 
-Outcome = etree._Element | WebexApiError
+Outcome = etree._Element | WebexError
 
 #: Failures that concern the whole request, never one item of a batch.
-REQUEST_LEVEL_ERRORS: tuple[type[WebexApiError], ...] = (
+REQUEST_LEVEL_ERRORS: tuple[type[WebexError], ...] = (
     TooManyBodyContentError,
     RateLimitedError,
     CredentialsError,
 )
 
+#: Every class :func:`api_error` makes of a FAILURE answer.
+FAILURE_ANSWERS: tuple[type[WebexError], ...] = (
+    WebexApiError,
+    AccessDeniedError,
+    CredentialsError,
+    NotFoundError,
+    RateLimitedError,
+    StartInPastError,
+)
+
 _LIMIT = re.compile(r"less\s+than\s*\{?\s*(\d+)", re.IGNORECASE)
 
-_BY_ID: dict[str, type[WebexApiError]] = {
+_BY_ID: dict[str, type[AccessDeniedError | CredentialsError | NotFoundError | StartInPastError]] = {
     "000001": AccessDeniedError,
     "000015": NotFoundError,
     "030001": CredentialsError,
@@ -50,8 +61,9 @@ _BY_ID: dict[str, type[WebexApiError]] = {
 
 def api_error(
     exception_id: str, reason: str, *, value: str | None = None, operation: str = ""
-) -> WebexApiError:
-    """The typed error for one FAILURE answer (see adapters/errors.py)."""
+) -> WebexError:
+    """The typed error for one FAILURE answer (see adapters/errors.py): the
+    exceptionID is the error's ``detail``."""
     if exception_id == "000053":
         match = _LIMIT.search(reason)
         limit = int(match.group(1)) - 1 if match else None
@@ -59,11 +71,11 @@ def api_error(
             exception_id, reason, limit=limit, value=value, operation=operation
         )
     if exception_id == "000045":
-        return RateLimitedError(
-            exception_id, reason, retry_after=60.0, value=value, operation=operation
-        )
-    cls = _BY_ID.get(exception_id, WebexApiError)
-    return cls(exception_id, reason, value=value, operation=operation)
+        return RateLimitedError(reason, retry_after=60.0, detail=exception_id, operation=operation)
+    cls = _BY_ID.get(exception_id)
+    if cls is None:
+        return WebexApiError(exception_id, reason, value=value, operation=operation)
+    return cls(reason, detail=exception_id, operation=operation)
 
 
 _SERV_PREFIX = f"{{{SERV}}}"
@@ -75,7 +87,7 @@ _ANSWER_FIELDS = {
 }
 
 
-def _answer(response: etree._Element, operation: str) -> WebexApiError | None:
+def _answer(response: etree._Element, operation: str) -> WebexError | None:
     # One pass over the answer's children (first of each name wins), not one
     # search per field: every item of every batch has an answer.
     fields: dict[str, str] = {}

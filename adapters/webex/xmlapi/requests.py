@@ -16,8 +16,9 @@ from typing import Protocol
 from lxml import etree
 from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs lacks it
 
-from adapters.webex.models import MeetingRequest, SessionRef
+from adapters.webex.models import MeetingRequest
 from adapters.webex.xmlapi.credentials import Credentials
+from adapters.webex.xmlapi.models import SessionRef
 from adapters.webex.xmlapi.xml import SERV, XSI
 
 __all__ = [
@@ -155,11 +156,13 @@ def meeting_content(
     request: MeetingRequest,
     *,
     start_date: str,
+    zone_id: int,
     meeting_type_id: int | None,
     meeting_key: str | None = None,
     replace: bool = False,
 ) -> etree._Element:
-    """CreateMeeting (``meeting_key`` None) or SetMeeting.
+    """CreateMeeting (``meeting_key`` None) or SetMeeting; ``request.host`` is a
+    webExID, ``start_date`` the start in ``zone_id``'s clock.
 
     Order: meetingkey (first, as in Cisco's SetMeeting samples), accessControl,
     metaData, schedule, attendeeOptions. ``replace`` also sends the options left
@@ -180,11 +183,11 @@ def meeting_content(
     children.append(meta)
     schedule = E.schedule(
         E.startDate(start_date),
-        E.timeZoneID(str(request.time_zone_id)),
+        E.timeZoneID(str(zone_id)),
         E.duration(str(request.duration_minutes)),
     )
-    if request.host_webex_id is not None:
-        schedule.append(E.hostWebExID(request.host_webex_id))
+    if request.host is not None:
+        schedule.append(E.hostWebExID(request.host))
     children.append(schedule)
     options: list[etree._Element] = []
     if request.external_attendee_security is not None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from lxml import etree
 
 from adapters.errors import WebexDecodeError
-from adapters.webex.models import (
-    CreatedMeeting,
-    ExternalAttendeeSecurity,
-    MeetingDetails,
+from adapters.webex.models import CreatedMeeting, ExternalAttendeeSecurity, MeetingDetails
+from adapters.webex.timezones import TimeZoneTable
+from adapters.webex.xmlapi.models import (
     MeetingTemplate,
     MeetingType,
     SiteCapabilities,
     TimeZoneInfo,
 )
-from adapters.webex.timezones import TimeZoneTable
 from adapters.webex.xmlapi.values import as_bool, as_int, as_time, flatten
 from adapters.webex.xmlapi.xml import MEET, MTGTYPE, SERV, SITE, USE, children, local_name, text_of
 
@@ -75,11 +73,10 @@ def meeting_details(content: etree._Element, tz: TimeZoneTable) -> MeetingDetail
         meeting_key=key,
         meeting_uuid=v.get("meetinguuid") or None,
         title=v.get("metadata.confname", ""),
-        meeting_type_id=as_int(v.get("metadata.meetingtype"), "meetingType"),
         start=start,
         duration_minutes=as_int(v.get("schedule.duration"), "duration") or 0,
-        time_zone_id=zone,
-        host_webex_id=v.get("schedule.hostwebexid", ""),
+        zone=tz.iana_zone(zone),
+        host=v.get("schedule.hostwebexid", ""),
         password=v.get("accesscontrol.meetingpassword") or None,
         is_private=as_bool(v.get("isprivatemeeting")),
         auto_lock=auto_lock,

@@ -59,7 +59,7 @@ from typing import Final
 
 from lxml import etree
 
-from adapters.webex.models import SessionSummary
+from adapters.webex.xmlapi.models import SessionSummary
 from adapters.webex.xmlapi.xml import EP, plain_markup
 
 __all__ = ["Cut", "RowMemo"]

@@ -29,15 +29,17 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from adapters.errors import WebexApiError, WebexDecodeError, WebexError
-from adapters.webex.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
+from adapters.errors import WebexDecodeError, WebexError
+from adapters.webex.models import LiveState
 from adapters.webex.timezones import TimeZoneTable
+from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from adapters.webex.xmlapi.rowmemo import RowMemo
 from adapters.webex.xmlapi.values import as_bool, as_int, as_opt_bool, as_status, as_time, flatten
 from adapters.webex.xmlapi.xml import EP, SERV, FieldTable, children, local_name, text_of
 
 __all__ = [
     "Page",
+    "live_state_of",
     "open_sessions",
     "session_info",
     "session_info_or_error",
@@ -231,6 +233,26 @@ def summary_page(
 _INFO_SECTIONS = frozenset({"metadata", "schedule", "host", "accesscontrol"})
 
 
+def live_state_of(info: SessionInfo) -> LiveState:
+    """GetSessionInfo's answer as the port's live state of one meeting. Presence
+    is only meaningful while the session is in progress (40.9.0)."""
+    live = info.status is SessionStatus.IN_PROGRESS
+    return LiveState(
+        meeting_key=info.session_key,
+        in_progress=live,
+        host_present=info.has_host_in_meeting if live else None,
+        attendees_present=info.has_attendee_in_meeting if live else None,
+        locked=info.is_locked if live else None,
+        private=info.is_private,
+        title=info.conf_name,
+        host=info.host_webex_id,
+        host_email=info.host_email,
+        start=info.start,
+        duration_minutes=info.duration_minutes,
+        join_url=info.meeting_link,
+    )
+
+
 def session_info(content: etree._Element, tz: TimeZoneTable) -> SessionInfo:
     """A ``getSessionInfoResponse``; uninvited callers' missing fields stay None."""
     v = flatten(content, (EP,), _INFO_SECTIONS, raw=("metadata.confname",))
@@ -261,11 +283,11 @@ def session_info(content: etree._Element, tz: TimeZoneTable) -> SessionInfo:
 
 
 def session_info_or_error(
-    outcome: etree._Element | WebexApiError, tz: TimeZoneTable
+    outcome: etree._Element | WebexError, tz: TimeZoneTable
 ) -> SessionInfo | WebexError:
     """One item of a GetSessionInfo batch: its model, or the error that stays with
     that item (a FAILURE answer, or WebexDecodeError for an unreadable one)."""
-    if isinstance(outcome, WebexApiError):
+    if isinstance(outcome, WebexError):
         return outcome
     try:
         return session_info(outcome, tz)

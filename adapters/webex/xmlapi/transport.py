@@ -24,13 +24,13 @@ import aiohttp
 from adapters.errors import (
     AccessDeniedError,
     RateLimitedError,
-    SessionInfoBlockedError,
     UnsafeXmlError,
     WebexDecodeError,
     WebexError,
     WebexTimeoutError,
     WebexTransportError,
 )
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from adapters.webex.xmlapi.xml import check_size
 
 __all__ = [
@@ -106,12 +106,12 @@ def _status_error(
         until = _retry_after(response.headers.get("Retry-After"), now)
         return SessionInfoBlockedError(until or now + SESSION_INFO_BLOCK)
     if status == 403:
-        return AccessDeniedError("", "HTTP 403 Forbidden")
+        return AccessDeniedError("HTTP 403 Forbidden")
     if status == 429:
         now = clock()
         later = _retry_after(response.headers.get("Retry-After"), now)
         wait = 60.0 if later is None else max((later - now).total_seconds(), 0.0)
-        return RateLimitedError("", "HTTP 429 Too Many Requests", retry_after=wait)
+        return RateLimitedError("HTTP 429 Too Many Requests", retry_after=wait)
     return WebexTransportError(f"HTTP {status} from the XML API endpoint")
 
 

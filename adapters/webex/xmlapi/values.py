@@ -12,8 +12,8 @@ from datetime import datetime
 from lxml import etree
 
 from adapters.errors import WebexDecodeError
-from adapters.webex.models import SessionStatus
 from adapters.webex.timezones import TimeZoneTable, UnknownTimeZoneError
+from adapters.webex.xmlapi.models import SessionStatus
 from adapters.webex.xmlapi.xml import local_name, text_of
 
 __all__ = ["as_bool", "as_int", "as_opt_bool", "as_status", "as_time", "flatten"]
