@@ -8,6 +8,7 @@ could load at any point, not only for what it loads at import time."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,83 @@ def test_the_webex_port_names_no_backend() -> None:
     neutral = ("adapters.webex.port", "adapters.webex.models")
     backends = ("adapters.webex.xmlapi", "adapters.webex.rest", "adapters.webex.simulator")
     assert _crossings(neutral, backends) == []
+
+
+# The application speaks to the chat through the chat port -------------------------
+
+#: The parts of bot/ that know which chat and which Webex backend are on the
+#: other side: the composition root, the checks it runs, the demo it wires, and
+#: the inbound HTTP front end (Slack's endpoints).
+FRONT = ("bot.__main__", "bot.runtime", "bot.check", "bot.demo", "bot.serve")
+
+
+def _core_crossings(forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        crossing
+        for crossing in _crossings(("bot",), forbidden)
+        if not _within(crossing.split(" ")[0], FRONT)
+    ]
+
+
+def test_bot_formats_no_slack_mrkdwn() -> None:
+    """Replies and cards leave bot/ as chat-neutral values: adapters/slack renders
+    them as mrkdwn and Block Kit, adapters/console as plain text."""
+    assert _core_crossings(("adapters.slack.mrkdwn",)) == []
+
+
+def test_only_the_front_end_knows_which_chat_is_there() -> None:
+    assert _core_crossings(("adapters.slack", "adapters.console")) == []
+
+
+#: Slack's own markup: dates, mentions, channel pings and ``<url|label>`` links.
+_MRKDWN = re.compile(r"<(?:!date\^|!channel|!here|!everyone|@[UW{]|#[C{])|<(?:https?://|\{\})\S*\|")
+
+
+def _strings(tree: ast.AST) -> list[str]:
+    """Every string literal but docstrings; an f-string with ``{}`` for each field."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            found.append(
+                "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            )
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            found.append(node.value)
+    return found
+
+
+def test_bot_writes_no_mrkdwn_markup_either() -> None:
+    root = STATE_DIR.parent
+    markup = sorted(
+        f"{_module_name(path)}: {text!r}"
+        for path in (root / "bot").rglob("*.py")
+        if not _within(_module_name(path), FRONT)
+        for text in _strings(ast.parse(path.read_text(encoding="utf-8")))
+        if _MRKDWN.search(text)
+    )
+    assert markup == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<!date^{}^{date_short}|{}>", "<@{}>", "<!channel>", "<https://x.test/j|join>", "<{}|{}>"],
+)
+def test_the_markup_check_sees_slack_markup(text: str) -> None:
+    assert _MRKDWN.search(text)
+
+
+@pytest.mark.parametrize("text", ["a < b", "<html>", "x | y", "Join: https://x.test/j"])
+def test_the_markup_check_passes_plain_text(text: str) -> None:
+    assert not _MRKDWN.search(text)
