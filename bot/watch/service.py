@@ -21,6 +21,7 @@ from typing import Self
 from adapters.chat import ChatPort
 from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.health import HealthRegistry
+from bot.intake import CoreIntake
 from bot.notify.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.watch.budget import SessionInfoBudget
 from bot.watch.schedule import JobObserver, Scheduler
@@ -63,6 +64,8 @@ class WatchService:
     Attributes:
         budget: the GetSessionInfo bucket; share it with any other caller of
             GetSessionInfo on this account, and read it for the budget gauge.
+        intake: the one door into the core (stores, wakes the dispatcher, counts
+            events); the watcher feeds it, and so may any other feeder (webhooks).
     """
 
     def __init__(
@@ -99,6 +102,9 @@ class WatchService:
             health=health,
             may_send=may_send,
         )
+        self.intake = CoreIntake(
+            store=store, rules=rules, nudge=self.dispatcher.nudge, on_events=on_events
+        )
         self.watcher = Watcher(
             source=source,
             store=store,
@@ -106,17 +112,11 @@ class WatchService:
             budget=self.budget,
             clock=clock,
             settings=settings,
-            on_events=self._events,
+            intake=self.intake,
             health=health,
         )
-        self._on_events = on_events
         self.scheduler = Scheduler(on_run=on_job)
         self.watcher.install(self.scheduler)
-
-    def _events(self, events: Sequence[Event]) -> None:
-        self.dispatcher.nudge()
-        if self._on_events is not None:
-            self._on_events(events)
 
     @property
     def running(self) -> bool:

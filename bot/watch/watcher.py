@@ -42,12 +42,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from adapters.errors import CredentialsError, NotFoundError, RateLimitedError, WebexError
+from adapters.webex.port import Intake
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.backoff import Backoff
 from bot.clock import Clock
 from bot.health import HealthRegistry
+from bot.intake import CoreIntake
 from bot.watch.budget import SessionInfoBudget
 from bot.watch.observe import ended_observations, from_session_info, from_summary, not_found
 from bot.watch.plan import (
@@ -122,8 +124,11 @@ class Watcher:
         budget: the one GetSessionInfo bucket of this account.
         clock: returns the current aware UTC time.
         settings: intervals and windows.
-        on_events: called with every non-empty list of new events (e.g. to
-            nudge the dispatcher); must not raise.
+        intake: the door every observation goes through (it stores them, wakes
+            the dispatcher, counts the events); by default one on ``store``
+            with ``rules`` and ``on_events``.
+        on_events: without ``intake``: called with every non-empty list of new
+            events; must not raise.
         draw: random numbers in [0, 1) for backoff jitter.
         health: where ``webex`` (a heartbeat per successful discovery, expiring
             after three discovery intervals; failing for good once the
@@ -141,16 +146,20 @@ class Watcher:
         clock: Clock,
         settings: WatchSettings | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
+        intake: Intake | None = None,
         draw: Callable[[], float] = random.random,
         health: HealthRegistry | None = None,
     ) -> None:
         self._source = source
         self._store = store
-        self._rules = rules
         self._budget = budget
         self._clock = clock
         self.settings = settings or WatchSettings()
-        self._on_events = on_events
+        self._intake: Intake = (
+            intake
+            if intake is not None
+            else CoreIntake(store=store, rules=rules, on_events=on_events)
+        )
         self._draw = draw
         self._reports = health
         self._health: dict[str, _Health] = {}
@@ -257,8 +266,6 @@ class Watcher:
             log.info("%s recovered after %d failed runs", job, health.failures)
         health.failures, health.not_before = 0, None
         self._report_success(job, events)
-        if events and self._on_events is not None:
-            self._on_events(events)
         return events
 
     def _report_success(self, job: str, events: list[Event]) -> None:
@@ -284,7 +291,7 @@ class Watcher:
         return False
 
     async def _remind(self, now: datetime) -> list[Event]:
-        return await self._store.tick(now=now, rules=self._rules)
+        return await self._intake.tick(now=now)
 
     async def _discover(self, now: datetime) -> list[Event]:
         any_all, hosts, meetings = await self._store.watched()
@@ -326,9 +333,7 @@ class Watcher:
         if far and failed is None:
             self._far_due = now + timedelta(seconds=s.discovery_interval * s.far_every)
         if failed is not None:
-            if events and self._on_events is not None:
-                self._on_events(events)  # what did succeed is committed: deliver it
-            raise failed
+            raise failed  # what did succeed went through the intake: it is delivered
         return events
 
     async def _confirm_missing(self, scopes: list[ListingScope], now: datetime) -> list[Event]:
@@ -381,12 +386,8 @@ class Watcher:
         batch = self.settings.discovery_batch
         events: list[Event] = []
         for start in range(0, len(changed), batch):
-            events += await self._store.observe(
-                changed[start : start + batch], now=now, rules=self._rules
-            )
-        events += await self._store.observe(
-            [], now=now, rules=self._rules, listing=scope, listed=listed
-        )
+            events += await self._intake.observe(changed[start : start + batch], now=now)
+        events += await self._intake.observe([], now=now, listing=scope, listed=listed)
         self._listed[name] = listed
         vanished = before is None or any(
             key not in listed and query.start_from <= row.start < query.start_to
@@ -453,11 +454,7 @@ class Watcher:
         before, self._live_rows = self._live_rows, {}  # gone until this poll is observed
         observations = [from_summary(row) for row in changed_rows(rows.values(), before)]
         observations += ended_observations(covered.values(), rows)
-        events = (
-            await self._store.observe(observations, now=now, rules=self._rules)
-            if observations
-            else []
-        )
+        events = await self._intake.observe(observations, now=now) if observations else []
         self._live_rows = rows
         return events, {o.key: o for o in observations}
 
@@ -512,4 +509,4 @@ class Watcher:
                 log.info("GetSessionInfo for one session failed: %s", answer)
         if not observations:
             return []
-        return await self._store.observe(observations, now=now, rules=self._rules)
+        return await self._intake.observe(observations, now=now)
