@@ -432,10 +432,11 @@ class XmlApiClient:
     # --- meetings --------------------------------------------------------------
 
     async def capabilities(self) -> Capabilities:
-        """GetSite (cached): the site's name, and whether one of its meeting types
-        allows private meetings (None when GetSite lists no meeting types)."""
+        """GetSite (cached) for the site's name, LstMeetingType (cached) for whether
+        one of its meeting types allows private meetings (None when it lists none):
+        GetSite's meeting types do not say SupportPrivateMeeting."""
         site = await self.site_capabilities()
-        types = site.meeting_types
+        types = await self.meeting_types()
         private = any(t.supports_private for t in types) if types else None
         return Capabilities(site_name=site.site_name, private_meetings=private)
 
