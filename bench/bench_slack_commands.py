@@ -13,11 +13,11 @@ import statistics
 import time
 from datetime import UTC, datetime
 
+from adapters.webex.memory import MemoryWebex
 from bot.commands.grammar import parse
 from state.store import open_store
 from tests.fakes.slack_api import running_fake_slack
 from tests.fakes.slack_bot import running_bot
-from tests.fakes.webex_recorder import RecordingWebex
 
 TEXTS = [
     'create "Design review" at 14:00 for 45m private autolock 5 lobby',
@@ -44,7 +44,7 @@ def _parse() -> None:
 async def _acks() -> None:
     async with running_fake_slack() as slack, await open_store("sqlite:///:memory:") as store:
         slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
-        webex = RecordingWebex()
+        webex = MemoryWebex(clock=lambda: NOW)
         async with running_bot(slack, webex, store, clock=lambda: NOW) as bot:
             await bot.command("list")  # bolt's one-time auth.test
             await bot.tasks.join()

@@ -16,15 +16,14 @@ from adapters.errors import (
     WebexTimeoutError,
 )
 from adapters.slack.mrkdwn import mrkdwn
-from adapters.webex.models import ExternalAttendeeSecurity, MeetingDetails
+from adapters.webex.memory import MemoryWebex
+from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.port import WebexMeetings
-from adapters.webex.xmlapi.models import SessionInfo, SessionStatus
 from bot.commands.actions import CommandActions, Requester
 from bot.commands.grammar import Command, CommandError, parse
 from state.model import EventKind
 from state.store import Store
 from tests.fakes.meetings import seed
-from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ALICE = Requester(user_id="UALICE", channel_id="C1", tz="Europe/Berlin", email="Alice@acme.test")
@@ -48,8 +47,8 @@ def command(text: str) -> Command:
 
 
 @pytest.fixture
-def webex() -> RecordingWebex:
-    return RecordingWebex()
+def webex() -> MemoryWebex:
+    return MemoryWebex(clock=lambda: NOW, generated_password="s3cr&t<pw>")
 
 
 @pytest.fixture
@@ -58,13 +57,13 @@ def store(sqlite_store: Store) -> Store:
 
 
 @pytest.fixture
-def actions(webex: RecordingWebex, store: Store) -> CommandActions:
+def actions(webex: MemoryWebex, store: Store) -> CommandActions:
     source: WebexMeetings = webex
     return CommandActions(webex=source, store=store, clock=lambda: NOW)
 
 
 async def test_create_sends_every_option_and_the_requesters_zone(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     reply = await actions.run(
         command('create "Board <!channel>" at 10:30 for 90m private autolock 10 block'), ALICE
@@ -90,11 +89,11 @@ async def test_create_public_announcement_is_escaped(actions: CommandActions) ->
     assert "<!channel>" not in announced(reply)
     assert "Q&amp;A &lt;!channel&gt;" in announced(reply)
     assert "s3cr" not in announced(reply)
-    assert "&amp;b=2|Join>" in announced(reply)
+    assert "&amp;site=acme|Join>" in announced(reply)
 
 
 async def test_create_defaults_to_five_minutes_from_now(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     await actions.run(command("create Standup"), BOB)
     assert webex.created[0].start == NOW + timedelta(minutes=5)
@@ -102,7 +101,7 @@ async def test_create_defaults_to_five_minutes_from_now(
 
 
 async def test_create_at_a_past_time_is_refused_before_webex(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     reply = await actions.run(command("create Standup at 08:59"), ALICE)  # 07:59 UTC: past
     assert "already passed today" in said(reply)
@@ -126,9 +125,9 @@ async def test_create_at_a_past_time_is_refused_before_webex(
     ],
 )
 async def test_webex_errors_become_sentences(
-    actions: CommandActions, webex: RecordingWebex, error: Exception, fragments: list[str]
+    actions: CommandActions, webex: MemoryWebex, error: Exception, fragments: list[str]
 ) -> None:
-    webex.errors["create_meeting"] = error  # type: ignore[assignment]
+    webex.fail("create_meeting", error)
     reply = await actions.run(command("create Standup"), BOB)
     for fragment in fragments:
         assert fragment in said(reply)
@@ -137,9 +136,10 @@ async def test_webex_errors_become_sentences(
 
 
 async def test_cancel_only_by_the_host(
-    actions: CommandActions, webex: RecordingWebex, store: Store
+    actions: CommandActions, webex: MemoryWebex, store: Store
 ) -> None:
     await seed(store, "123456789", now=NOW)
+    webex.schedule(key="123456789", host="alice@acme.test")
     refused = await actions.run(command("cancel 123456789"), BOB)
     assert "Only the meeting's host" in said(refused)
     assert webex.deleted == []
@@ -149,17 +149,17 @@ async def test_cancel_only_by_the_host(
 
 
 async def test_cancel_asks_webex_for_the_host_when_the_store_does_not_know(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
-    webex.sessions["555555555"] = SessionInfo(session_key="555555555", host_email="bob@acme.test")
+    webex.schedule(key="555555555", host="bob@acme.test")
     assert "Cancelled" in said(await actions.run(command("cancel 555555555"), BOB))
     missing = await actions.run(command("cancel 666666666"), BOB)
-    assert "no such meeting" in said(missing) and "060001" in said(missing)
+    assert "no such meeting" in said(missing)
     assert webex.deleted == ["555555555"]
 
 
 async def test_cancel_without_an_email_is_refused(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     reply = await actions.run(command("cancel 123456789"), Requester(user_id="U", channel_id="C"))
     assert "email" in said(reply)
@@ -167,7 +167,7 @@ async def test_cancel_without_an_email_is_refused(
 
 
 async def test_status_from_the_store_hides_private_titles_from_others(
-    actions: CommandActions, store: Store, webex: RecordingWebex
+    actions: CommandActions, store: Store, webex: MemoryWebex
 ) -> None:
     await seed(store, "1234567", now=NOW, title="Layoffs", private=True, in_progress=True)
     assert "Layoffs" not in said(await actions.run(command("status 1234567"), BOB))
@@ -177,14 +177,10 @@ async def test_status_from_the_store_hides_private_titles_from_others(
 
 
 async def test_status_falls_back_to_session_info(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
-    webex.sessions["7654321"] = SessionInfo(
-        session_key="7654321",
-        status=SessionStatus.IN_PROGRESS,
-        conf_name="Retro",
-        has_attendee_in_meeting=True,
-    )
+    webex.schedule(key="7654321", title="Retro")
+    webex.attendee_joins("7654321")
     text = said(await actions.run(command("status 7654321"), BOB))
     assert "Retro" in text and "waiting for the host" in text
 
@@ -287,7 +283,7 @@ ZONELESS = Requester(user_id="UBOB", channel_id="C1", tz=None, email="bob@acme.t
 
 
 async def test_without_a_profile_the_commands_that_need_none_still_work(
-    actions: CommandActions, store: Store, webex: RecordingWebex
+    actions: CommandActions, store: Store, webex: MemoryWebex
 ) -> None:
     assert "now follows every meeting" in said(await actions.run(command("subscribe all"), UNREAD))
     assert "every meeting on the site" in said(await actions.run(command("subscriptions"), UNREAD))
@@ -306,7 +302,7 @@ async def test_without_a_profile_the_commands_that_need_none_still_work(
     [("create Sync", "creating a meeting"), ("cancel 1111111", "cancelling a meeting")],
 )
 async def test_without_a_profile_create_and_cancel_say_why_they_wait(
-    actions: CommandActions, webex: RecordingWebex, text: str, what: str
+    actions: CommandActions, webex: MemoryWebex, text: str, what: str
 ) -> None:
     reply = said(await actions.run(command(text), UNREAD))
     assert "could not read your Slack profile" in reply and what in reply
@@ -314,7 +310,7 @@ async def test_without_a_profile_create_and_cancel_say_why_they_wait(
 
 
 async def test_a_profile_without_a_zone_creates_in_utc_and_says_so(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     reply = await actions.run(command("create Sync at 12:00"), ZONELESS)
     assert "Tue 2026-12-01 12:00 UTC" in said(reply)
@@ -341,12 +337,10 @@ async def test_help(actions: CommandActions) -> None:
 
 
 async def test_status_uses_get_meeting_while_session_info_is_blocked(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
-    webex.errors["live_state"] = RateLimitedError("blocked", until=NOW + timedelta(hours=2))
-    webex.meetings["8888888"] = MeetingDetails(
-        meeting_key="8888888", title="Secret", is_private=True, start=NOW, duration_minutes=15
-    )
+    webex.fail("live_state", RateLimitedError("blocked", until=NOW + timedelta(hours=2)))
+    webex.schedule(key="8888888", title="Secret", private=True, start=NOW, duration_minutes=15)
     text = said(await actions.run(command("status 8888888"), BOB))
     assert "Private meeting" in text and "Secret" not in text
     assert "live state unavailable" in text

@@ -384,3 +384,9 @@ def test_the_markup_check_sees_slack_markup(text: str) -> None:
 @pytest.mark.parametrize("text", ["a < b", "<html>", "x | y", "Join: https://x.test/j"])
 def test_the_markup_check_passes_plain_text(text: str) -> None:
     assert not _MRKDWN.search(text)
+
+
+def test_the_in_memory_webex_loads_no_network_library() -> None:
+    loaded = _loads("adapters.webex.memory")
+    libraries = {name.split(".")[0] for module in loaded for name in GRAPH[module]}
+    assert libraries.isdisjoint(IO_LIBRARIES | {"socket", "ssl", "http", "asyncio"})

@@ -10,25 +10,25 @@ import pytest
 
 from adapters.chat import Reply
 from adapters.slack.mrkdwn import mrkdwn
+from adapters.webex.memory import MemoryWebex
 from bot.commands import replies
 from bot.commands.actions import CommandActions, Requester
 from bot.commands.flow import FAILED, CommandFlow, answer_at_once
 from bot.commands.grammar import ListCommand
 from bot.demo.embedded import console_handler
 from state.store import Store
-from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ALICE = Requester(user_id="U0DEMO", channel_id="general", tz="UTC", email="alice@acme.example")
 
 
 @pytest.fixture
-def webex() -> RecordingWebex:
-    return RecordingWebex()
+def webex() -> MemoryWebex:
+    return MemoryWebex(clock=lambda: NOW)
 
 
 @pytest.fixture
-def actions(webex: RecordingWebex, sqlite_store: Store) -> CommandActions:
+def actions(webex: MemoryWebex, sqlite_store: Store) -> CommandActions:
     return CommandActions(webex=webex, store=sqlite_store, clock=lambda: NOW)
 
 
@@ -50,7 +50,7 @@ def test_unusable_text_is_answered_at_once_and_a_command_is_handed_back() -> Non
 
 
 async def test_nothing_reaches_webex_for_help_or_a_mistyped_command(
-    actions: CommandActions, webex: RecordingWebex
+    actions: CommandActions, webex: MemoryWebex
 ) -> None:
     flow = CommandFlow(actions)
     for text in ("help", "crate Sync", "status"):
@@ -59,9 +59,9 @@ async def test_nothing_reaches_webex_for_help_or_a_mistyped_command(
 
 
 async def test_a_failure_of_ours_is_one_sentence_and_a_logged_trace(
-    actions: CommandActions, webex: RecordingWebex, caplog: pytest.LogCaptureFixture
+    actions: CommandActions, webex: MemoryWebex, caplog: pytest.LogCaptureFixture
 ) -> None:
-    webex.errors["create_meeting"] = RuntimeError("bug")  # type: ignore[assignment]
+    webex.fail("create_meeting", RuntimeError("bug"))
     with caplog.at_level(logging.ERROR, logger="meetbot.commands"):
         assert await CommandFlow(actions).answer("create Sync", ALICE) == FAILED
     assert "command CreateCommand failed" in caplog.text and "RuntimeError: bug" in caplog.text

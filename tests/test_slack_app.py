@@ -11,18 +11,18 @@ from hypothesis import given, settings
 
 from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.directory import SlackDirectory
+from adapters.webex.memory import MemoryWebex
 from bot.commands.actions import CommandActions
 from bot.commands.grammar import CommandError, HelpCommand, parse
 from bot.serve.slack_app import SlackHandlers
 from state.store import Store, open_store
-from tests.fakes.webex_recorder import RecordingWebex
 from tests.strategies import COMMAND_TEXTS
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-async def _run(text: str) -> tuple[RecordingWebex, list[str], list[str]]:
-    webex = RecordingWebex()
+async def _run(text: str) -> tuple[MemoryWebex, list[str], list[str]]:
+    webex = MemoryWebex(clock=lambda: NOW)
     handed_off: list[str] = []
     acks: list[str] = []
 
@@ -31,8 +31,8 @@ async def _run(text: str) -> tuple[RecordingWebex, list[str], list[str]]:
 
 
 async def _handle(
-    text: str, webex: RecordingWebex, store: Store, handed_off: list[str], acks: list[str]
-) -> tuple[RecordingWebex, list[str], list[str]]:
+    text: str, webex: MemoryWebex, store: Store, handed_off: list[str], acks: list[str]
+) -> tuple[MemoryWebex, list[str], list[str]]:
     def spawn(work: Coroutine[Any, Any, None], *, name: str) -> bool:
         work.close()  # only whether work was handed off matters here
         handed_off.append(name)

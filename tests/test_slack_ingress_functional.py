@@ -20,22 +20,24 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from adapters.webex.memory import MemoryWebex
 from bot.serve.slack_ingress import signature_ok
 from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_bot import FORM, SECRET, SlackBot, running_bot
-from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 JSON = "application/json"
-Bot = SlackBot[RecordingWebex]
+Bot = SlackBot[MemoryWebex]
 
 
 @pytest.fixture
 async def bot(fake_slack: FakeSlack, sqlite_store: Store) -> AsyncIterator[Bot]:
     fake_slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
-    async with running_bot(fake_slack, RecordingWebex(), sqlite_store, clock=lambda: NOW) as bot:
+    async with running_bot(
+        fake_slack, MemoryWebex(clock=lambda: NOW), sqlite_store, clock=lambda: NOW
+    ) as bot:
         yield bot
 
 
@@ -218,7 +220,9 @@ async def test_a_retry_after_a_restart_is_recognised(fake_slack: FakeSlack, tmp_
     for life in range(2):
         async with (
             await Store.open(url) as store,
-            running_bot(fake_slack, RecordingWebex(), store, clock=lambda: NOW) as bot,
+            running_bot(
+                fake_slack, MemoryWebex(clock=lambda: NOW), store, clock=lambda: NOW
+            ) as bot,
         ):
             if life == 0:
                 assert (await bot.post(body, content_type=JSON)).status == 200

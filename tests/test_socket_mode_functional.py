@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.webex.memory import MemoryWebex
 from bot.serve.socket_mode import connect_socket_mode
 from bot.serve.tasks import TaskOwner
 from state.store import Store
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_bot import make_slack_app
-from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-async def _until_acknowledged(fake_slack: FakeSlack, webex: RecordingWebex, store: Store) -> None:
+async def _until_acknowledged(fake_slack: FakeSlack, webex: MemoryWebex, store: Store) -> None:
     """Connect the bot over Socket Mode; return once it acknowledged the first
     envelope and the work it handed off is done."""
     tasks = TaskOwner()
@@ -57,7 +57,7 @@ async def test_slash_command_over_socket_mode(fake_slack: FakeSlack, sqlite_stor
             },
         }
     )
-    webex = RecordingWebex()
+    webex = MemoryWebex(clock=lambda: NOW)
     await _until_acknowledged(fake_slack, webex, sqlite_store)
     assert fake_slack.socket_acks[0]["envelope_id"] == "env-1"
     assert len(webex.created) == 1
@@ -82,7 +82,7 @@ async def test_a_malformed_interactive_payload_over_socket_mode_is_refused_quiet
             },
         }
     )
-    await _until_acknowledged(fake_slack, RecordingWebex(), sqlite_store)
+    await _until_acknowledged(fake_slack, MemoryWebex(clock=lambda: NOW), sqlite_store)
     assert fake_slack.socket_acks[0]["envelope_id"] == "env-2"
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
     assert "block_actions without actions" in caplog.text

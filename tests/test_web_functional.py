@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.webex.memory import MemoryWebex
 from bot.config import load_settings
 from bot.health import HealthRegistry
 from bot.serve.metrics import Metrics
@@ -23,17 +24,21 @@ from state.store import Store
 from tests.fakes.meetings import seed
 from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_bot import SECRET, SlackBot, running_bot
-from tests.fakes.webex_recorder import RecordingWebex
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-Bot = SlackBot[RecordingWebex]
+Bot = SlackBot[MemoryWebex]
 
 
 @pytest.fixture
 async def bot(fake_slack: FakeSlack, sqlite_store: Store) -> AsyncIterator[Bot]:
     fake_slack.add_user("UALICE", name="Alice", email="alice@acme.test", tz="Europe/Berlin")
     fake_slack.add_user("UBOB", name="Bob", email="bob@acme.test", tz="UTC")
-    async with running_bot(fake_slack, RecordingWebex(), sqlite_store, clock=lambda: NOW) as bot:
+    async with running_bot(
+        fake_slack,
+        MemoryWebex(clock=lambda: NOW, generated_password="s3cr&t<pw>"),
+        sqlite_store,
+        clock=lambda: NOW,
+    ) as bot:
         yield bot
 
 
