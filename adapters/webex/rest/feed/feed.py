@@ -32,6 +32,7 @@ from adapters.webex.rest.client.models import parse_meeting, parse_participant
 from adapters.webex.rest.webhook import parse_envelope
 from state.model import Event, ListingScope, MeetingSnapshot, Observation
 
+from ..index import MeetingIndex
 from .hooks import WANTED, plan_hooks
 from .observe import (
     INSTANCE_MARK,
@@ -91,6 +92,7 @@ class RestFeed:
         owned_by: str | None = None,
         site_url: str | None = None,
         lookup_deadline: timedelta = LOOKUP_DEADLINE,
+        index: MeetingIndex | None = None,
     ) -> None:
         if target_url is not None and not secret:
             raise ValueError("webhooks need a secret")
@@ -101,9 +103,9 @@ class RestFeed:
         self._owned_by = owned_by
         self._site_url = site_url
         self._deadline = lookup_deadline.total_seconds()
-        # What earlier answers said: series id -> meeting number, and per
-        # meeting number the start it is known by and its running instance.
-        self._keys: dict[str, str] = {}
+        # What earlier answers said: each meeting number's series (shared with
+        # the commands), the start it is known by and its running instance.
+        self.index = index or MeetingIndex()
         self._starts: dict[str, datetime] = {}
         self._instances: dict[str, str] = {}
         self._titled: set[str] = set()  # series whose title an answer carried
@@ -135,7 +137,7 @@ class RestFeed:
 
     async def _meeting_event(self, meeting: RestMeeting, event: str) -> list[Observation]:
         if event == "deleted":
-            key = self._keys.get(series_id(meeting.id)) or meeting.meeting_number
+            key = self.index.number(series_id(meeting.id)) or meeting.meeting_number
             if key is None:
                 return []  # never seen: nothing to cancel
             gone = deleted(
@@ -143,7 +145,7 @@ class RestFeed:
             )
             return [] if gone is None else [gone]
         series = series_id(meeting.id)
-        known = series in self._keys and series in self._titled
+        known = self.index.number(series) is not None and series in self._titled
         detail = None if known and event != "updated" else await self._details(meeting)
         shown = meeting if detail is None else _merged(meeting, detail)
         key = self._learn(shown) or await self._key_of(meeting.id)
@@ -165,7 +167,7 @@ class RestFeed:
     async def _key_of(self, meeting_id: str) -> str:
         """The meeting number of any id of a series (asks the series once)."""
         series = series_id(meeting_id)
-        known = self._keys.get(series)
+        known = self.index.number(series)
         if known is not None:
             return known
         number = self._learn(await self._client.get_meeting(series))
@@ -177,7 +179,7 @@ class RestFeed:
         number = meeting.meeting_number
         series = series_id(meeting.id)
         if number:
-            self._keys[series] = number
+            self.index.learn(number, series)
         if meeting.title is not None:
             self._titled.add(series)
         return number or None
@@ -188,7 +190,7 @@ class RestFeed:
         and a deletion of a meeting known before the restart still cancels it."""
         for snapshot in snapshots:
             if snapshot.uuid:
-                self._keys[snapshot.uuid] = snapshot.key
+                self.index.learn(snapshot.key, snapshot.uuid)
                 self._starts[snapshot.key] = snapshot.start
                 if snapshot.title:
                     self._titled.add(snapshot.uuid)
