@@ -255,6 +255,26 @@ async def test_a_disabled_webhook_is_reactivated_and_a_sweep_asked_for() -> None
         assert len(r.site.webhooks.all()) == 7
 
 
+async def test_a_meeting_first_seen_running_keeps_its_schedule() -> None:
+    async with rig() as r:
+        r.site.deliveries.drop_next(1)  # its creation
+        series = schedule(r.site, ALICE, title="Planning")
+        await r.settle()
+        r.site.clock.advance(timedelta(minutes=3))  # it starts late
+        r.site.start(series.id)
+        await r.settle()
+        key = series.meeting_number
+        snapshot = await r.store.snapshot(key)
+        assert snapshot is not None
+        assert (snapshot.title, snapshot.start, snapshot.duration_minutes) == (
+            "Planning",
+            series.occurrences[0].start,
+            60,
+        )
+        await r.feed.sweep_schedule(r.now(), hosts=[ALICE])
+        assert r.intake.kinds(key) == [K.STARTED]
+
+
 async def test_the_drainer_runs_on_each_wake() -> None:
     async with rig() as r:
         stop = asyncio.Event()

@@ -110,9 +110,32 @@ def test_an_instance_says_what_runs(
         host_present,
         attendees_present,
     )
-    assert (seen.start, seen.uuid) == (NOW, SERIES)
-    # An instance's length is how long it ran, never the schedule's.
-    assert seen.duration_minutes is None
+    assert seen.uuid == SERIES
+    # When an instance began and how long it ran are never the schedule.
+    assert (seen.start, seen.duration_minutes) == (None, None)
+
+
+def test_a_meeting_first_seen_running_takes_its_schedule_from_its_series() -> None:
+    instance = meeting(
+        "meeting", "inProgress", id=f"{SERIES}_I_1", start=NOW + timedelta(minutes=3)
+    )
+    series = meeting(
+        "meetingSeries",
+        "inProgress",
+        title="Planning",
+        start=NOW,
+        end=NOW + timedelta(minutes=30),
+        public_meeting=False,
+    )
+    seen = from_instance(instance, key=KEY, schedule=series)
+    assert seen.authority is Authority.LISTING
+    assert (seen.start, seen.duration_minutes, seen.title, seen.private) == (
+        NOW,
+        30,
+        "Planning",
+        True,
+    )
+    assert seen.in_progress
 
 
 @pytest.mark.parametrize(

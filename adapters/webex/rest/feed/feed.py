@@ -151,8 +151,25 @@ class RestFeed:
         key = self._learn(shown) or await self._key_of(meeting.id)
         if INSTANCE_MARK in meeting.id:
             self._instances[key] = meeting.id
-            return [from_instance(shown, key=key)]
+            return [from_instance(shown, key=key, schedule=await self._schedule_of(key, meeting))]
+        if shown.start is not None:
+            self._starts[key] = shown.start
         return [from_scheduled(shown, key=key)]
+
+    async def _schedule_of(self, key: str, instance: RestMeeting) -> RestMeeting | None:
+        """The series of a meeting whose schedule the feed has not seen (first
+        seen running), within the deadline; None when known or not in time."""
+        if key in self._starts:
+            return None
+        try:
+            async with asyncio.timeout(self._deadline):
+                series = await self._client.get_meeting(series_id(instance.id))
+        except (TimeoutError, WebexError) as e:
+            logger.info("no schedule of meeting %s in time (%s)", key, type(e).__name__)
+            return None
+        if series.start is not None:
+            self._starts[key] = series.start
+        return series
 
     async def _details(self, meeting: RestMeeting) -> RestMeeting | None:
         """The meeting as ``GET /meetings/{id}`` has it, within the deadline;
@@ -243,7 +260,8 @@ class RestFeed:
                 key = self._learn(instance) or await self._key_of(instance.id)
                 shown.add(key)
                 self._instances[key] = instance.id
-                observations.append(from_instance(instance, key=key))
+                schedule = await self._schedule_of(key, instance)
+                observations.append(from_instance(instance, key=key, schedule=schedule))
                 roster = await self._client.list_participants(instance.id)
                 if roster.complete and instance.state == "inProgress":
                     observations.append(from_roster(key, roster.items))

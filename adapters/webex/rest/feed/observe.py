@@ -16,8 +16,9 @@ Rules:
 2. An instance (``_I_`` id) knows what runs: ``inProgress`` -> in progress;
    ``lobby`` (a locked meeting joined before its host) -> in progress with
    attendees waiting and no host; ``ended`` -> not in progress. It is direct
-   evidence about one meeting (SESSION_INFO): its start counts on first sight
-   only, so an instance that began late never reschedules the meeting.
+   evidence about one meeting (SESSION_INFO) and carries no start: when it
+   began is not when it was scheduled, so it never reschedules the meeting.
+   A meeting first seen running gets its schedule from its series.
 3. A full roster (a participant listing) knows presence: the host is present
    while a host participant is ``joined`` (or in a breakout); attendees are
    present while anyone else is ``joined``, in a breakout or in the ``lobby``.
@@ -85,23 +86,33 @@ def from_scheduled(meeting: RestMeeting, *, key: str) -> Observation:
     )
 
 
-def from_instance(meeting: RestMeeting, *, key: str) -> Observation:
+def from_instance(
+    meeting: RestMeeting, *, key: str, schedule: RestMeeting | None = None
+) -> Observation:
     """An instance: what runs (rule 2). States other than ``inProgress``,
-    ``lobby`` and ``ended`` say nothing about running, only who hosts it."""
+    ``lobby`` and ``ended`` say nothing about running, only who hosts it.
+
+    An instance's start is when it really began, not the schedule's, so it is
+    left out; ``schedule`` (the series or occurrence it belongs to, for a
+    meeting first seen running) supplies the schedule instead, as a listing
+    would."""
     running = {"inProgress": True, "lobby": True, "ended": False}.get(meeting.state)
     lobby = meeting.state == "lobby"
+    scheduled = None if schedule is None else from_scheduled(schedule, key=key)
     return Observation(
         key=key,
-        authority=Authority.SESSION_INFO,
+        authority=Authority.SESSION_INFO if scheduled is None else Authority.LISTING,
         uuid=series_id(meeting.id),
-        title=meeting.title,
+        title=meeting.title if scheduled is None else scheduled.title or meeting.title,
         host_webex_id=meeting.host_email,
         host_email=meeting.host_email,
-        start=meeting.start,
+        start=None if scheduled is None else scheduled.start,
+        duration_minutes=None if scheduled is None else scheduled.duration_minutes,
         in_progress=running,
         host_present=False if lobby else None,
         attendees_present=True if lobby else None,
-        join_url=meeting.web_link,
+        private=None if scheduled is None else scheduled.private,
+        join_url=meeting.web_link or (None if scheduled is None else scheduled.join_url),
     )
 
 
