@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.webex.rest.client import RestClient, RestSettings, Tokens
 from adapters.webex.rest.feed.feed import RestFeed
+from adapters.webex.rest.feed.jobs import HOOK_CHECK, RestFeedJobs
 from adapters.webex.rest.simulator import RestSite
 from bot.config import WEBHOOK_PATH, Settings
 from bot.serve.web import create_web_app
@@ -273,6 +274,56 @@ async def test_a_meeting_first_seen_running_keeps_its_schedule() -> None:
         )
         await r.feed.sweep_schedule(r.now(), hosts=[ALICE])
         assert r.intake.kinds(key) == [K.STARTED]
+
+
+def jobs_of(r: Rig) -> RestFeedJobs:
+    return RestFeedJobs(
+        r.feed,
+        r.store,
+        poll_interval=timedelta(seconds=20),
+        discovery_interval=timedelta(seconds=60),
+    )
+
+
+async def test_the_feed_runs_three_jobs() -> None:
+    async with rig() as r:
+        assert [(j.name, j.interval) for j in jobs_of(r).jobs()] == [
+            ("webhooks", HOOK_CHECK),
+            ("sweep_live", timedelta(seconds=20)),
+            ("sweep_schedule", timedelta(seconds=60)),
+        ]
+
+
+async def test_a_reactivated_webhook_is_followed_by_both_sweeps() -> None:
+    async with rig() as r:
+        jobs = jobs_of(r)
+        await jobs.check_webhooks(r.now())  # the start's sweep
+        r.site.deliveries.drop_next(3)
+        series = schedule(r.site, ALICE, title="Planning")
+        r.site.start(series.id)
+        r.site.host_joins(series.id)
+        await r.settle()
+        key = series.meeting_number
+        assert r.intake.kinds(key) == []
+        (started,) = [h for h in r.site.webhooks.all() if h.event == "started"]
+        started.status = "inactive"
+        await jobs.check_webhooks(r.now())
+        assert started.status == "active"
+        # The live sweep found it running with its host; a steady check sweeps no more.
+        assert r.intake.kinds(key) == [K.STARTED, K.HOST_JOINED]
+        calls = len(r.site.calls)
+        await jobs.check_webhooks(r.now())
+        assert [c.path for c in r.site.calls[calls:]] == ["/v1/webhooks"]
+
+
+async def test_the_schedule_job_lists_the_hosts_the_core_knows() -> None:
+    async with rig() as r:
+        await r.store.subscribe("C1", "host", ALICE)
+        r.site.deliveries.drop_next(1)
+        series = schedule(r.site, ALICE, title="Quiet one", minutes_ahead=120)
+        await r.settle()
+        await jobs_of(r).sweep_schedule(r.now())
+        assert r.intake.kinds(series.meeting_number) == [K.SCHEDULED]
 
 
 async def test_the_drainer_runs_on_each_wake() -> None:

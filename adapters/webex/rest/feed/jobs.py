@@ -1,0 +1,81 @@
+"""The REST feed's periodic jobs, as :class:`adapters.webex.port.FeedJob` values.
+
+- ``webhooks`` (every :data:`HOOK_CHECK`): keep the webhooks registered; after
+  a re-activation, a new registration or a failed check (a gap in which
+  deliveries may have been lost) the two sweeps run at once.
+- ``sweep_live`` (the poll interval): what runs now and who is in it; meetings
+  the core believes in progress that no listing shows are asked directly.
+- ``sweep_schedule`` (the discovery interval): the upcoming schedule of the
+  token's own account and of every host the core knows or a channel names.
+
+Webhooks carry the live signal; these are the safety net, so in steady state
+the periodic sweeps are the only REST calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from adapters.webex.port import FeedJob, StoreView
+
+from .feed import RestFeed
+
+__all__ = ["HOOK_CHECK", "RestFeedJobs"]
+
+#: How often the webhook registration is checked (Webex disables silently).
+HOOK_CHECK = timedelta(minutes=5)
+
+
+class RestFeedJobs:
+    """:class:`adapters.webex.port.WebexFeed` of the REST backend.
+
+    Args:
+        feed: the REST feed (its deliveries come through the inbox, not here).
+        view: what the core knows (read-only).
+        poll_interval: how often ``sweep_live`` runs.
+        discovery_interval: how often ``sweep_schedule`` runs.
+        hook_interval: how often the webhook registration is checked.
+    """
+
+    def __init__(
+        self,
+        feed: RestFeed,
+        view: StoreView,
+        *,
+        poll_interval: timedelta,
+        discovery_interval: timedelta,
+        hook_interval: timedelta = HOOK_CHECK,
+    ) -> None:
+        self.feed = feed
+        self._view = view
+        self._poll = poll_interval
+        self._discovery = discovery_interval
+        self._hooks = hook_interval
+
+    def jobs(self) -> Sequence[FeedJob]:
+        return (
+            FeedJob(name="webhooks", interval=self._hooks, run=self.check_webhooks),
+            FeedJob(name="sweep_live", interval=self._poll, run=self.sweep_live),
+            FeedJob(name="sweep_schedule", interval=self._discovery, run=self.sweep_schedule),
+        )
+
+    async def check_webhooks(self, now: datetime) -> None:
+        """Register; sweep after any gap (a failed check counts as one)."""
+        try:
+            await self.feed.register(now)
+        except BaseException:
+            self.feed.sweep_wanted = True
+            raise
+        if self.feed.sweep_wanted:
+            await self.sweep_live(now)
+            await self.sweep_schedule(now)
+
+    async def sweep_live(self, now: datetime) -> None:
+        live = await self._view.live_snapshots(now, timedelta(0))
+        await self.feed.sweep_live(now, believed_live=[s.key for s in live if s.in_progress])
+
+    async def sweep_schedule(self, now: datetime) -> None:
+        _, hosts = await self._view.watched_hosts()
+        known = {s.host_email for s in await self._view.snapshots(now=now) if s.host_email}
+        await self.feed.sweep_schedule(now, hosts={*hosts, *known})
