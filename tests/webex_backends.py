@@ -7,10 +7,9 @@ signed in to a fresh site, the site's own controls (what people do in a
 meeting, which no port call can cause), the site's clock, a host it knows, and
 a way to open the same site with credentials it refuses.
 
-Adding a backend is adding one entry: the REST backend, for instance, against
-the REST simulator on loopback (tests/restsim.py), with a :class:`SiteControls`
-that has the simulator's people join, lock and leave, and a token the simulator
-does not know for ``refused``.
+Adding a backend is adding one entry, as the REST backend's is: the backend
+against its simulator on loopback, the simulator's people as its ``site``, a
+token the simulator does not know for ``refused``.
 """
 
 from __future__ import annotations
@@ -23,9 +22,14 @@ from typing import Protocol
 
 from adapters.webex.memory import MemoryWebex
 from adapters.webex.port import WebexMeetings
+from adapters.webex.rest.client import RestClient, RestSettings, Tokens
+from adapters.webex.rest.index import MeetingIndex
+from adapters.webex.rest.meetings import RestMeetings
+from adapters.webex.rest.simulator import RestSite
 from adapters.webex.simulator import SimClock, example_site
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from tests.fakes.sim import ADMIN, ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
+from tests.restsim import ADMIN_TOKEN, ALICE, new_site, running
 
 __all__ = ["BACKENDS", "Backend", "SiteControls"]
 
@@ -54,6 +58,7 @@ class Backend:
         now: the site's clock (it stands still unless a test moves it).
         host: a host identity the site knows, as the port names hosts.
         refused: opens the port on the same site with credentials it refuses.
+        site_name: the name the capabilities give the site.
     """
 
     port: WebexMeetings
@@ -61,6 +66,13 @@ class Backend:
     now: Callable[[], datetime]
     host: str
     refused: Callable[[], AbstractAsyncContextManager[WebexMeetings]]
+    site_name: str = SITE_NAME
+    #: Whether the live state says if a meeting is locked (the REST API does not).
+    locks: bool = True
+    #: Whether a meeting created not private reads back private all the same:
+    #: the REST API has no private meetings, the REST backend reads
+    #: ``publicMeeting: false`` as private, and that is Webex's default.
+    private_by_default: bool = False
 
 
 @asynccontextmanager
@@ -99,8 +111,75 @@ async def memory_backend() -> AsyncIterator[Backend]:
     await memory.close()
 
 
+class _RestPeople:
+    """:class:`SiteControls` over the REST simulator, which names a meeting by its
+    series id where the port names it by its meeting number."""
+
+    def __init__(self, site: RestSite) -> None:
+        self._site = site
+
+    def _id(self, key: str) -> str:
+        return next(s.id for s in self._site.all_series() if s.meeting_number == key)
+
+    def start(self, key: str) -> None:
+        self._site.start(self._id(key))
+
+    def host_joins(self, key: str) -> None:
+        self._site.host_joins(self._id(key))
+
+    def attendee_joins(self, key: str, count: int = 1) -> None:
+        for n in range(count):
+            guest = f"guest{n}@acme.example"
+            if guest not in {p.email for p in self._site.people()}:
+                self._site.add_person(guest)
+            self._site.join(self._id(key), guest)
+
+    def lock(self, key: str) -> None:
+        raise NotImplementedError("the REST API tells nothing of a meeting's lock")
+
+    def end(self, key: str) -> None:
+        self._site.end(self._id(key))
+
+
+@asynccontextmanager
+async def rest_backend() -> AsyncIterator[Backend]:
+    """The REST backend against the REST simulator on loopback, as an admin."""
+    site = new_site()
+    index = MeetingIndex()
+    async with running(site) as api:
+        settings = RestSettings(base_url=api.base)
+
+        def meetings(token: str) -> RestMeetings:
+            client = RestClient(Tokens(access_token=token), settings=settings)
+            return RestMeetings(client, index, site_url="acme.webex.com")
+
+        @asynccontextmanager
+        async def refused() -> AsyncIterator[WebexMeetings]:
+            turned_away = meetings("not-a-token-the-site-gave")
+            try:
+                yield turned_away
+            finally:
+                await turned_away.close()
+
+        port = meetings(ADMIN_TOKEN)
+        try:
+            yield Backend(
+                port=port,
+                site=_RestPeople(site),
+                now=site.clock.now,
+                host=ALICE,
+                refused=refused,
+                site_name="acme.webex.com",
+                locks=False,
+                private_by_default=True,
+            )
+        finally:
+            await port.close()
+
+
 #: Backend name -> how to open it.
 BACKENDS: dict[str, Callable[[], AbstractAsyncContextManager[Backend]]] = {
     "xml": xml_backend,
     "memory": memory_backend,
+    "rest": rest_backend,
 }
