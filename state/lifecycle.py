@@ -8,7 +8,11 @@ Rule 1. An observation's None means "this source does not know": it never
 Rule 2. First sight of a session: long over (not in progress and its scheduled
         end more than ``stale_after`` ago) -> remembered, no event. Not in
         progress -> scheduled. In progress -> started (no scheduled), then the
-        presence rules below as for any running meeting.
+        presence rules below as for any running meeting; but in progress since
+        before ``rules.settle_running_before`` (a store without history taking
+        its first look) -> settled silently: recorded as running, its host
+        as announced when present, its lock as it is, and no event (a wait
+        for the host begins now).
 Rule 3. start or duration changed on a known session -> rescheduled (with the
         previous values). starting_soon is armed per start time, so a new start
         re-arms it. Only a listing may change a known session's schedule: it
@@ -198,11 +202,23 @@ def _first_sight(observation: Observation, now: datetime, rules: Rules) -> Trans
         # stale news (a first start on a big site lists a day of them).
         return Transition(snapshot=fresh, changed=True)
     events: list[Event] = []
+    if fresh.in_progress and _settles(fresh, rules):
+        # Known as if it had been watched all along: nothing it did is news.
+        settled = replace(fresh, started_at=now, host_announced=fresh.host_present is True)
+        current = _progress(settled, settled, now, events)
+        return Transition(snapshot=current, events=tuple(events), changed=True)
     if not fresh.in_progress:
         events.append(Event(kind=EventKind.SCHEDULED, meeting_key=fresh.key, at=now))
     current = _progress(replace(fresh, in_progress=False, locked=None), fresh, now, events)
     current = _timers(current, now, rules, events)
     return Transition(snapshot=current, events=tuple(events), changed=True)
+
+
+def _settles(snapshot: MeetingSnapshot, rules: Rules) -> bool:
+    """Rule 2: whether a session first seen in progress was running before the
+    store first looked (judged by its scheduled start)."""
+    before = rules.settle_running_before
+    return before is not None and snapshot.start < before
 
 
 def _progress(

@@ -210,8 +210,13 @@ class Rules:
     waiting_grace: timedelta = timedelta(seconds=60)
     host_left_grace: timedelta = timedelta(seconds=60)
     stale_after: timedelta = timedelta(hours=1)
+    #: A session first seen in progress whose scheduled start is before this
+    #: instant is settled silently (Rule 2): set while a store without history
+    #: takes its first look at the site, where what already runs is not news.
+    settle_running_before: datetime | None = None
 
     def __post_init__(self) -> None:
+        _require_aware("settle_running_before", self.settle_running_before)
         for name in ("starting_soon_lead", "waiting_grace", "host_left_grace", "stale_after"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"{name} must not be negative")

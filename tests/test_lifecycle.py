@@ -119,6 +119,33 @@ def test_first_sight(observation: Observation, expected: list[EventKind]) -> Non
         assert result.snapshot is not None and result.changed
 
 
+def test_what_ran_before_a_first_look_is_settled_silently() -> None:
+    # A store without history looks at the site for the first time at NOW.
+    first_look = replace(RULES, settle_running_before=NOW)
+    hosted = obs(start=NOW - 10 * MIN, in_progress=True, host_present=True, locked=True)
+    settled = evolve(None, hosted, NOW, first_look)
+    assert kinds(settled) == []
+    s = settled.snapshot
+    assert s is not None and settled.changed
+    assert s.in_progress and s.host_announced and s.locked and s.started_at == NOW
+    # Then it is watched like any meeting: the host leaving, the end are news.
+    assert kinds(evolve(s, obs(in_progress=False), NOW + MIN, RULES)) == [K.ENDED]
+    # Attendees waiting without the host: the wait begins at the first look.
+    waiting = obs(start=NOW - MIN, in_progress=True, host_present=False, attendees_present=True)
+    w = evolve(None, waiting, NOW, first_look).snapshot
+    assert w is not None and w.waiting_since == NOW and not w.host_announced
+    assert kinds(tick(w, NOW + RULES.waiting_grace, RULES)) == [K.ATTENDEES_WAITING]
+    # Started early, before its scheduled start: that is news, as is the
+    # schedule of a meeting not running yet.
+    early = obs(start=NOW + 5 * MIN, in_progress=True, host_present=True)
+    assert kinds(evolve(None, early, NOW, first_look)) == [K.STARTED, K.HOST_JOINED]
+    assert kinds(evolve(None, obs(start=START, duration_minutes=30), NOW, first_look)) == [
+        K.SCHEDULED
+    ]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Rules(settle_running_before=NOW.replace(tzinfo=None))
+
+
 TRANSITIONS = [
     # (previous, observation, expected kinds)
     pytest.param(snap(), obs(start=START, duration_minutes=30), [], id="unchanged"),

@@ -172,10 +172,39 @@ async def test_a_first_start_sees_what_runs_before_discovery_has_listed_anything
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:
     site, now = sim_site, sim_clock.now()
-    key = site.schedule(host="alice", title="Running", start=now - timedelta(minutes=5))
-    site.start(key)
+    running = site.schedule(host="alice", title="Running", start=now - timedelta(minutes=5))
+    site.start(running)
+    late = site.schedule(host="bob", title="Late", start=now - timedelta(minutes=2))
     async with watching(sim_clock, sim_url, tmp_path / "m.db", _settings()) as (watcher, store):
-        events = await watcher.poll_live()  # no discovery yet: the store knows nothing
-        known = await store.snapshot(key)
-    assert [(e.kind, e.meeting_key) for e in events][:1] == [(EventKind.STARTED, key)]
-    assert known is not None and known.in_progress
+        # The store has no history: what already runs is recorded, not announced.
+        first = await watcher.poll_live()
+        settled = await store.snapshot(running)
+        site.start(late)  # starts after that first look, before any discovery
+        sim_clock.advance(timedelta(seconds=2))
+        events = await watcher.poll_live()
+        sim_clock.advance(timedelta(seconds=2))
+        listed = await watcher.discover()
+    assert first == []
+    assert settled is not None and settled.in_progress
+    assert [(e.kind, e.meeting_key) for e in events][:1] == [(EventKind.STARTED, late)]
+    assert [e for e in listed if e.meeting_key in (running, late)] == []
+
+
+async def test_after_a_restart_what_started_meanwhile_is_announced(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    db = tmp_path / "m.db"
+    known = site.schedule(host="alice", title="Known", start=now + timedelta(minutes=5))
+    async with watching(sim_clock, sim_url, db, _settings()) as (watcher, _store):
+        first = await watcher.discover()
+        assert EventKind.SCHEDULED in [e.kind for e in first if e.meeting_key == known]
+    # While the service is down, a meeting is scheduled and both start.
+    sim_clock.advance(timedelta(minutes=10))
+    new = site.schedule(host="bob", title="New", start=sim_clock.now() - timedelta(minutes=1))
+    site.start(known)
+    site.start(new)
+    async with watching(sim_clock, sim_url, db, _settings()) as (watcher, _store):
+        events = await watcher.poll_live()
+    started = {e.meeting_key for e in events if e.kind is EventKind.STARTED}
+    assert {known, new} <= started

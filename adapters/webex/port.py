@@ -159,6 +159,7 @@ class Intake(Protocol):
         now: datetime,
         listing: ListingScope | None = None,
         listed: Collection[str] = (),
+        settle_running_before: datetime | None = None,
     ) -> list[Event]:
         """Take one batch and return the events it produced.
 
@@ -170,6 +171,9 @@ class Intake(Protocol):
             listed: with ``listing``: keys the listing showed that are not in
                 ``observations`` (unchanged since the last listing); present,
                 nothing more.
+            settle_running_before: while a store without history takes its
+                first look: a meeting first seen in progress whose scheduled
+                start is before this is recorded as running, not announced.
 
         Raises ``state.errors.StoreError`` when the store failed: nothing of the
         batch was taken, the feeder should try again later.

@@ -12,6 +12,7 @@ core reacts to it the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from state.model import Event, ListingScope, Observation, Rules
@@ -55,11 +56,15 @@ class CoreIntake:
         now: datetime,
         listing: ListingScope | None = None,
         listed: Collection[str] = (),
+        settle_running_before: datetime | None = None,
     ) -> list[Event]:
         """Apply one batch (see :meth:`adapters.webex.port.Intake.observe`).
         Raises StoreError, having taken nothing, when the store failed."""
+        rules = self._rules
+        if settle_running_before is not None:
+            rules = replace(rules, settle_running_before=settle_running_before)
         events = await self._store.observe(
-            observations, now=now, rules=self._rules, listing=listing, listed=listed
+            observations, now=now, rules=rules, listing=listing, listed=listed
         )
         self._announce(events)
         return events

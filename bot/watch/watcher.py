@@ -175,6 +175,9 @@ class Watcher:
         # The rows of the last live poll whose observations the store took: a
         # row that comes back the same says nothing new and is not modelled.
         self._live_rows: dict[str, SessionSummary] = {}
+        # Set while a store without history takes its first look (Rule 2).
+        self._settle_before: datetime | None = None
+        self._history_checked = False
 
     # -- state for operators and tests -----------------------------------
     @property
@@ -290,10 +293,24 @@ class Watcher:
         log.info("Webex rate-limit pause is over")
         return False
 
+    async def _first_look(self, now: datetime) -> None:
+        """Once per process: if the store knows no meeting yet, what already runs
+        is recorded without an announcement until the site has been looked at
+        once (the first complete live poll or discovery cycle), so a first start
+        on a big site queues no stale "started" for every meeting in progress."""
+        if self._history_checked:
+            return
+        counts = await self._store.counts()
+        self._history_checked = True
+        if not any(n for name, n in counts.items() if name.startswith("meetings_")):
+            self._settle_before = now
+            log.info("a store without history: meetings already running are not announced")
+
     async def _remind(self, now: datetime) -> list[Event]:
         return await self._intake.tick(now=now)
 
     async def _discover(self, now: datetime) -> list[Event]:
+        await self._first_look(now)
         any_all, hosts, meetings = await self._store.watched()
         site_wide = any_all
         if not any_all and (meetings or any("@" in h for h in hosts)):
@@ -330,6 +347,8 @@ class Watcher:
             if scope is not None:
                 scopes.append(scope)
         events += await self._confirm_missing(scopes, now)
+        if failed is None:
+            self._settle_before = None
         if far and failed is None:
             self._far_due = now + timedelta(seconds=s.discovery_interval * s.far_every)
         if failed is not None:
@@ -386,8 +405,12 @@ class Watcher:
         batch = self.settings.discovery_batch
         events: list[Event] = []
         for start in range(0, len(changed), batch):
-            events += await self._intake.observe(changed[start : start + batch], now=now)
-        events += await self._intake.observe([], now=now, listing=scope, listed=listed)
+            events += await self._intake.observe(
+                changed[start : start + batch], now=now, settle_running_before=self._settle_before
+            )
+        events += await self._intake.observe(
+            [], now=now, listing=scope, listed=listed, settle_running_before=self._settle_before
+        )
         self._listed[name] = listed
         vanished = before is None or any(
             key not in listed and query.start_from <= row.start < query.start_to
@@ -396,6 +419,7 @@ class Watcher:
         return events, scope if vanished else None
 
     async def _poll_live(self, now: datetime) -> list[Event]:
+        await self._first_look(now)
         if self._budget.unblock_if_over(now):
             log.info("GetSessionInfo block is over; polling sessions directly again")
         candidates = live_candidates(
@@ -454,8 +478,15 @@ class Watcher:
         before, self._live_rows = self._live_rows, {}  # gone until this poll is observed
         observations = [from_summary(row) for row in changed_rows(rows.values(), before)]
         observations += ended_observations(covered.values(), rows)
-        events = await self._intake.observe(observations, now=now) if observations else []
+        events = (
+            await self._intake.observe(
+                observations, now=now, settle_running_before=self._settle_before
+            )
+            if observations
+            else []
+        )
         self._live_rows = rows
+        self._settle_before = None  # the site has been looked at once
         return events, {o.key: o for o in observations}
 
     async def _prune_by_open_sessions(
@@ -509,4 +540,6 @@ class Watcher:
                 log.info("GetSessionInfo for one session failed: %s", answer)
         if not observations:
             return []
-        return await self._intake.observe(observations, now=now)
+        return await self._intake.observe(
+            observations, now=now, settle_running_before=self._settle_before
+        )
