@@ -336,7 +336,7 @@ class Watcher:
         failed: WebexError | None = None
         for query in queries:
             try:
-                found, scope = await self._discover_one(query, now)
+                found, scope = await self._discover_one(query)
             except (CredentialsError, RateLimitedError):
                 raise
             except WebexError as e:
@@ -373,9 +373,7 @@ class Watcher:
             return []
         return await self._session_infos(suspects[:granted], now)
 
-    async def _discover_one(
-        self, query: ListingQuery, now: datetime
-    ) -> tuple[list[Event], ListingScope | None]:
+    async def _discover_one(self, query: ListingQuery) -> tuple[list[Event], ListingScope | None]:
         """One complete listing, observed. Returns its events and its scope when
         a session may have gone missing from it (None otherwise)."""
         listing = await self._source.list_sessions(
@@ -397,6 +395,7 @@ class Watcher:
             host_webex_id=query.host_webex_id,
         )
         name = (query.host_webex_id, query.far)
+        seen_at = self._clock()  # what it says is known from now (a listing may take minutes)
         listed = {row.session_key: row for row in listing.sessions}
         before = self._listed.pop(name, None)  # gone until this run is observed
         changed = [from_summary(row) for row in changed_rows(listing.sessions, before)]
@@ -406,10 +405,16 @@ class Watcher:
         events: list[Event] = []
         for start in range(0, len(changed), batch):
             events += await self._intake.observe(
-                changed[start : start + batch], now=now, settle_running_before=self._settle_before
+                changed[start : start + batch],
+                now=seen_at,
+                settle_running_before=self._settle_before,
             )
         events += await self._intake.observe(
-            [], now=now, listing=scope, listed=listed, settle_running_before=self._settle_before
+            [],
+            now=seen_at,
+            listing=scope,
+            listed=listed,
+            settle_running_before=self._settle_before,
         )
         self._listed[name] = listed
         vanished = before is None or any(
@@ -480,7 +485,7 @@ class Watcher:
         observations += ended_observations(covered.values(), rows)
         events = (
             await self._intake.observe(
-                observations, now=now, settle_running_before=self._settle_before
+                observations, now=self._clock(), settle_running_before=self._settle_before
             )
             if observations
             else []
@@ -541,5 +546,5 @@ class Watcher:
         if not observations:
             return []
         return await self._intake.observe(
-            observations, now=now, settle_running_before=self._settle_before
+            observations, now=self._clock(), settle_running_before=self._settle_before
         )
