@@ -75,6 +75,15 @@ async def test_a_created_meeting_reads_back_as_it_was_asked_for(backend: Backend
     assert details.is_private is backend.private_by_default
 
 
+async def test_a_meeting_created_without_a_password_gets_one_and_a_link(backend: Backend) -> None:
+    created = await backend.port.create_meeting(_request(backend))
+    assert created.password
+    details = await backend.port.get_meeting(created.meeting_key)
+    assert details.join_url is not None and details.join_url.startswith("https://")
+    state = await backend.port.live_state(created.meeting_key)
+    assert state.join_url is None or state.join_url.startswith("https://")
+
+
 async def test_each_created_meeting_has_its_own_key(backend: Backend) -> None:
     assert await _created(backend) != await _created(backend)
 
