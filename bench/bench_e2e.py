@@ -34,7 +34,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote_plus
 
@@ -53,6 +53,7 @@ from bench.e2e_rig import (
     spawn,
     stop,
 )
+from state.clock import utc_now
 
 
 def _ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -141,7 +142,7 @@ def _env(site: Site, slack: Slack, db: Path, port: int, discovery: int) -> dict[
 
 async def _due(site: Site, label: str, count: int) -> list[str]:
     """Schedule ``count`` meetings due within the live horizon; their titles."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utc_now().replace(microsecond=0)
     titles = [f"Due{label}x{i:03d}" for i in range(count)]
     for i, title in enumerate(titles):
         start = now + timedelta(minutes=6, seconds=15 * i % 480)
@@ -240,7 +241,7 @@ async def _one(site: Site, slack: Slack, http: ClientSession, n: int, discovery:
     keys = await _keys(site, [*titles, probe])
     db, port = work / f"run{label}.db", free_port()
     since = len(await slack.calls())
-    launched = datetime.now(UTC)
+    launched = utc_now()
     bot = await spawn("-m", "bot", "run", env=_env(site, slack, db, port, discovery))
     try:
         await healthy(http, port)

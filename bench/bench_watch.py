@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from bot.watch.budget import SessionInfoBudget
 from bot.watch.observe import from_summary
 from bot.watch.schedule import Scheduler
 from bot.watch.watcher import Watcher, WatchSettings
+from state.clock import utc_now
 from state.model import Event, ListingScope, Rules
 from state.store import Store, open_store
 from tests.postgres import PostgresServer, find_binaries, start_server
@@ -54,10 +55,6 @@ DEFAULT_POLL, DEFAULT_DISCOVERY = 20.0, 60.0
 #: Graces longer than a run, so that no time-driven event (attendees waiting
 #: for 60 s, say) falls due inside the "unchanged" cycles of a slower store.
 RULES = Rules(waiting_grace=timedelta(hours=1), host_left_grace=timedelta(hours=1))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Site:
@@ -89,7 +86,7 @@ def _watcher(client: XmlApiClient, store: Store, budget: int, **settings: Any) -
         store=store,
         rules=RULES,
         budget=SessionInfoBudget(hourly=budget),
-        clock=_now,
+        clock=utc_now,
         settings=WatchSettings(**settings),
     )
 
@@ -105,7 +102,7 @@ async def _steady_state(site: Site, client: XmlApiClient, store: Store) -> dict[
     watcher = _watcher(client, store, 500)
     cpu, rows, http, listing_cpu, observe_cpu = [], [], [], [], []
     for _ in range(CYCLES):
-        now = _now()
+        now = utc_now()
         scope = ListingScope(start_from=now - timedelta(hours=24), start_to=now + timedelta(days=7))
         began = time.process_time()
         listing = await client.list_sessions(start_from=scope.start_from, start_to=scope.start_to)
@@ -160,7 +157,7 @@ async def _latency(site: Site, client: XmlApiClient, store: Store) -> dict[str, 
         store=store,
         rules=RULES,
         budget=SessionInfoBudget(hourly=500),
-        clock=_now,
+        clock=utc_now,
         settings=WatchSettings(poll_interval=LATENCY_INTERVAL),
         on_events=on_events,
     )

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.clock import Clock
+from state.clock import Clock
 
 __all__ = ["ComponentHealth", "HealthRegistry", "Status"]
 

@@ -15,10 +15,12 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TextIO
+
+from state.clock import Clock
 
 __all__ = ["JsonFormatter", "RedactSecrets", "clock_in_logs", "configure_logging"]
 
@@ -98,7 +100,7 @@ def configure_logging(
 class _Stamp(logging.Filter):
     """Dates each record by ``clock`` instead of the wall clock."""
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Clock) -> None:
         super().__init__()
         self._clock = clock
 
@@ -110,7 +112,7 @@ class _Stamp(logging.Filter):
 
 
 @contextmanager
-def clock_in_logs(clock: Callable[[], datetime]) -> Iterator[None]:
+def clock_in_logs(clock: Clock) -> Iterator[None]:
     """While inside, every line the root logger's handlers write is dated by
     ``clock`` (aware UTC) instead of the wall clock: the demo's 30x simulated
     time, the one its cards show. Handlers added meanwhile are not affected."""

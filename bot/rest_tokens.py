@@ -11,11 +11,9 @@ renewed set is written to the store before the client uses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from adapters.webex.rest.client import OAuthClient, TokenHook, Tokens
 from bot.config import Settings
+from state.clock import Clock
 from state.rest_model import StoredTokens, token_origin
 from state.store_api import Store
 
@@ -56,7 +54,7 @@ def starting_tokens(settings: Settings, kept: StoredTokens | None) -> Tokens:
     )
 
 
-def keep_tokens(store: Store, settings: Settings, clock: Callable[[], datetime]) -> TokenHook:
+def keep_tokens(store: Store, settings: Settings, clock: Clock) -> TokenHook:
     """The client's ``on_tokens`` hook: write each renewed set to ``store``.
 
     A store that refuses the write fails the renewal's call (StoreError), so

@@ -39,7 +39,6 @@ from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from adapters.webex.xmlapi.source import XmlWebex
-from bot.clock import Clock, utc_now
 from bot.commands.actions import CommandActions
 from bot.config import Settings
 from bot.health import HealthRegistry
@@ -55,6 +54,7 @@ from bot.watch.replica import LeaseTiming, Replica, Role
 from bot.watch.service import WatchService
 from bot.watch.signin import SignIn, sign_in
 from bot.watch.watcher import WatchSettings
+from state.clock import Clock, utc_now
 from state.model import Delivery, Rules
 from state.store import Store, open_store
 from state.store_lease import Fence, PgLease

@@ -22,10 +22,17 @@ __all__ = [
     "Scope",
     "Subscription",
     "ran_minutes",
+    "require_aware",
 ]
 
 
-def _require_aware(name: str, value: datetime | None) -> None:
+def require_aware(name: str, value: datetime | None) -> None:
+    """Refuse a naive datetime (None passes: an absent time). Every record that
+    holds a time checks it with this when it is built, the Webex models too.
+
+    Raises:
+        ValueError: ``value`` has no UTC offset; the message names ``name``.
+    """
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValueError(f"{name} must be a timezone-aware datetime")
 
@@ -99,7 +106,7 @@ class MeetingSnapshot:
             "host_absent_since",
             "waiting_since",
         ):
-            _require_aware(name, getattr(self, name))
+            require_aware(name, getattr(self, name))
         if self.missed_listings < 0:
             raise ValueError("missed_listings must not be negative")
 
@@ -130,8 +137,8 @@ class Event:
     ran_minutes: int | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("at", self.at)
-        _require_aware("previous_start", self.previous_start)
+        require_aware("at", self.at)
+        require_aware("previous_start", self.previous_start)
 
 
 class Authority(StrEnum):
@@ -168,7 +175,7 @@ class Observation:
     def __post_init__(self) -> None:
         if not self.key:
             raise ValueError("an observation needs a session key")
-        _require_aware("start", self.start)
+        require_aware("start", self.start)
         if self.duration_minutes is not None and self.duration_minutes < 0:
             raise ValueError("duration_minutes must not be negative")
 
@@ -187,8 +194,8 @@ class ListingScope:
     host_webex_id: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start_from", self.start_from)
-        _require_aware("start_to", self.start_to)
+        require_aware("start_from", self.start_from)
+        require_aware("start_to", self.start_to)
         if self.start_to < self.start_from:
             raise ValueError("start_to must not be before start_from")
 
@@ -270,5 +277,5 @@ class Delivery:
     last_error: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("next_attempt_at", self.next_attempt_at)
-        _require_aware("created_at", self.created_at)
+        require_aware("next_attempt_at", self.next_attempt_at)
+        require_aware("created_at", self.created_at)

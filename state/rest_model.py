@@ -23,7 +23,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from state.model import _require_aware
+from state.model import require_aware
 
 __all__ = ["INBOX_RETENTION", "InboxItem", "StoredTokens", "token_origin"]
 
@@ -54,9 +54,9 @@ class StoredTokens:
             raise ValueError("access_token must not be empty")
         if not self.origin:
             raise ValueError("origin must not be empty")
-        _require_aware("expires_at", self.expires_at)
-        _require_aware("refresh_expires_at", self.refresh_expires_at)
-        _require_aware("saved_at", self.saved_at)
+        require_aware("expires_at", self.expires_at)
+        require_aware("refresh_expires_at", self.refresh_expires_at)
+        require_aware("saved_at", self.saved_at)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,4 +74,4 @@ class InboxItem:
     def __post_init__(self) -> None:
         if not self.identity:
             raise ValueError("identity must not be empty")
-        _require_aware("received_at", self.received_at)
+        require_aware("received_at", self.received_at)

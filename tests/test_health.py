@@ -9,24 +9,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.health import ComponentHealth, HealthRegistry, Status
 from bot.serve.metrics import Metrics
+from tests.fakes.clock import Clock
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 def test_an_expected_component_is_starting_and_not_ready(clock: Clock) -> None:

@@ -17,6 +17,8 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from state.model import require_aware
+
 __all__ = [
     "AUTO_LOCK_MINUTES",
     "Capabilities",
@@ -25,19 +27,12 @@ __all__ = [
     "LiveState",
     "MeetingDetails",
     "MeetingRequest",
-    "require_aware",
 ]
 
 #: The only auto-lock wait times Webex accepts (minutes).
 AUTO_LOCK_MINUTES: frozenset[int] = frozenset({0, 5, 10, 15, 20})
 
 _UTC_ZONE = ZoneInfo("UTC")
-
-
-def require_aware(name: str, value: datetime | None) -> None:
-    """Raise ValueError unless ``value`` is None or a timezone-aware datetime."""
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{name} must be a timezone-aware datetime")
 
 
 class ExternalAttendeeSecurity(StrEnum):

@@ -25,6 +25,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.webex.xmlapi.models import GMT_ZONE_ID, TimeZoneInfo
+from state.clock import utc_now
 
 __all__ = ["GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table"]
 
@@ -222,7 +223,7 @@ class TimeZoneTable:
             wanted = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             return GMT_ZONE_ID
-        at = now if now is not None else datetime.now(UTC)
+        at = now if now is not None else utc_now()
         # Prefer a zone that also agrees half a year later (same DST habits), so
         # Madrid maps to Amsterdam rather than to Casablanca.
         instants = (at, at + timedelta(days=182))

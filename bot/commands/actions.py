@@ -9,7 +9,6 @@ sentence with its exceptionID. Replies are chat-neutral
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +32,7 @@ from bot.commands.grammar import (
 from bot.commands.when import StartTimeError, resolve_start
 from bot.watch.budget import SessionInfoBudget
 from bot.watch.zones import user_zone
+from state.clock import Clock
 from state.fanout import matches
 from state.model import EventKind, MeetingSnapshot, Scope, Subscription
 from state.store import Store
@@ -107,7 +107,7 @@ class CommandActions:
         *,
         webex: WebexMeetings,
         store: Store,
-        clock: Callable[[], datetime],
+        clock: Clock,
         budget: SessionInfoBudget | None = None,
     ) -> None:
         self._budget = budget

@@ -17,6 +17,7 @@ from adapters.chat import ChatPort
 from adapters.errors import ChatError, ChatUnauthorizedError
 from bot.backoff import Backoff
 from bot.notify.access import ChatAccess
+from state.clock import Clock
 
 __all__ = ["ChatGate", "OnAccess"]
 
@@ -44,7 +45,7 @@ class ChatGate:
         self,
         *,
         chat: ChatPort,
-        clock: Callable[[], datetime],
+        clock: Clock,
         backoff: Backoff,
         draw: Callable[[], float],
         held: Callable[[datetime], Awaitable[int]],

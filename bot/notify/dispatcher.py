@@ -57,12 +57,12 @@ from adapters.errors import (
     ChatUnauthorizedError,
 )
 from bot.backoff import Backoff
-from bot.clock import Clock
 from bot.health import HealthRegistry
 from bot.notify.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.notify.chat_gate import ChatGate, OnAccess
 from bot.notify.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
 from bot.notify.render import render_card, render_event, render_host_dm
+from state.clock import Clock
 from state.errors import FencedError, StoreError
 from state.fanout import DM_PREFIX
 from state.model import Delivery, MeetingSnapshot

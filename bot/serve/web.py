@@ -17,12 +17,12 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
-from bot.clock import utc_now
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.serve.metrics import CONTENT_TYPE
 from bot.serve.slack_ingress import SlackEndpoint, events_handler
 from bot.serve.tasks import TaskOwner
+from state.clock import utc_now
 
 __all__ = [
     "EVENTS_PATH",

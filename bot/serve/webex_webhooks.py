@@ -34,9 +34,9 @@ from adapters.webex.rest.webhook import (
     check_delivery,
     delivery_identity,
 )
-from bot.clock import utc_now
 from bot.config import WEBHOOK_PATH
 from bot.serve.slack_ingress import DEFAULT_BODY_TIMEOUT, RefusalLog
+from state.clock import Clock, utc_now
 from state.errors import StoreError
 
 __all__ = ["WebhookEndpoint", "WebhookInbox", "webhook_handler", "webhook_route"]
@@ -63,7 +63,7 @@ class WebhookEndpoint:
     secret: str
     inbox: WebhookInbox
     on_delivery: Callable[[], None]
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     max_bytes: int = MAX_BODY_BYTES
 

@@ -16,12 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from state.model import require_aware
+
 __all__ = ["SessionInfoBudget"]
-
-
-def _require_aware(value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("budget times must be timezone-aware")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -63,7 +60,7 @@ class SessionInfoBudget:
         return max(self.hourly - self.burst, 1) / 3600.0
 
     def _refill(self, now: datetime) -> None:
-        _require_aware(now)
+        require_aware("now", now)
         if self._updated is not None and now > self._updated:
             elapsed = (now - self._updated).total_seconds()
             self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate_per_second)
@@ -99,7 +96,7 @@ class SessionInfoBudget:
         Returns True when this starts a block (so the caller logs once), False
         when a block already in force was merely extended.
         """
-        _require_aware(until)
+        require_aware("until", until)
         starting = not self.blocked(now)
         if self._blocked_until is None or until > self._blocked_until:
             self._blocked_until = until

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from adapters.errors import NotFoundError, WebexDecodeError, WebexError, WebhookError
+from state.clock import Clock
 from state.errors import StoreError
 from state.store_api import Store
 
@@ -50,7 +51,7 @@ class InboxDrainer:
         self,
         store: Store,
         handle: Handle,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         interval: float = 30.0,
         batch: int = 100,

@@ -41,6 +41,8 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from state.clock import utc_now
+
 __all__ = ["JobObserver", "JobSpec", "JobStats", "Scheduler"]
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ class Scheduler:
         async def run() -> None:
             await self._run(job)
 
-        first = datetime.now(UTC) if spec.run_now else None
+        first = utc_now() if spec.run_now else None
         self._scheduler.add_job(
             run,
             IntervalTrigger(seconds=spec.interval, jitter=spec.effective_jitter, timezone=UTC),
@@ -177,7 +179,7 @@ class Scheduler:
         stats = job.stats
         stats.runs += 1
         due = self._due.pop(job.spec.name, None)
-        stats.last_lag = 0.0 if due is None else (datetime.now(UTC) - due).total_seconds()
+        stats.last_lag = 0.0 if due is None else (utc_now() - due).total_seconds()
         began = asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(job.spec.effective_timeout):
@@ -201,7 +203,7 @@ class Scheduler:
                     stats.consecutive_failures,
                 )
             stats.consecutive_failures = 0
-            stats.last_success = datetime.now(UTC)
+            stats.last_success = utc_now()
         finally:
             if task is not None:
                 self._running.discard(task)

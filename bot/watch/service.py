@@ -14,7 +14,6 @@ the source, the store and the chat.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -26,6 +25,7 @@ from bot.notify.dispatcher import Dispatcher, OnAccess, OnDelivered
 from bot.watch.budget import SessionInfoBudget
 from bot.watch.schedule import JobObserver, Scheduler
 from bot.watch.watcher import Watcher, WatchSettings
+from state.clock import Clock
 from state.model import Event, Rules
 from state.store import Store
 
@@ -75,7 +75,7 @@ class WatchService:
         store: Store,
         chat: ChatPort,
         rules: Rules,
-        clock: Callable[[], datetime],
+        clock: Clock,
         settings: WatchSettings | None = None,
         sessioninfo_hourly_budget: int = 500,
         budget: SessionInfoBudget | None = None,

@@ -47,7 +47,6 @@ from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.backoff import Backoff
-from bot.clock import Clock
 from bot.health import HealthRegistry
 from bot.intake import CoreIntake
 from bot.watch.budget import SessionInfoBudget
@@ -65,6 +64,7 @@ from bot.watch.plan import (
     resolve_hosts,
 )
 from bot.watch.schedule import JobSpec, Scheduler
+from state.clock import Clock
 from state.errors import StoreError
 from state.model import Event, ListingScope, MeetingSnapshot, Observation, Rules
 from state.store import Store

@@ -11,8 +11,7 @@ transaction lock also works through a transaction-pooling proxy).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from state.clock import utc_now
 from state.pg.db import Conn
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -155,6 +154,6 @@ async def migrate(conn: Conn) -> list[str]:
             await conn.execute(
                 "INSERT INTO meetbot_migrations (name, applied_at) VALUES ($1, $2)",
                 name,
-                datetime.now(UTC).isoformat(timespec="microseconds"),
+                utc_now().isoformat(timespec="microseconds"),
             )
     return [name for name, _ in pending]

@@ -1,17 +1,20 @@
-"""A clock that moves only when a test sets ``now``."""
+"""A clock that moves only when a test sets ``now`` or advances it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 __all__ = ["Clock"]
 
 
 class Clock:
-    """Callable like ``datetime.now(UTC)``; returns ``now``, which the test moves."""
+    """A :data:`state.clock.Clock`: returns ``now``, which the test moves."""
 
     def __init__(self, start: datetime) -> None:
         self.now = start
 
     def __call__(self) -> datetime:
         return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)

@@ -13,9 +13,9 @@ them back for a whole live poll.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from types import TracebackType
 from typing import Self
@@ -71,6 +71,7 @@ from adapters.webex.xmlapi.transport import (
     post_xml,
 )
 from adapters.webex.xmlapi.xml import DEFAULT_MAX_BODY_BYTES, parse_document
+from state.clock import Clock, utc_now
 
 __all__ = ["DATE_SCOPE_ZONE_ID", "XmlApiClient"]
 
@@ -86,10 +87,6 @@ DATE_SCOPE_ZONE_ID = 0
 #: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
 #: far beyond any real site.
 _MAX_PAGES = 10_000
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class XmlApiClient:
@@ -127,7 +124,7 @@ class XmlApiClient:
         page_read_timeout: float = PAGE_READ_TIMEOUT,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         page_size: int = 500,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         time_zones: TimeZoneTable | None = None,
         body_content_limit: int | None = None,
         body_content_batch: int = DEFAULT_BATCH,

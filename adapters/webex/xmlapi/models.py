@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from adapters.webex.models import require_aware as _require_aware
+from state.model import require_aware
 
 __all__ = [
     "GMT_ZONE_ID",
@@ -79,7 +79,7 @@ class SessionSummary:
     service_type: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start", self.start)
+        require_aware("start", self.start)
 
     @property
     def end(self) -> datetime:
@@ -127,7 +127,7 @@ class SessionInfo:
     meeting_link: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start", self.start)
+        require_aware("start", self.start)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,8 +144,8 @@ class OpenSession:
     time_zone_id: int | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("start", self.start)
-        _require_aware("actual_start", self.actual_start)
+        require_aware("start", self.start)
+        require_aware("actual_start", self.actual_start)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

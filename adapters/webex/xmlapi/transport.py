@@ -14,7 +14,6 @@ may have to wait.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -32,6 +31,7 @@ from adapters.errors import (
 )
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from adapters.webex.xmlapi.xml import check_size
+from state.clock import Clock
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -98,7 +98,7 @@ def _retry_after(value: str | None, now: datetime) -> datetime | None:
 
 
 def _status_error(
-    response: aiohttp.ClientResponse, *, session_info: bool, clock: Callable[[], datetime]
+    response: aiohttp.ClientResponse, *, session_info: bool, clock: Clock
 ) -> WebexError:
     status = response.status
     if status == 403 and session_info:
@@ -133,7 +133,7 @@ async def post_xml(
     payload: bytes,
     *,
     session_info: bool,
-    clock: Callable[[], datetime],
+    clock: Clock,
     page: bool = False,
 ) -> bytes:
     """POST ``payload``; return the raw body of a 200 answer. ``page``: a
