@@ -14,9 +14,11 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 
 from aiohttp import web
 
+from adapters.serving import serve_app
 from tests.fakes.slack_api import FakeSlack
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -45,13 +47,11 @@ def create_app() -> web.Application:
 
 
 async def serve() -> None:
-    runner = web.AppRunner(create_app(), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
-    sys.stdout.write(f"http://127.0.0.1:{port}/api/\n")
-    sys.stdout.flush()
-    await asyncio.Event().wait()
+    async with AsyncExitStack() as stack:
+        bound = await serve_app(stack, create_app(), host="127.0.0.1", port=0)
+        sys.stdout.write(f"http://127.0.0.1:{bound.port}/api/\n")
+        sys.stdout.flush()
+        await asyncio.Event().wait()
 
 
 if __name__ == "__main__":

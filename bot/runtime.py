@@ -29,11 +29,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat import ChatPort
+from adapters.serving import serve_app
 from adapters.slack.chat import SlackChat
 from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
@@ -292,15 +294,18 @@ async def start_web(
     """Serve ``app`` on host:port until ``stack`` unwinds, within ``limits``;
     returns the port bound (``port`` 0 picks a free one)."""
     limits = limits or HttpLimits()
-    runner = limits.runner(app)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    site = BoundedSite(runner, host, port, limits=limits)
-    await site.start()
-    logger.info(
-        "serving on http://%s:%d (/slack/events, /healthz, /readyz, /metrics)", host, site.port
+    bound = await serve_app(
+        stack,
+        app,
+        host=host,
+        port=port,
+        keepalive_timeout=limits.header_timeout,
+        site=partial(BoundedSite, limits=limits),
     )
-    return site.port
+    logger.info(
+        "serving on http://%s:%d (/slack/events, /healthz, /readyz, /metrics)", host, bound.port
+    )
+    return bound.port
 
 
 async def build_front(

@@ -254,9 +254,9 @@ def test_adapters_import_nothing_of_the_application() -> None:
 
 
 def test_the_shared_ports_belong_to_no_adapter() -> None:
-    """adapters/chat.py and adapters/errors.py are what every side may import, so
-    they import no adapter themselves."""
-    shared = ("adapters.chat", "adapters.errors")
+    """adapters/chat.py, adapters/errors.py and adapters/serving.py are what every
+    side may import, so they import no adapter themselves."""
+    shared = ("adapters.chat", "adapters.errors", "adapters.serving")
     assert _crossings(shared, (*ADAPTERS, "bot")) == []
 
 

@@ -24,11 +24,10 @@ from datetime import UTC
 from pathlib import Path
 from typing import TextIO
 
-from aiohttp import web
-
 from adapters.chat import format_when
 from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen, logs_above_the_prompt
 from adapters.console.render import channel_label, reply_text
+from adapters.serving import serve_app
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
@@ -80,13 +79,8 @@ async def _serve_simulator(
     """The example site on 127.0.0.1 (a free port); returns it and its XML API URL."""
     site = example_site(clock=clock, admin_id=_ADMIN, admin_password=password, site_name=_SITE)
     add_demo_hosts(site)
-    runner = web.AppRunner(create_app(site), access_log=None)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    port = runner.addresses[0][1]
-    return site, f"http://127.0.0.1:{port}{XML_PATH}"
+    bound = await serve_app(stack, create_app(site), host="127.0.0.1", port=0)
+    return site, f"http://127.0.0.1:{bound.port}{XML_PATH}"
 
 
 async def run_demo(

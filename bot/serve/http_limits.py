@@ -4,11 +4,11 @@ send its body, and how many connections are open at once.
 aiohttp waits for a request's headers for as long as the connection's
 keep-alive timeout (it closes a connection whose handler is idle, and a handler
 is idle until the headers are complete), so :data:`HttpLimits.header_timeout`
-is passed as that timeout; it also closes idle keep-alive connections. The body
-is read by the handler that needs it, within its own bound (see
-:mod:`bot.serve.slack_ingress`). Connections beyond :data:`HttpLimits.max_connections`
-are answered 503 and closed at once, before anything is read.
-"""
+is passed as that timeout (see :func:`bot.runtime.start_web`); it also closes
+idle keep-alive connections. The body is read by the handler that needs it,
+within its own bound (see :mod:`bot.serve.slack_ingress`). Connections beyond
+:data:`HttpLimits.max_connections` are answered 503 and closed at once, before
+anything is read."""
 
 from __future__ import annotations
 
@@ -44,10 +44,6 @@ class HttpLimits:
             raise ValueError("header_timeout must be positive")
         if self.max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-
-    def runner(self, app: web.Application) -> web.AppRunner:
-        """An AppRunner for ``app`` whose connections obey ``header_timeout``."""
-        return web.AppRunner(app, access_log=None, keepalive_timeout=self.header_timeout)
 
 
 class _Busy(asyncio.Protocol):

@@ -17,10 +17,12 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 
 from aiohttp import web
 from aiohttp.log import access_logger
 
+from adapters.serving import serve_app
 from adapters.webex.rest.simulator.cli import main as rest_main
 
 from .clock import SimClock
@@ -136,19 +138,16 @@ async def serve_and_print_url(
         stop: set it to stop serving; None serves until cancelled.
         describe: more lines to print after the URL, given the URL.
     """
-    runner = web.AppRunner(app, access_log=access_logger if access_log else None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
+    async with AsyncExitStack() as stack:
+        bound = await serve_app(
+            stack, app, host=host, port=port, access_log=access_logger if access_log else None
+        )
         # With port 0 the system picks the port: print the one really bound.
-        bound_host, bound_port = runner.addresses[0][:2]
-        url = f"http://{bound_host}:{bound_port}{XML_PATH}"
+        url = f"http://{bound.host}:{bound.port}{XML_PATH}"
         lines = [url, *(describe(url) if describe is not None else [])]
         sys.stdout.write("".join(f"{line}\n" for line in lines))
         sys.stdout.flush()
         await (stop or asyncio.Event()).wait()
-    finally:
-        await runner.cleanup()
 
 
 async def _serve(args: argparse.Namespace) -> None:

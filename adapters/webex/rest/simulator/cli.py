@@ -13,11 +13,12 @@ import argparse
 import asyncio
 import signal
 import sys
+from contextlib import AsyncExitStack
 from datetime import timedelta
 
-from aiohttp import web
 from aiohttp.log import access_logger
 
+from adapters.serving import serve_app
 from adapters.webex.simulator.clock import SimClock
 
 from .seed import example_org
@@ -92,19 +93,18 @@ async def _serve(args: argparse.Namespace) -> None:
                 args.client_id, args.admin_email, admin=True
             ),
         }
-    runner = web.AppRunner(create_app(site), access_log=access_logger)
-    await runner.setup()
     try:
-        await web.TCPSite(runner, args.host, args.port).start()
-        # With port 0 the system picks the port: print the one really bound.
-        bound_host, bound_port = runner.addresses[0][:2]
-        url = f"http://{bound_host}:{bound_port}{API_ROOT}"
-        lines = [url, *dotenv_lines(url, site, args.token, refresh)]
-        sys.stdout.write("".join(f"{line}\n" for line in lines))
-        sys.stdout.flush()
-        await stop.wait()
+        async with AsyncExitStack() as stack:
+            bound = await serve_app(
+                stack, create_app(site), host=args.host, port=args.port, access_log=access_logger
+            )
+            # With port 0 the system picks the port: print the one really bound.
+            url = f"http://{bound.host}:{bound.port}{API_ROOT}"
+            lines = [url, *dotenv_lines(url, site, args.token, refresh)]
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+            sys.stdout.flush()
+            await stop.wait()
     finally:
-        await runner.cleanup()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
 
