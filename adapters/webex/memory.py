@@ -23,7 +23,6 @@ a meeting may not start at or before its now.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import count
@@ -43,6 +42,7 @@ from adapters.webex.models import (
     MeetingDetails,
     MeetingRequest,
 )
+from state.clock import Clock
 
 __all__ = ["MemoryMeeting", "MemoryWebex"]
 
@@ -87,7 +87,7 @@ class MemoryWebex:
     def __init__(
         self,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         site_name: str = "acme",
         account: str = "meetbot@acme.example",
         private_meetings: bool = True,
