@@ -223,7 +223,7 @@ class Rules:
     settle_running_before: datetime | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("settle_running_before", self.settle_running_before)
+        require_aware("settle_running_before", self.settle_running_before)
         for name in ("starting_soon_lead", "waiting_grace", "host_left_grace", "stale_after"):
             if getattr(self, name) < timedelta(0):
                 raise ValueError(f"{name} must not be negative")
