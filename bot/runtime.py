@@ -30,6 +30,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol
 
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
@@ -63,6 +64,7 @@ from state.store_lease import Fence, PgLease
 
 __all__ = [
     "Core",
+    "FrontCore",
     "build_core",
     "build_front",
     "rules_from",
@@ -119,6 +121,11 @@ class Core:
     #: The health components only a watching process exercises: on a standby
     #: replica they never report, so they do not count for its readiness.
     watching_components: tuple[str, ...] = ()
+
+    @property
+    def running(self) -> bool:
+        """True while the watch's schedule runs."""
+        return self.watch.running
 
 
 async def build_core(
@@ -249,7 +256,28 @@ def replica_for(settings: Settings, core: Core) -> Replica | None:
     return Replica(lease=lease, watch_for=watch_for, timing=timing, on_role=on_role)
 
 
-def liveness(core: Core, replica: Replica | None = None) -> Callable[[], bool]:
+class FrontCore(Protocol):
+    """What :func:`build_front` serves: the commands, the store (Slack event ids),
+    readiness, metrics, and whether the watching runs (liveness). A
+    :class:`Core` is one; so is the REST backend's (:mod:`bot.rest_runtime`)."""
+
+    @property
+    def actions(self) -> CommandActions: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def health(self) -> HealthRegistry: ...
+
+    @property
+    def scrape(self) -> Callable[[], Awaitable[bytes]]: ...
+
+    @property
+    def running(self) -> bool: ...
+
+
+def liveness(core: FrontCore, replica: Replica | None = None) -> Callable[[], bool]:
     """/healthz: the watch's schedule runs and the database answered its last call.
     A replica's instead: it runs, and so does the database; a standby's store
     may sit idle for hours, so its lease, which it tries every few seconds,
@@ -257,7 +285,7 @@ def liveness(core: Core, replica: Replica | None = None) -> Callable[[], bool]:
 
     def healthy() -> bool:
         if replica is None:
-            return core.watch.running and core.store.reachable
+            return core.running and core.store.reachable
         if not replica.healthy() or not replica.reachable:
             return False
         return replica.role is Role.STANDBY or core.store.reachable
@@ -311,7 +339,7 @@ async def start_web(
 async def build_front(
     stack: AsyncExitStack,
     settings: Settings,
-    core: Core,
+    core: FrontCore,
     *,
     slack: AsyncWebClient | None = None,
     replica: Replica | None = None,
@@ -370,8 +398,11 @@ async def build_front(
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the production service (Slack + a real Webex site) until ``stop`` is set."""
-
+    """Run the production service (Slack + a real Webex site) until ``stop`` is set;
+    ``WEBEX_API=rest`` runs it over the REST API (:mod:`bot.rest_runtime`)."""
+    if settings.webex_api == "rest":
+        await _serve_rest(settings, stop)
+        return
     async with AsyncExitStack() as stack:
         slack = make_web_client(settings.slack_bot_token, settings.slack_api_url)
         core = await build_core(
@@ -390,5 +421,20 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         replica = replica_for(settings, core)
         await build_front(stack, settings, core, slack=slack, replica=replica)
         await start_watching(stack, core, site_name=settings.webex_site_name, replica=replica)
+        await stop.wait()
+        logger.info("stopping")
+
+
+async def _serve_rest(settings: Settings, stop: asyncio.Event) -> None:
+    """:func:`serve` over the REST API: webhooks first, sweeps as the safety net."""
+    from bot.rest_runtime import build_rest_core  # it builds on this module
+
+    async with AsyncExitStack() as stack:
+        slack = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+        core = await build_rest_core(
+            stack, settings=settings, chat=SlackChat(slack), clock=utc_now, chat_component="slack"
+        )
+        await build_front(stack, settings, core, slack=slack, routes=core.routes)
+        await stack.enter_async_context(core)
         await stop.wait()
         logger.info("stopping")

@@ -76,17 +76,16 @@ def test_a_scheduled_occurrence_is_the_schedule() -> None:
         host_email=ALICE,
         start=NOW + timedelta(hours=1),
         duration_minutes=45,
-        private=True,
         join_url="https://acme.webex.com/acme/j.php?MTID=m1",
     )
 
 
-@pytest.mark.parametrize(("public", "private"), [(True, False), (None, None)])
-def test_privacy_is_known_only_from_public_meeting(
-    public: bool | None, private: bool | None
-) -> None:
+@pytest.mark.parametrize("public", [True, False, None])
+def test_public_meeting_says_nothing_of_privacy(public: bool | None) -> None:
+    # publicMeeting false is every meeting's default: only meetbot's memory counts.
     shown = meeting("meetingSeries", "active", start=NOW, end=NOW, public_meeting=public)
-    assert from_scheduled(shown, key=KEY).private is private
+    assert from_scheduled(shown, key=KEY).private is None
+    assert from_scheduled(shown, key=KEY, private=True).private is True
 
 
 @pytest.mark.parametrize(
@@ -127,7 +126,7 @@ def test_a_meeting_first_seen_running_takes_its_schedule_from_its_series() -> No
         end=NOW + timedelta(minutes=30),
         public_meeting=False,
     )
-    seen = from_instance(instance, key=KEY, schedule=series)
+    seen = from_instance(instance, key=KEY, schedule=series, private=True)
     assert seen.authority is Authority.LISTING
     assert (seen.start, seen.duration_minutes, seen.title, seen.private) == (
         NOW,

@@ -11,7 +11,9 @@ Rules:
    ``automaticLockMinutes``, ``unlockedMeetingJoinSecurity``, ``hostEmail`` =
    the requester when the token may act for others, ``siteUrl`` when set.
    The REST API has no private meeting type: ``private`` is
-   ``publicMeeting: false`` (the core keeps the title out of channels).
+   ``publicMeeting: false``, and the index remembers the meeting as private
+   (``publicMeeting`` false is also every meeting's default, so it tells
+   nothing), so the core keeps its title out of channels.
 3. Delete is ``DELETE`` (204); a 404 is :class:`~adapters.errors.NotFoundError`.
    A start Webex finds in the past is :class:`~adapters.errors.StartInPastError`.
 4. Live state: the series' state (``inProgress`` while an instance runs) and,
@@ -95,12 +97,21 @@ class RestMeetings:
 
     async def create_meeting(self, request: MeetingRequest) -> CreatedMeeting:
         """``POST /meetings`` (rule 2)."""
+        fields = self._fields(request)
+        if request.private:
+            # Its created webhook may come back before this answer does.
+            self._index.expect_private(fields.title, fields.start)
+        made = None
         try:
-            made = await self._client.create_meeting(self._fields(request))
+            made = await self._client.create_meeting(fields)
         except RestApiError as e:
             if _in_past(e):
                 raise StartInPastError(str(e)) from e
             raise
+        finally:
+            if request.private:
+                number = None if made is None else made.meeting_number
+                self._index.created_private(fields.title, fields.start, number)
         if not made.meeting_number:
             raise NotFoundError("the created meeting has no meeting number")
         self._index.learn(made.meeting_number, made.id)
@@ -128,7 +139,9 @@ class RestMeetings:
 
     async def get_meeting(self, meeting_key: str) -> MeetingDetails:
         """``GET /meetings/{series}``."""
-        return _details(meeting_key, await self._client.get_meeting(self._series(meeting_key)))
+        meeting = await self._client.get_meeting(self._series(meeting_key))
+        private = bool(self._index.private(meeting_key, None, None))
+        return _details(meeting_key, meeting, private=private)
 
     async def delete_meeting(self, meeting_key: str) -> None:
         """``DELETE /meetings/{series}`` (rule 3)."""
@@ -150,7 +163,7 @@ class RestMeetings:
             in_progress=running,
             host_present=host,
             attendees_present=attendees,
-            private=None if meeting.public_meeting is None else not meeting.public_meeting,
+            private=self._index.private(meeting_key, None, None),
             title=meeting.title,
             host=meeting.host_email,
             host_email=meeting.host_email,
@@ -175,7 +188,7 @@ def _minutes(meeting: RestMeeting) -> int | None:
     return round((meeting.end - meeting.start).total_seconds() / 60)
 
 
-def _details(key: str, meeting: RestMeeting) -> MeetingDetails:
+def _details(key: str, meeting: RestMeeting, *, private: bool) -> MeetingDetails:
     if meeting.start is None:
         raise NotFoundError(f"meeting {key} has no start")
     try:
@@ -192,7 +205,7 @@ def _details(key: str, meeting: RestMeeting) -> MeetingDetails:
         zone=zone,
         host=meeting.host_email or "",
         password=meeting.password,
-        is_private=meeting.public_meeting is False,
+        is_private=private,
         auto_lock=bool(meeting.enable_automatic_lock),
         auto_lock_minutes=meeting.automatic_lock_minutes,
         external_attendee_security=None if security is None else _FROM_SECURITY.get(security),

@@ -151,10 +151,15 @@ class RestFeed:
         key = self._learn(shown) or await self._key_of(meeting.id)
         if INSTANCE_MARK in meeting.id:
             self._instances[key] = meeting.id
-            return [from_instance(shown, key=key, schedule=await self._schedule_of(key, meeting))]
+            schedule = await self._schedule_of(key, meeting)
+            private = self._private(key, schedule or shown)
+            return [from_instance(shown, key=key, schedule=schedule, private=private)]
         if shown.start is not None:
             self._starts[key] = shown.start
-        return [from_scheduled(shown, key=key)]
+        return [from_scheduled(shown, key=key, private=self._private(key, shown))]
+
+    def _private(self, key: str, meeting: RestMeeting) -> bool | None:
+        return self.index.private(key, meeting.title, meeting.start)
 
     async def _schedule_of(self, key: str, instance: RestMeeting) -> RestMeeting | None:
         """The series of a meeting whose schedule the feed has not seen (first
@@ -261,7 +266,10 @@ class RestFeed:
                 shown.add(key)
                 self._instances[key] = instance.id
                 schedule = await self._schedule_of(key, instance)
-                observations.append(from_instance(instance, key=key, schedule=schedule))
+                private = self._private(key, schedule or instance)
+                observations.append(
+                    from_instance(instance, key=key, schedule=schedule, private=private)
+                )
                 roster = await self._client.list_participants(instance.id)
                 if roster.complete and instance.state == "inProgress":
                     observations.append(from_roster(key, roster.items))
@@ -293,7 +301,8 @@ class RestFeed:
             self._learn(occurrence)
             if occurrence.start is not None:
                 self._starts[number] = occurrence.start
-            observations.append(from_scheduled(occurrence, key=number))
+            private = self._private(number, occurrence)
+            observations.append(from_scheduled(occurrence, key=number, private=private))
         if observations:
             await self._intake.observe(observations, now=now)
 

@@ -9,8 +9,9 @@ meeting id starts with its series id (:func:`series_id`).
 Rules:
 
 1. A scheduled occurrence (or a series, for its current occurrence) knows
-   the schedule: title, host, start, duration, join link, privacy
-   (``publicMeeting`` false). It is a LISTING observation, so a changed start
+   the schedule: title, host, start, duration, join link. Privacy is what
+   meetbot remembers of the meetings it created private (``publicMeeting``
+   false is every meeting's default). It is a LISTING observation, so a changed start
    or length is a reschedule. A recurring series shows one occurrence at a
    time per key: the earliest that has not ended (:func:`next_occurrences`).
 2. An instance (``_I_`` id) knows what runs: ``inProgress`` -> in progress;
@@ -69,8 +70,10 @@ def _minutes(start: datetime | None, end: datetime | None) -> int | None:
     return round((end - start).total_seconds() / 60)
 
 
-def from_scheduled(meeting: RestMeeting, *, key: str) -> Observation:
-    """A series or scheduled occurrence, as its schedule (rule 1)."""
+def from_scheduled(meeting: RestMeeting, *, key: str, private: bool | None = None) -> Observation:
+    """A series or scheduled occurrence, as its schedule (rule 1). ``private``
+    is what meetbot knows of it: the answer cannot say (``publicMeeting`` false
+    is every meeting's default)."""
     return Observation(
         key=key,
         authority=Authority.LISTING,
@@ -81,13 +84,17 @@ def from_scheduled(meeting: RestMeeting, *, key: str) -> Observation:
         start=meeting.start,
         duration_minutes=_minutes(meeting.start, meeting.end),
         in_progress=None,
-        private=None if meeting.public_meeting is None else not meeting.public_meeting,
+        private=private,
         join_url=meeting.web_link,
     )
 
 
 def from_instance(
-    meeting: RestMeeting, *, key: str, schedule: RestMeeting | None = None
+    meeting: RestMeeting,
+    *,
+    key: str,
+    schedule: RestMeeting | None = None,
+    private: bool | None = None,
 ) -> Observation:
     """An instance: what runs (rule 2). States other than ``inProgress``,
     ``lobby`` and ``ended`` say nothing about running, only who hosts it.
@@ -98,7 +105,7 @@ def from_instance(
     would."""
     running = {"inProgress": True, "lobby": True, "ended": False}.get(meeting.state)
     lobby = meeting.state == "lobby"
-    scheduled = None if schedule is None else from_scheduled(schedule, key=key)
+    scheduled = None if schedule is None else from_scheduled(schedule, key=key, private=private)
     return Observation(
         key=key,
         authority=Authority.SESSION_INFO if scheduled is None else Authority.LISTING,
@@ -111,7 +118,7 @@ def from_instance(
         in_progress=running,
         host_present=False if lobby else None,
         attendees_present=True if lobby else None,
-        private=None if scheduled is None else scheduled.private,
+        private=private,
         join_url=meeting.web_link or (None if scheduled is None else scheduled.join_url),
     )
 
