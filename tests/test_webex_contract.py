@@ -72,7 +72,7 @@ async def test_a_created_meeting_reads_back_as_it_was_asked_for(backend: Backend
     assert details.host.casefold() == backend.host.casefold()
     assert details.auto_lock and details.auto_lock_minutes == 10
     assert details.external_attendee_security is ExternalAttendeeSecurity.ALLOW_JOIN_WITH_LOBBY
-    assert details.is_private is backend.private_by_default
+    assert details.is_private is False
 
 
 async def test_a_meeting_created_without_a_password_gets_one_and_a_link(backend: Backend) -> None:
@@ -165,7 +165,7 @@ async def test_a_scheduled_meeting_is_not_in_progress(backend: Backend) -> None:
     assert state.meeting_key == key
     assert not state.in_progress and state.attendees_waiting is False
     assert state.title == "Planning"
-    assert state.private is backend.private_by_default
+    assert state.private is False
 
 
 async def test_the_live_state_follows_the_meeting(backend: Backend) -> None:

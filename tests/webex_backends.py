@@ -69,10 +69,6 @@ class Backend:
     site_name: str = SITE_NAME
     #: Whether the live state says if a meeting is locked (the REST API does not).
     locks: bool = True
-    #: Whether a meeting created not private reads back private all the same:
-    #: the REST API has no private meetings, the REST backend reads
-    #: ``publicMeeting: false`` as private, and that is Webex's default.
-    private_by_default: bool = False
 
 
 @asynccontextmanager
@@ -171,7 +167,6 @@ async def rest_backend() -> AsyncIterator[Backend]:
                 refused=refused,
                 site_name="acme.webex.com",
                 locks=False,
-                private_by_default=True,
             )
         finally:
             await port.close()

@@ -64,7 +64,9 @@ class MeetingIndex:
         return self._numbers.get(series)
 
     def remember(self, snapshots: Iterable[MeetingSnapshot]) -> None:
-        """Learn the series of every snapshot that keeps one."""
+        """Learn the series of every snapshot that keeps one, and which are private."""
         for snapshot in snapshots:
             if snapshot.uuid:
                 self.learn(snapshot.key, snapshot.uuid)
+            if snapshot.private:
+                self._private.add(snapshot.key)

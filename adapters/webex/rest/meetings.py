@@ -163,7 +163,7 @@ class RestMeetings:
             in_progress=running,
             host_present=host,
             attendees_present=attendees,
-            private=self._index.private(meeting_key, None, None),
+            private=bool(self._index.private(meeting_key, None, None)),
             title=meeting.title,
             host=meeting.host_email,
             host_email=meeting.host_email,
