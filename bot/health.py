@@ -21,10 +21,15 @@ Rules:
    reported without :meth:`HealthRegistry.expect` is required; an optional one
    (``expect(..., required=False)``) is shown but never makes the service
    unready.
+
+Beside it, :class:`FailureStreak` is what every repeating loop (the
+scheduler's jobs, the watcher's polls, the dispatcher's rounds) counts its
+consecutive failures with, and logs the one "recovered" line by.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -32,7 +37,7 @@ from typing import Any
 
 from state.clock import Clock
 
-__all__ = ["ComponentHealth", "HealthRegistry", "Status"]
+__all__ = ["ComponentHealth", "FailureStreak", "HealthRegistry", "Status"]
 
 
 class Status(StrEnum):
@@ -191,3 +196,46 @@ class HealthRegistry:
 def _span(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
+
+
+class FailureStreak:
+    """Consecutive failures of one repeated piece of work (a job's runs, the
+    dispatcher's rounds), and the one line that says it recovered.
+
+    The loop owns what a failure means and how long to wait after it; this
+    counts, and on the first success after failures logs, at INFO,
+    ``"<what> recovered after <n> failed <attempts>"``.
+
+    Args:
+        what: how the recovery line names the work (``"job discover"``,
+            ``"dispatcher"``).
+        logger: where that line goes.
+        attempts: what one try is called in it (``"runs"``, ``"rounds"``).
+
+    Attributes:
+        count: failures since the last success (0 after a success).
+        total: failures ever.
+    """
+
+    __slots__ = ("_attempts", "_logger", "count", "total", "what")
+
+    def __init__(self, what: str, *, logger: logging.Logger, attempts: str = "runs") -> None:
+        self.what = what
+        self._logger = logger
+        self._attempts = attempts
+        self.count = 0
+        self.total = 0
+
+    def failed(self) -> int:
+        """Count one failure; returns how many in a row, this one included."""
+        self.count += 1
+        self.total += 1
+        return self.count
+
+    def succeeded(self) -> int:
+        """End the streak (logging the recovery if there was one); returns how
+        many failures it ended."""
+        ended, self.count = self.count, 0
+        if ended:
+            self._logger.info("%s recovered after %d failed %s", self.what, ended, self._attempts)
+        return ended

@@ -89,7 +89,7 @@ EXPORTS = {
         "classify",
     },
     "bot.dotenv": {"parse_dotenv"},
-    "bot.health": {"ComponentHealth", "HealthRegistry", "Status"},
+    "bot.health": {"ComponentHealth", "FailureStreak", "HealthRegistry", "Status"},
     "bot.serve.socket_mode": {"connect_socket_mode"},
     "bot.commands.when": {
         "DEFAULT_LEAD",

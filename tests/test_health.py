@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.health import ComponentHealth, HealthRegistry, Status
+from bot.health import ComponentHealth, FailureStreak, HealthRegistry, Status
 from bot.serve.metrics import Metrics
 from tests.fakes.clock import Clock
 
@@ -149,3 +150,46 @@ def test_metrics_export_the_registry_at_scrape_time(clock: Clock) -> None:
         samples[("meetbot_component_status_since_timestamp_seconds", labels)]
         == (T0 + timedelta(seconds=60)).timestamp()
     )
+
+
+# The failure streak ------------------------------------------------------------
+
+_LOG = logging.getLogger("meetbot.test.streak")
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "count", "total", "lines"),
+    [
+        ("", 0, 0, []),
+        ("ok ok", 0, 0, []),
+        ("fail", 1, 1, []),
+        ("fail fail fail", 3, 3, []),
+        ("fail fail ok", 0, 2, ["job discover recovered after 2 failed runs"]),
+        ("fail ok fail", 1, 2, ["job discover recovered after 1 failed runs"]),
+        ("fail ok ok fail ok", 0, 2, ["job discover recovered after 1 failed runs"] * 2),
+    ],
+)
+def test_a_streak_counts_failures_in_a_row_and_logs_each_recovery_once(
+    outcomes: str, count: int, total: int, lines: list[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    streak = FailureStreak("job discover", logger=_LOG)
+    caplog.set_level(logging.INFO, logger=_LOG.name)
+    for outcome in outcomes.split():
+        if outcome == "fail":
+            streak.failed()
+        else:
+            streak.succeeded()
+    assert (streak.count, streak.total) == (count, total)
+    assert [r.getMessage() for r in caplog.records if r.name == _LOG.name] == lines
+
+
+def test_a_streak_says_how_many_in_a_row_and_what_a_try_is_called(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    streak = FailureStreak("dispatcher", logger=_LOG, attempts="rounds")
+    caplog.set_level(logging.INFO, logger=_LOG.name)
+    assert [streak.failed(), streak.failed()] == [1, 2]
+    assert streak.succeeded() == 2
+    assert streak.succeeded() == 0
+    assert caplog.messages == ["dispatcher recovered after 2 failed rounds"]
+    assert caplog.records[0].levelno == logging.INFO

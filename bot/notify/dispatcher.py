@@ -57,7 +57,7 @@ from adapters.errors import (
     ChatUnauthorizedError,
 )
 from bot.backoff import Backoff
-from bot.health import HealthRegistry
+from bot.health import FailureStreak, HealthRegistry
 from bot.notify.access import ACCESS_BACKOFF, SUMMARISE_AFTER, superseded
 from bot.notify.chat_gate import ChatGate, OnAccess
 from bot.notify.quota import REPLIES_PER_HOUR, ReplyQuota, Verdict
@@ -163,7 +163,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         # The card last sent per (meeting, channel): skip updates that change nothing.
         self._cards: dict[tuple[str, str], Card] = {}
-        self._failures = 0
+        self._failures = FailureStreak("dispatcher", logger=log, attempts="rounds")
 
     @property
     def authorised(self) -> bool:
@@ -220,18 +220,16 @@ class Dispatcher:
                             f" {self._stuck_after.total_seconds():g} s"
                         ),
                     )
-                if self._failures:
-                    log.info("dispatcher recovered after %d failed rounds", self._failures)
-                self._failures = 0
+                self._failures.succeeded()
             # The loop boundary: nothing may end the dispatcher but stop().
             except Exception as e:
-                self._failures += 1
+                in_a_row = self._failures.failed()
                 if isinstance(e, StoreError) and self._health is not None:
                     self._health.report("database", ok=False, detail=str(e))
-                wait = self._backoff.delay(self._failures, self._draw())
+                wait = self._backoff.delay(in_a_row, self._draw())
                 log.warning(
                     "dispatcher round failed (%d in a row): %s",
-                    self._failures,
+                    in_a_row,
                     e,
                     exc_info=e if not isinstance(e, (StoreError, ChatError)) else None,
                 )

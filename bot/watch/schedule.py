@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.health import FailureStreak
 from state.clock import utc_now
 
 __all__ = ["JobObserver", "JobSpec", "JobStats", "Scheduler"]
@@ -92,21 +93,31 @@ class JobSpec:
 class JobStats:
     """Counters for one job, for health checks and tests."""
 
+    #: The job's failed runs; logs its recovery.
+    streak: FailureStreak
     runs: int = 0
-    failures: int = 0
-    consecutive_failures: int = 0
     missed: int = 0
     last_error: str = ""
     last_success: datetime | None = None
     last_lag: float = 0.0
     last_duration: float = 0.0
 
+    @property
+    def failures(self) -> int:
+        """Failed runs ever."""
+        return self.streak.total
+
+    @property
+    def consecutive_failures(self) -> int:
+        """Failed runs since the last success."""
+        return self.streak.count
+
 
 @dataclass(slots=True)
 class _Job:
     spec: JobSpec
     func: JobFunc
-    stats: JobStats = field(default_factory=JobStats)
+    stats: JobStats
 
 
 class Scheduler:
@@ -147,7 +158,8 @@ class Scheduler:
         """
         if spec.name in self._jobs:
             raise ValueError(f"job {spec.name!r} is already scheduled")
-        job = _Job(spec=spec, func=func)
+        streak = FailureStreak(f"job {spec.name}", logger=log)
+        job = _Job(spec=spec, func=func, stats=JobStats(streak=streak))
         self._jobs[spec.name] = job
 
         async def run() -> None:
@@ -196,13 +208,7 @@ class Scheduler:
         except Exception as e:  # noqa: BLE001
             self._failed(job, f"{type(e).__name__}: {e}", exc=e)
         else:
-            if stats.consecutive_failures:
-                log.info(
-                    "job %s recovered after %d failed runs",
-                    job.spec.name,
-                    stats.consecutive_failures,
-                )
-            stats.consecutive_failures = 0
+            stats.streak.succeeded()
             stats.last_success = utc_now()
         finally:
             if task is not None:
@@ -213,16 +219,15 @@ class Scheduler:
 
     def _failed(self, job: _Job, error: str, exc: BaseException | None = None) -> None:
         stats = job.stats
-        stats.failures += 1
-        stats.consecutive_failures += 1
+        in_a_row = stats.streak.failed()
         stats.last_error = error
         # The first failure in a row carries the traceback; repeats stay one line.
         log.warning(
             "job %s failed (%d in a row): %s",
             job.spec.name,
-            stats.consecutive_failures,
+            in_a_row,
             error,
-            exc_info=exc if stats.consecutive_failures == 1 else None,
+            exc_info=exc if in_a_row == 1 else None,
         )
 
     def _on_submitted(self, event: JobEvent) -> None:
