@@ -37,8 +37,8 @@ from typing import Any
 from aiohttp import ClientSession
 
 from adapters.webex.xmlapi import Credentials, XmlApiClient
-from bot.watch.budget import SessionInfoBudget
-from bot.watch.observe import from_summary
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
+from adapters.webex.xmlapi.feed.observe import from_summary
 from bot.watch.schedule import Scheduler
 from bot.watch.watcher import Watcher, WatchSettings
 from state.clock import utc_now

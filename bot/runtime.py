@@ -41,6 +41,7 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from adapters.webex.xmlapi.source import XmlWebex
 from bot.commands.actions import CommandActions
 from bot.config import Settings
@@ -52,7 +53,6 @@ from bot.serve.slack_ingress import SlackEndpoint
 from bot.serve.socket_mode import connect_socket_mode
 from bot.serve.tasks import TaskOwner
 from bot.serve.web import RouteHook, create_web_app, drain_on_shutdown, metrics_route
-from bot.watch.budget import SessionInfoBudget
 from bot.watch.replica import LeaseTiming, Replica, Role
 from bot.watch.service import WatchService
 from bot.watch.signin import SignIn, sign_in

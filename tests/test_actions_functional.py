@@ -16,9 +16,9 @@ from adapters.slack.mrkdwn import mrkdwn
 from adapters.webex.models import ExternalAttendeeSecurity
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.commands.actions import CommandActions, Requester
 from bot.commands.model import CancelCommand, StatusCommand
-from bot.watch.budget import SessionInfoBudget
 from state.model import Authority, Observation, Rules
 from state.store import Store
 from tests.fakes.sim import ADMIN

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.watch.budget import SessionInfoBudget
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 

@@ -53,7 +53,7 @@ EXPORTS = {
         "UnsubscribeCommand",
         "parse",
     },
-    "bot.commands.actions": {"LIST_WINDOW", "CommandActions", "Requester"},
+    "bot.commands.actions": {"LIST_WINDOW", "CommandActions", "LookupBudget", "Requester"},
     "bot.commands.flow": {"FAILED", "CommandFlow", "answer_at_once"},
     "bot.serve.slack_app": {"COMMAND", "SlackHandlers", "create_slack_app"},
     "bot.serve.web": {
@@ -101,7 +101,7 @@ EXPORTS = {
         "StartTimeError",
         "resolve_start",
     },
-    "bot.watch.zones": {"GMT_ZONE_ID", "user_zone", "webex_zone_id"},
+    "bot.watch.zones": {"user_zone"},
 }
 
 

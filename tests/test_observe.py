@@ -4,14 +4,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
-from bot.watch.observe import (
+from adapters.webex.xmlapi.feed.observe import (
     ended_observations,
     from_open_session,
     from_session_info,
     from_summary,
     not_found,
 )
+from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from state.model import Authority, MeetingSnapshot
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

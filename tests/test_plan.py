@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.watch.plan import (
+from adapters.webex.xmlapi.feed.plan import (
     ListingQuery,
     discovery_queries,
     hosts_to_check_open,

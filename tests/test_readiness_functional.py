@@ -12,11 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.config import load_settings
 from bot.health import HealthRegistry, Status
 from bot.notify.dispatcher import Dispatcher
 from bot.serve.web import create_web_app
-from bot.watch.budget import SessionInfoBudget
 from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Rules
 from state.store import SqliteStore, Store

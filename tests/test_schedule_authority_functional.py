@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.webex.simulator import SimClock, SimulatedSite
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.backoff import Backoff
 from bot.notify.dispatcher import Dispatcher
-from bot.watch.budget import SessionInfoBudget
 from state.model import Event, EventKind
 from tests.fakes.chat import RecordingChat
 from tests.test_watcher_functional import kinds, open_rig

@@ -12,10 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PURE = [
     "bot/notify/render.py",
-    "bot/watch/budget.py",
+    "adapters/webex/xmlapi/feed/budget.py",
     "bot/backoff.py",
-    "bot/watch/plan.py",
-    "bot/watch/observe.py",
+    "adapters/webex/xmlapi/feed/plan.py",
+    "adapters/webex/xmlapi/feed/observe.py",
 ]
 IO = {"aiohttp", "lxml", "sqlite3", "sqlite_utils", "slack_sdk", "slack_bolt", "apscheduler"}
 
@@ -49,7 +49,7 @@ def test_pure_modules_do_no_io(path: str) -> None:
     ("module", "names"),
     [
         ("bot.notify.render", {"render_card", "render_event", "render_host_dm"}),
-        ("bot.watch.budget", {"SessionInfoBudget"}),
+        ("adapters.webex.xmlapi.feed.budget", {"SessionInfoBudget"}),
         ("bot.backoff", {"Backoff"}),
         ("bot.watch.schedule", {"JobSpec", "JobStats", "Scheduler"}),
         ("bot.watch.watcher", {"WatchSettings", "Watcher"}),

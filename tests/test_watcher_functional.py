@@ -11,8 +11,8 @@ import pytest
 
 from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.backoff import Backoff
-from bot.watch.budget import SessionInfoBudget
 from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Rules
 from state.store import Store, open_store

@@ -1,4 +1,4 @@
-"""Which Webex timeZoneID a Slack user's zone is sent as."""
+"""Which Webex timeZoneID a Slack user's zone is sent as, and which zone a profile names."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.watch.zones import GMT_ZONE_ID, user_zone, webex_zone_id
+from adapters.webex.timezones import GMT_ZONE_ID, default_table
+from bot.watch.zones import user_zone
 
 SUMMER = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+
+
+def webex_zone_id(iana: str, at: datetime) -> int:
+    return default_table().zone_id_for_iana(iana, now=at)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from adapters.chat import BulletList, Code, Em, Message, Page, Reply, message
@@ -30,7 +31,6 @@ from bot.commands.grammar import (
     UnsubscribeCommand,
 )
 from bot.commands.when import StartTimeError, resolve_start
-from bot.watch.budget import SessionInfoBudget
 from bot.watch.zones import user_zone
 from state.clock import Clock
 from state.fanout import matches
@@ -40,6 +40,7 @@ from state.store import Store
 __all__ = [
     "LIST_WINDOW",
     "CommandActions",
+    "LookupBudget",
     "Requester",
 ]
 
@@ -52,6 +53,15 @@ _NOT_FOR_THAT_HOST = frozenset({"060019", "060021", "000001"})
 
 class _BudgetSpent(Exception):
     """The hourly GetSessionInfo budget has nothing left for a command."""
+
+
+class LookupBudget(Protocol):
+    """The account's allowance of live-state look-ups, shared with the feed (for
+    the XML API, its GetSessionInfo budget)."""
+
+    def take(self, wanted: int, now: datetime) -> int:
+        """Spend up to ``wanted`` look-ups at ``now``; how many were granted."""
+        ...
 
 
 #: How far ahead ``list`` looks for upcoming meetings.
@@ -100,6 +110,7 @@ class CommandActions:
         webex: the Webex site.
         store: subscriptions and meeting snapshots.
         clock: returns the current aware UTC time.
+        budget: paid one look-up per live state asked for; None: unlimited.
     """
 
     def __init__(
@@ -108,7 +119,7 @@ class CommandActions:
         webex: WebexMeetings,
         store: Store,
         clock: Clock,
-        budget: SessionInfoBudget | None = None,
+        budget: LookupBudget | None = None,
     ) -> None:
         self._budget = budget
         self._webex = webex

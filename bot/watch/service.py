@@ -18,11 +18,11 @@ from types import TracebackType
 from typing import Self
 
 from adapters.chat import ChatPort
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.health import HealthRegistry
 from bot.intake import CoreIntake
 from bot.notify.dispatcher import Dispatcher, OnAccess, OnDelivered
-from bot.watch.budget import SessionInfoBudget
 from bot.watch.schedule import JobObserver, Scheduler
 from bot.watch.watcher import Watcher, WatchSettings
 from state.clock import Clock

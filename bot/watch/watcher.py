@@ -44,14 +44,14 @@ from datetime import datetime, timedelta
 from adapters.errors import CredentialsError, NotFoundError, RateLimitedError, WebexError
 from adapters.webex.port import Intake
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError
-from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
-from adapters.webex.xmlapi.source import XmlSessionSource
-from bot.backoff import Backoff
-from bot.health import HealthRegistry
-from bot.intake import CoreIntake
-from bot.watch.budget import SessionInfoBudget
-from bot.watch.observe import ended_observations, from_session_info, from_summary, not_found
-from bot.watch.plan import (
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
+from adapters.webex.xmlapi.feed.observe import (
+    ended_observations,
+    from_session_info,
+    from_summary,
+    not_found,
+)
+from adapters.webex.xmlapi.feed.plan import (
     ListingQuery,
     changed_rows,
     discovery_queries,
@@ -63,6 +63,11 @@ from bot.watch.plan import (
     refresh_candidates,
     resolve_hosts,
 )
+from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
+from adapters.webex.xmlapi.source import XmlSessionSource
+from bot.backoff import Backoff
+from bot.health import HealthRegistry
+from bot.intake import CoreIntake
 from bot.watch.schedule import JobSpec, Scheduler
 from state.clock import Clock
 from state.errors import StoreError
