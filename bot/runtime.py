@@ -166,6 +166,7 @@ async def build_core(
             health.report(chat_component, ok=accepted, detail=detail)
 
     budget = SessionInfoBudget(hourly=settings.webex_sessioninfo_hourly_budget)
+    webex.use_budget(budget)  # the site's 403 block, held once for every caller
 
     def new_watch(on: Store, may_send: Callable[[], bool] = lambda: True) -> WatchService:
         return WatchService(

@@ -27,6 +27,7 @@ from adapters.errors import (
 from adapters.webex.models import ExternalAttendeeSecurity, MeetingRequest
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from adapters.webex.xmlapi.models import SessionInfo, SessionRef
 from tests.fakes.xml_api import (
     Answer,
@@ -146,6 +147,26 @@ async def test_http_403_blocks_session_info_for_two_hours(make) -> None:
         await client.get_session_infos([SessionRef.by_key("1")])
     assert len(fake.requests) == 1  # blocked calls are not sent
     assert client.session_info_blocked_until == NOW + timedelta(hours=2)
+
+
+async def test_the_403_block_is_held_once_in_the_shared_budget(make) -> None:
+    async def forbidden(request: etree._Element) -> web.StreamResponse:
+        return web.Response(status=403, text="Forbidden")
+
+    fake, client = await make(forbidden)
+    budget = SessionInfoBudget(hourly=500)
+    client.use_budget(budget)
+    with pytest.raises(SessionInfoBlockedError):
+        await client.live_state("1")
+    # The feed and the commands see the block without a request of their own...
+    assert budget.blocked(NOW) and budget.available(NOW) == 0
+    assert budget.blocked_until == NOW + timedelta(hours=2)
+    # ...and once the feed clears it, the client sends again.
+    assert budget.unblock_if_over(NOW + timedelta(hours=2))
+    assert client.session_info_blocked_until is None
+    with pytest.raises(SessionInfoBlockedError):
+        await client.get_session_infos([SessionRef.by_key("1")])
+    assert len(fake.requests) == 2
 
 
 async def test_http_403_retry_after_is_honoured(make) -> None:

@@ -51,6 +51,7 @@ from adapters.webex.xmlapi.envelope import (
     split_outcomes,
 )
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError, TooManyBodyContentError
+from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from adapters.webex.xmlapi.lane import Lane
 from adapters.webex.xmlapi.models import (
     MeetingType,
@@ -146,7 +147,9 @@ class XmlApiClient:
         self._session: aiohttp.ClientSession | None = None
         self._ticket: str | None = None
         self._cap = BodyContentCap(body_content_limit, initial=body_content_batch)
-        self._blocked_until: datetime | None = None
+        # Only the block of this bucket is used here (tokens are taken by the
+        # callers before they ask); see use_budget.
+        self._budget = SessionInfoBudget(hourly=0)
         self._site: SiteCapabilities | None = None
         self._site_denied = False  # GetSite answered 000001 (access denied)
         self._meeting_types: tuple[MeetingType, ...] | None = None
@@ -172,7 +175,13 @@ class XmlApiClient:
     def session_info_blocked_until(self) -> datetime | None:
         """When the site's last HTTP 403 block on GetSessionInfo ends (aware UTC),
         or None; calls before then raise SessionInfoBlockedError unsent."""
-        return self._blocked_until
+        return self._budget.blocked_until
+
+    def use_budget(self, budget: SessionInfoBudget) -> None:
+        """Keep the site's GetSessionInfo block in the account's one ``budget``
+        (the one the feed and the commands take tokens from), so the block is
+        held once: a 403 seen here empties it for every caller."""
+        self._budget = budget
 
     async def __aenter__(self) -> Self:
         return self
@@ -407,8 +416,9 @@ class XmlApiClient:
         done = 0
         while done < len(refs):
             now = self._clock()
-            if self._blocked_until is not None and now < self._blocked_until:
-                raise SessionInfoBlockedError(self._blocked_until)
+            until = self._budget.blocked_until
+            if until is not None and self._budget.blocked(now):
+                raise SessionInfoBlockedError(until)
             size = self._cap.batch_size(len(refs) - done)
             batch = refs[done : done + size]
             try:
@@ -420,7 +430,10 @@ class XmlApiClient:
                 logger.warning("site accepts at most %d bodyContent per request", limit)
                 continue
             except SessionInfoBlockedError as e:
-                self._blocked_until = e.until
+                if self._budget.block(e.until, now):
+                    logger.warning(
+                        "GetSessionInfo blocked by the site until %s", e.until.isoformat()
+                    )
                 raise
             results += (ss.session_info_or_error(o, self.zone_table) for o in outcomes)
             done += size

@@ -67,6 +67,11 @@ class SessionInfoBudget:
         if self._updated is None or now > self._updated:
             self._updated = now
 
+    @property
+    def blocked_until(self) -> datetime | None:
+        """When the site's last 403 block ends (aware UTC), until it is cleared."""
+        return self._blocked_until
+
     def blocked(self, now: datetime) -> bool:
         """True while the site refuses GetSessionInfo (see :meth:`block`)."""
         return self._blocked_until is not None and now < self._blocked_until
