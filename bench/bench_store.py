@@ -29,7 +29,7 @@ def _listing(changed: int = 0) -> list[Observation]:
         rows.append(
             Observation(
                 key=str(100000 + i),
-                authority=Authority.LISTING,
+                authority=Authority.SCHEDULE,
                 title=f"Meeting {i}",
                 host_webex_id=f"host{i % 50}",
                 start=NOW + timedelta(minutes=30 + i),

@@ -113,13 +113,13 @@ def evolve(
     rules: Rules,
 ) -> Transition:
     """Apply one observation to what we knew of its session (Rules 1-9)."""
-    if observation.authority is Authority.NOT_FOUND:
+    if observation.authority is Authority.GONE:
         return _gone(previous, now, rules)
     if previous is None:
         return _first_sight(observation, now, rules)
     if previous.cancelled:
         return Transition(snapshot=previous)
-    if observation.authority is not Authority.LISTING:
+    if observation.authority is not Authority.SCHEDULE:
         observation = _without_schedule(observation)
     merged = _merge(previous, observation)
     if merged.missed_listings:

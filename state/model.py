@@ -142,12 +142,23 @@ class Event:
 
 
 class Authority(StrEnum):
-    """Where an observation came from, which decides what it may prove."""
+    """The kind of evidence an observation is, which decides what it may prove.
 
-    LISTING = "listing"  # one row of a COMPLETE LstsummarySession listing
-    OPEN_SESSIONS = "open_sessions"  # one session of an LstOpenSession answer
-    SESSION_INFO = "session_info"  # a GetSessionInfo answer
-    NOT_FOUND = "not_found"  # a lookup that confirmed the session does not exist
+    Named by what the evidence says, not by the API call that gave it: every
+    backend maps its answers onto these. The values are what the stores keep in
+    ``last_source`` (they predate the names; keep them stable).
+    """
+
+    #: A row of a complete listing: the schedule (title, start, duration) as the
+    #: site has it; the only evidence that may move the schedule. (XML API:
+    #: LstsummarySession rows.)
+    SCHEDULE = "listing"
+    #: A listing of what is in progress now. (XML API: LstOpenSession.)
+    LIVE_LISTING = "open_sessions"
+    #: A direct answer about one meeting's live state. (XML API: GetSessionInfo.)
+    LIVE_DETAIL = "session_info"
+    #: A look-up confirming the meeting no longer exists.
+    GONE = "not_found"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

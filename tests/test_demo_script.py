@@ -60,7 +60,7 @@ def observation(view: MeetingView) -> Observation:
     """What one complete listing row says about a simulated meeting."""
     return Observation(
         key=view.key,
-        authority=Authority.LISTING,
+        authority=Authority.SCHEDULE,
         uuid=view.uuid,
         title=view.title,
         host_webex_id=view.host,

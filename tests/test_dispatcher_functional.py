@@ -45,7 +45,7 @@ def seen(key: str = "100", **fields: object) -> Observation:
         "in_progress": False,
     }
     base.update(fields)
-    return Observation(key=key, authority=Authority.LISTING, **base)  # type: ignore[arg-type]
+    return Observation(key=key, authority=Authority.SCHEDULE, **base)  # type: ignore[arg-type]
 
 
 def make(store: Store, chat: RecordingChat, clock: Clock, **kw: object) -> Dispatcher:

@@ -46,7 +46,7 @@ def seen(key: str, **fields: object) -> Observation:
         "in_progress": False,
     }
     base.update(fields)
-    return Observation(key=key, authority=Authority.LISTING, **base)  # type: ignore[arg-type]
+    return Observation(key=key, authority=Authority.SCHEDULE, **base)  # type: ignore[arg-type]
 
 
 def dispatcher(

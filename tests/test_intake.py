@@ -27,7 +27,7 @@ def listed(key: str, **fields: Any) -> Observation:
         "in_progress": False,
     }
     values.update(fields)
-    return Observation(key=key, authority=Authority.LISTING, **values)
+    return Observation(key=key, authority=Authority.SCHEDULE, **values)
 
 
 class Door:

@@ -55,7 +55,7 @@ def live(**changes: Any) -> MeetingSnapshot:
     return snap(**fields)
 
 
-def obs(authority: Authority = Authority.LISTING, **fields: Any) -> Observation:
+def obs(authority: Authority = Authority.SCHEDULE, **fields: Any) -> Observation:
     return Observation(key="100", authority=authority, **fields)
 
 
@@ -86,7 +86,7 @@ FIRST_SIGHT = [
         id="in-progress-waiting-grace-not-passed",
     ),
     pytest.param(
-        obs(Authority.SESSION_INFO, start=NOW - 10 * MIN, in_progress=True, locked=True),
+        obs(Authority.LIVE_DETAIL, start=NOW - 10 * MIN, in_progress=True, locked=True),
         [K.STARTED, K.LOCKED],
         id="in-progress-locked",
     ),
@@ -105,7 +105,7 @@ FIRST_SIGHT = [
         [],
         id="over-within-the-hour-not-announced",
     ),
-    pytest.param(obs(Authority.NOT_FOUND), [], id="not-found-never-seen"),
+    pytest.param(obs(Authority.GONE), [], id="not-found-never-seen"),
 ]
 
 
@@ -113,7 +113,7 @@ FIRST_SIGHT = [
 def test_first_sight(observation: Observation, expected: list[EventKind]) -> None:
     result = evolve(None, observation, NOW, RULES)
     assert kinds(result) == expected
-    if observation.authority is Authority.NOT_FOUND:
+    if observation.authority is Authority.GONE:
         assert result.snapshot is None
     else:
         assert result.snapshot is not None and result.changed
@@ -154,13 +154,13 @@ TRANSITIONS = [
     pytest.param(snap(), obs(duration_minutes=45), [K.RESCHEDULED], id="duration-changed"),
     pytest.param(
         snap(),
-        obs(Authority.SESSION_INFO, start=START + 60 * MIN, duration_minutes=45),
+        obs(Authority.LIVE_DETAIL, start=START + 60 * MIN, duration_minutes=45),
         [],
         id="session-info-does-not-move-the-schedule",
     ),
     pytest.param(
         live(),
-        obs(Authority.OPEN_SESSIONS, start=NOW - 65 * MIN, in_progress=True),
+        obs(Authority.LIVE_LISTING, start=NOW - 65 * MIN, in_progress=True),
         [],
         id="open-sessions-do-not-move-the-schedule",
     ),
@@ -233,16 +233,16 @@ TRANSITIONS = [
         [K.HOST_JOINED],
         id="host-ends-the-wait",
     ),
-    pytest.param(live(locked=False), obs(Authority.SESSION_INFO, locked=True), [K.LOCKED]),
-    pytest.param(live(locked=None), obs(Authority.SESSION_INFO, locked=True), [K.LOCKED]),
-    pytest.param(live(locked=True), obs(Authority.SESSION_INFO, locked=False), [K.UNLOCKED]),
-    pytest.param(live(locked=True), obs(Authority.LISTING, locked=None), [], id="lock-unknown"),
-    pytest.param(live(locked=None), obs(Authority.SESSION_INFO, locked=False), []),
-    pytest.param(snap(), obs(Authority.NOT_FOUND), [K.CANCELLED], id="not-found-cancels"),
-    pytest.param(live(), obs(Authority.NOT_FOUND), [K.ENDED], id="not-found-while-live-ends"),
+    pytest.param(live(locked=False), obs(Authority.LIVE_DETAIL, locked=True), [K.LOCKED]),
+    pytest.param(live(locked=None), obs(Authority.LIVE_DETAIL, locked=True), [K.LOCKED]),
+    pytest.param(live(locked=True), obs(Authority.LIVE_DETAIL, locked=False), [K.UNLOCKED]),
+    pytest.param(live(locked=True), obs(Authority.SCHEDULE, locked=None), [], id="lock-unknown"),
+    pytest.param(live(locked=None), obs(Authority.LIVE_DETAIL, locked=False), []),
+    pytest.param(snap(), obs(Authority.GONE), [K.CANCELLED], id="not-found-cancels"),
+    pytest.param(live(), obs(Authority.GONE), [K.ENDED], id="not-found-while-live-ends"),
     pytest.param(
         live(in_progress=False, ended_at=NOW - MIN),
-        obs(Authority.NOT_FOUND),
+        obs(Authority.GONE),
         [],
         id="not-found-after-end-silent",
     ),
@@ -326,7 +326,7 @@ def test_rescheduled_carries_previous_values() -> None:
 
 def test_last_seen_moves_only_with_a_change() -> None:
     same = evolve(snap(), obs(start=START), NOW, RULES)
-    moved = evolve(snap(), obs(Authority.SESSION_INFO, title="New"), NOW, RULES)
+    moved = evolve(snap(), obs(Authority.LIVE_DETAIL, title="New"), NOW, RULES)
     assert same.snapshot is not None and same.snapshot.last_seen == NOW - MIN
     assert moved.snapshot is not None
     assert (moved.snapshot.last_seen, moved.snapshot.last_source) == (NOW, "session_info")
@@ -400,9 +400,9 @@ def test_a_start_two_sources_disagree_on_is_never_a_stream_of_reschedules() -> N
     announced: list[EventKind] = []
     polls = [
         obs(start=listed, duration_minutes=30),
-        obs(Authority.SESSION_INFO, start=told, duration_minutes=30),
+        obs(Authority.LIVE_DETAIL, start=told, duration_minutes=30),
     ] * 5 + [obs(start=listed + 15 * MIN, duration_minutes=30)]  # a real move
-    polls += [obs(Authority.SESSION_INFO, start=told, duration_minutes=30)] * 3
+    polls += [obs(Authority.LIVE_DETAIL, start=told, duration_minutes=30)] * 3
     for observation in polls:
         result = evolve(current, observation, NOW, RULES)
         assert result.snapshot is not None
@@ -413,6 +413,6 @@ def test_a_start_two_sources_disagree_on_is_never_a_stream_of_reschedules() -> N
 
 
 def test_first_sight_from_session_info_takes_its_schedule() -> None:
-    result = evolve(None, obs(Authority.SESSION_INFO, start=START, duration_minutes=20), NOW, RULES)
+    result = evolve(None, obs(Authority.LIVE_DETAIL, start=START, duration_minutes=20), NOW, RULES)
     assert result.snapshot is not None
     assert (result.snapshot.start, result.snapshot.duration_minutes) == (START, 20)

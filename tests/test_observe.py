@@ -36,7 +36,7 @@ def test_summary_presence_only_counts_while_live(
         is_private=True,
     )
     o = from_summary(row)
-    assert o.authority is Authority.LISTING
+    assert o.authority is Authority.SCHEDULE
     assert (o.host_present, o.attendees_present) == presence
     assert o.in_progress is (status is SessionStatus.IN_PROGRESS)
     assert (o.title, o.start, o.duration_minutes, o.private) == ("Standup", T0, 30, True)
@@ -67,7 +67,7 @@ def test_session_info_of_an_uninvited_caller_leaves_the_schedule_unknown() -> No
         has_attendee_in_meeting=True,
     )
     o = from_session_info(info)
-    assert o.authority is Authority.SESSION_INFO
+    assert o.authority is Authority.LIVE_DETAIL
     assert (o.title, o.start, o.duration_minutes) == (None, None, None)
     assert (o.locked, o.host_present, o.attendees_present) == (True, False, True)
 
@@ -79,8 +79,8 @@ def test_session_info_not_live_says_nothing_about_presence_or_lock() -> None:
 
 def test_open_session_and_not_found() -> None:
     o = from_open_session(OpenSession(session_key="1", name="Standup", host_webex_id="ana"))
-    assert (o.authority, o.in_progress, o.host_present) == (Authority.OPEN_SESSIONS, True, None)
-    assert not_found("9").authority is Authority.NOT_FOUND
+    assert (o.authority, o.in_progress, o.host_present) == (Authority.LIVE_LISTING, True, None)
+    assert not_found("9").authority is Authority.GONE
 
 
 def test_ended_observations_only_for_believed_live_sessions_missing_from_the_listing() -> None:

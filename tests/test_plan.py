@@ -163,9 +163,9 @@ def test_refresh_applies_what_the_live_listing_said() -> None:
     ended = snap("ended", -10, in_progress=True)
     seen = {
         "waiting": Observation(
-            key="waiting", authority=Authority.LISTING, in_progress=True, attendees_present=True
+            key="waiting", authority=Authority.SCHEDULE, in_progress=True, attendees_present=True
         ),
-        "ended": Observation(key="ended", authority=Authority.LISTING, in_progress=False),
+        "ended": Observation(key="ended", authority=Authority.SCHEDULE, in_progress=False),
     }
     out = refresh_candidates([live, waiting, ended], seen)
     assert [s.key for s in out] == ["live", "waiting"]

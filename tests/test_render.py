@@ -174,7 +174,7 @@ def _ended_after(ran: timedelta) -> tuple[Event, MeetingSnapshot]:
     """The ended event and the snapshot of a meeting a listing shows ended ``ran``
     after it started, as the lifecycle rules make them."""
     live = replace(BASE, in_progress=True, started_at=T0, host_present=True, host_announced=True)
-    observed = Observation(key=BASE.key, authority=Authority.LISTING, in_progress=False)
+    observed = Observation(key=BASE.key, authority=Authority.SCHEDULE, in_progress=False)
     transition = evolve(live, observed, T0 + ran, Rules())
     (ended,) = [e for e in transition.events if e.kind is EventKind.ENDED]
     assert transition.snapshot is not None

@@ -69,7 +69,7 @@ def test_a_scheduled_occurrence_is_the_schedule() -> None:
     )
     assert from_scheduled(occurrence, key=KEY) == Observation(
         key=KEY,
-        authority=Authority.LISTING,
+        authority=Authority.SCHEDULE,
         uuid=SERIES,
         title="Planning",
         host_webex_id=ALICE,
@@ -103,7 +103,7 @@ def test_an_instance_says_what_runs(
 ) -> None:
     instance = meeting("meeting", state, id=f"{SERIES}_I_1", start=NOW)
     seen = from_instance(instance, key=KEY)
-    assert seen.authority is Authority.SESSION_INFO
+    assert seen.authority is Authority.LIVE_DETAIL
     assert (seen.in_progress, seen.host_present, seen.attendees_present) == (
         in_progress,
         host_present,
@@ -127,7 +127,7 @@ def test_a_meeting_first_seen_running_takes_its_schedule_from_its_series() -> No
         public_meeting=False,
     )
     seen = from_instance(instance, key=KEY, schedule=series, private=True)
-    assert seen.authority is Authority.LISTING
+    assert seen.authority is Authority.SCHEDULE
     assert (seen.start, seen.duration_minutes, seen.title, seen.private) == (
         NOW,
         30,
@@ -184,7 +184,7 @@ def test_one_participant_says_what_it_can(
 
 def test_a_deleted_series_is_gone() -> None:
     assert deleted(SERIES, key=KEY, start=None, known_start=NOW) == Observation(
-        key=KEY, authority=Authority.NOT_FOUND
+        key=KEY, authority=Authority.GONE
     )
 
 

@@ -48,7 +48,7 @@ def row(key: str = "100", **fields: Any) -> Observation:
         "in_progress": False,
     }
     values.update(fields)
-    return Observation(key=key, authority=Authority.LISTING, **values)
+    return Observation(key=key, authority=Authority.SCHEDULE, **values)
 
 
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
@@ -238,7 +238,7 @@ async def test_listing_scope_of_one_host_spares_other_hosts(store: Store) -> Non
 
 async def test_not_found_cancels_at_once(store: Store) -> None:
     await store.observe([row()], now=NOW, rules=RULES)
-    gone = Observation(key="100", authority=Authority.NOT_FOUND)
+    gone = Observation(key="100", authority=Authority.GONE)
     events = await store.observe([gone], now=NOW + MIN, rules=RULES)
     assert [e.kind for e in events] == [K.CANCELLED]
     assert await store.observe([row(in_progress=True)], now=NOW + 2 * MIN, rules=RULES) == []
@@ -482,7 +482,7 @@ async def test_snapshots_active_only(store: Store) -> None:
 
 async def test_several_observations_of_one_session_apply_in_order(store: Store) -> None:
     info = Observation(
-        key="100", authority=Authority.SESSION_INFO, in_progress=True, host_present=True
+        key="100", authority=Authority.LIVE_DETAIL, in_progress=True, host_present=True
     )
     events = await store.observe(
         [row(start=NOW - MIN), info, row(start=NOW - MIN, in_progress=None)],
@@ -506,9 +506,7 @@ async def test_live_snapshots_are_running_or_imminent_sessions(store: Store) -> 
         now=NOW,
         rules=RULES,
     )
-    await store.observe(
-        [Observation(key="gone", authority=Authority.NOT_FOUND)], now=NOW, rules=RULES
-    )
+    await store.observe([Observation(key="gone", authority=Authority.GONE)], now=NOW, rules=RULES)
     live = await store.live_snapshots(NOW, timedelta(minutes=15))
     assert [s.key for s in live] == ["run", "soon"]
 

@@ -10,7 +10,7 @@
   start on a big site) never holds the store for long. Its pages are
   background requests: a live poll never waits for more than one. Sessions
   that just missed a listing are also looked up directly (GetSessionInfo,
-  within the budget): only a NotFoundError there becomes a NOT_FOUND
+  within the budget): only a NotFoundError there becomes a GONE
   observation, which settles it at once.
 - ``poll_live`` (every ``poll_interval``): one in-progress listing covering
   every live or imminent session (status and presence for all of them; when

@@ -23,7 +23,7 @@ async def seed(store: Store, key: str, *, now: datetime, **fields: Any) -> None:
         "in_progress": False,
     }
     values.update(fields)
-    observations = [Observation(key=key, authority=Authority.SESSION_INFO, **values)]
+    observations = [Observation(key=key, authority=Authority.LIVE_DETAIL, **values)]
     if gone:
-        observations.append(Observation(key=key, authority=Authority.NOT_FOUND))
+        observations.append(Observation(key=key, authority=Authority.GONE))
     await store.observe(observations, now=now, rules=Rules())

@@ -11,13 +11,13 @@ Rules:
 1. A scheduled occurrence (or a series, for its current occurrence) knows
    the schedule: title, host, start, duration, join link. Privacy is what
    meetbot remembers of the meetings it created private (``publicMeeting``
-   false is every meeting's default). It is a LISTING observation, so a changed start
+   false is every meeting's default). It is a SCHEDULE observation, so a changed start
    or length is a reschedule. A recurring series shows one occurrence at a
    time per key: the earliest that has not ended (:func:`next_occurrences`).
 2. An instance (``_I_`` id) knows what runs: ``inProgress`` -> in progress;
    ``lobby`` (a locked meeting joined before its host) -> in progress with
    attendees waiting and no host; ``ended`` -> not in progress. It is direct
-   evidence about one meeting (SESSION_INFO) and carries no start: when it
+   evidence about one meeting (LIVE_DETAIL) and carries no start: when it
    began is not when it was scheduled, so it never reschedules the meeting.
    A meeting first seen running gets its schedule from its series.
 3. A full roster (a participant listing) knows presence: the host is present
@@ -76,7 +76,7 @@ def from_scheduled(meeting: RestMeeting, *, key: str, private: bool | None = Non
     is every meeting's default)."""
     return Observation(
         key=key,
-        authority=Authority.LISTING,
+        authority=Authority.SCHEDULE,
         uuid=series_id(meeting.id),
         title=meeting.title,
         host_webex_id=meeting.host_email,
@@ -108,7 +108,7 @@ def from_instance(
     scheduled = None if schedule is None else from_scheduled(schedule, key=key, private=private)
     return Observation(
         key=key,
-        authority=Authority.SESSION_INFO if scheduled is None else Authority.LISTING,
+        authority=Authority.LIVE_DETAIL if scheduled is None else Authority.SCHEDULE,
         uuid=series_id(meeting.id),
         title=meeting.title if scheduled is None else scheduled.title or meeting.title,
         host_webex_id=meeting.host_email,
@@ -139,7 +139,7 @@ def from_roster(key: str, participants: Iterable[RestParticipant]) -> Observatio
     host, attendees = presence(participants)
     return Observation(
         key=key,
-        authority=Authority.SESSION_INFO,
+        authority=Authority.LIVE_DETAIL,
         in_progress=True,
         host_present=host,
         attendees_present=attendees,
@@ -155,14 +155,14 @@ def from_participant(participant: RestParticipant, *, key: str, event: str) -> O
             return None  # a host in the lobby is not in the meeting yet
         return Observation(
             key=key,
-            authority=Authority.SESSION_INFO,
+            authority=Authority.LIVE_DETAIL,
             in_progress=True if present else None,
             host_present=present,
         )
     if gone or participant.state not in _PRESENT | _WAITING:
         return None
     return Observation(
-        key=key, authority=Authority.SESSION_INFO, in_progress=True, attendees_present=True
+        key=key, authority=Authority.LIVE_DETAIL, in_progress=True, attendees_present=True
     )
 
 
@@ -174,7 +174,7 @@ def deleted(
     occurrence = meeting_id != series_id(meeting_id) and INSTANCE_MARK not in meeting_id
     if occurrence and start is not None and known_start is not None and start != known_start:
         return None
-    return Observation(key=key, authority=Authority.NOT_FOUND)
+    return Observation(key=key, authority=Authority.GONE)
 
 
 def next_occurrences(meetings: Iterable[RestMeeting], now: datetime) -> dict[str, RestMeeting]:

@@ -48,7 +48,7 @@ def from_summary(row: SessionSummary) -> Observation:
     live = row.status is SessionStatus.IN_PROGRESS
     return Observation(
         key=row.session_key,
-        authority=Authority.LISTING,
+        authority=Authority.SCHEDULE,
         uuid=row.meeting_uuid,
         title=row.conf_name,
         host_webex_id=row.host_webex_id or None,
@@ -68,7 +68,7 @@ def from_session_info(info: SessionInfo) -> Observation:
     live = info.status is SessionStatus.IN_PROGRESS
     return Observation(
         key=info.session_key,
-        authority=Authority.SESSION_INFO,
+        authority=Authority.LIVE_DETAIL,
         uuid=info.meeting_uuid,
         title=info.conf_name,
         host_webex_id=info.host_webex_id,
@@ -90,7 +90,7 @@ def from_open_session(row: OpenSession) -> Observation:
     """One LstOpenSession row: in progress, nothing said about who is in it."""
     return Observation(
         key=row.session_key,
-        authority=Authority.OPEN_SESSIONS,
+        authority=Authority.LIVE_LISTING,
         uuid=row.meeting_uuid,
         title=row.name or None,
         host_webex_id=row.host_webex_id or None,
@@ -102,7 +102,7 @@ def from_open_session(row: OpenSession) -> Observation:
 
 def not_found(key: str) -> Observation:
     """A direct lookup (GetSessionInfo) said the session does not exist."""
-    return Observation(key=key, authority=Authority.NOT_FOUND)
+    return Observation(key=key, authority=Authority.GONE)
 
 
 def ended_observations(
@@ -116,7 +116,7 @@ def ended_observations(
     """
     listed = set(listed_live)
     return [
-        Observation(key=s.key, authority=Authority.LISTING, in_progress=False)
+        Observation(key=s.key, authority=Authority.SCHEDULE, in_progress=False)
         for s in believed_live
         if s.in_progress and s.key not in listed
     ]
