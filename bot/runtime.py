@@ -41,13 +41,14 @@ from adapters.slack.chat import SlackChat
 from adapters.slack.client import make_web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.counted import InstrumentedWebex
 from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from adapters.webex.xmlapi.source import XmlWebex
 from bot.commands.actions import CommandActions
 from bot.config import Settings
 from bot.health import HealthRegistry
 from bot.serve.http_limits import BoundedSite, HttpLimits
-from bot.serve.metrics import InstrumentedWebex, Metrics
+from bot.serve.metrics import Metrics
 from bot.serve.slack_app import SlackHandlers, create_slack_app
 from bot.serve.slack_ingress import SlackEndpoint
 from bot.serve.socket_mode import connect_socket_mode
@@ -150,7 +151,7 @@ async def build_core(
     health = HealthRegistry(utc_now)
     metrics.export_health(health)
     stack.push_async_callback(webex.close)
-    source = InstrumentedWebex(webex, metrics)
+    source = InstrumentedWebex(webex, metrics.count_xmlapi_call)
     watching = ("webex", "dispatcher") + (() if chat_component is None else (chat_component,))
     for component in ("database", *watching):
         health.expect(component)

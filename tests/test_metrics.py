@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.errors import NotFoundError, WebexTransportError
-from bot.serve.metrics import InstrumentedWebex, Metrics, outcome_of
+from adapters.webex.xmlapi.counted import InstrumentedWebex, outcome_of
+from bot.serve.metrics import Metrics
 
 
 class _Source:
@@ -36,7 +37,7 @@ def test_outcome_labels(error: Exception | None, label: str) -> None:
 async def test_instrumented_source_counts_by_operation_and_outcome() -> None:
     metrics = Metrics()
     source = _Source()
-    webex = InstrumentedWebex(source, metrics)
+    webex = InstrumentedWebex(source, metrics.count_xmlapi_call)
     assert await webex.get_meeting("1") == "1"
     source.fail = NotFoundError("Meeting not found", detail="060001")
     with pytest.raises(NotFoundError):

@@ -8,9 +8,9 @@ scrape by :meth:`Metrics.refresh`, because reading the store is async.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,49 +23,14 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from adapters.errors import WebexError, WebexTransportError
-from adapters.webex.xmlapi.errors import SessionInfoBlockedError
-
 if TYPE_CHECKING:
     from bot.health import HealthRegistry
 
-__all__ = ["CONTENT_TYPE", "InstrumentedWebex", "Metrics", "outcome_of"]
+__all__ = ["CONTENT_TYPE", "Metrics"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 #: Seconds: a remind tick takes milliseconds, a discovery of a big site minutes.
 _JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
-
-T = TypeVar("T")
-
-#: Client method -> the XML API operation it performs.
-OPERATIONS: Mapping[str, str] = {
-    "site_capabilities": "GetSite",
-    "list_sessions": "LstsummarySession",
-    "list_open_sessions": "LstOpenSession",
-    "get_session_infos": "GetSessionInfo",
-    "meeting_types": "LstMeetingType",
-    "time_zones": "LstTimeZone",
-    "create_meeting": "CreateMeeting",
-    "update_meeting": "SetMeeting",
-    "live_state": "GetSessionInfo",
-    "get_meeting": "GetMeeting",
-    "delete_meeting": "DelMeeting",
-}
-
-
-def outcome_of(error: BaseException | None) -> str:
-    """The ``outcome`` label of one call: success, an exceptionID, or a fault class."""
-    if error is None:
-        return "success"
-    if isinstance(error, WebexError) and error.detail:
-        return error.detail
-    if isinstance(error, SessionInfoBlockedError):
-        return "blocked_403"
-    if isinstance(error, WebexTransportError):
-        return "transport"
-    if isinstance(error, WebexError):
-        return type(error).__name__
-    return "error"
 
 
 class Metrics:
@@ -187,6 +152,12 @@ class Metrics:
         if hits + misses:
             self.rowmemo_hit_ratio.set(hits / (hits + misses))
 
+    def count_xmlapi_call(self, operation: str, outcome: str, items: int) -> None:
+        """One XML API call, as :mod:`adapters.webex.xmlapi.counted` reports it."""
+        self.xmlapi_calls.labels(operation=operation, outcome=outcome).inc()
+        if items:
+            self.sessioninfo_items.inc(items)
+
     def count_events(self, kinds: Sequence[str]) -> None:
         for kind in kinds:
             self.events.labels(kind=kind).inc()
@@ -216,40 +187,6 @@ class Metrics:
     def render(self) -> bytes:
         """The registry in the Prometheus text format."""
         return generate_latest(self.registry)
-
-
-class InstrumentedWebex:
-    """A Webex client that counts every call of the one it wraps by operation and
-    outcome. Behaves exactly like the wrapped client otherwise."""
-
-    def __init__(self, inner: Any, metrics: Metrics) -> None:
-        self._inner = inner
-        self._metrics = metrics
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        operation = OPERATIONS.get(name)
-        if operation is None:
-            return attr
-        return self._counted(operation, attr, one_item=name == "live_state")
-
-    def _counted(
-        self, operation: str, call: Callable[..., Awaitable[T]], *, one_item: bool = False
-    ) -> Callable[..., Awaitable[T]]:
-        metrics = self._metrics
-
-        async def counted(*args: Any, **kwargs: Any) -> T:
-            try:
-                result = await call(*args, **kwargs)
-            except WebexError as e:
-                metrics.xmlapi_calls.labels(operation=operation, outcome=outcome_of(e)).inc()
-                raise
-            metrics.xmlapi_calls.labels(operation=operation, outcome="success").inc()
-            if operation == "GetSessionInfo" and args:
-                metrics.sessioninfo_items.inc(1 if one_item else len(args[0]))
-            return result
-
-        return counted
 
 
 class _HealthCollector(Collector):
