@@ -1,6 +1,7 @@
 """The watcher against the simulated site over loopback: real XML client, real
 store on tmp_path, the job functions called directly under a frozen SimClock."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -151,8 +152,9 @@ async def test_every_event_kind_once_and_nothing_repeated(rig: Rig) -> None:
     ],
 )
 async def test_a_failed_poll_says_nothing_and_the_next_catches_up(
-    rig: Rig, operation: str, kind: str
+    rig: Rig, operation: str, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     await rig.cycle()
     key = rig.site.schedule(
         host="alice", title="Late news", start=rig.clock.now() + timedelta(hours=2)
@@ -164,6 +166,7 @@ async def test_a_failed_poll_says_nothing_and_the_next_catches_up(
     rig.advance(10)
     assert kinds(await rig.watcher.discover(), key) == [EventKind.SCHEDULED]
     assert rig.watcher.failures("discover") == 0
+    assert caplog.text.count("discover recovered after 1 failed runs") == 1
 
 
 async def test_rate_limit_pauses_every_webex_call(rig: Rig) -> None:

@@ -66,7 +66,7 @@ from adapters.webex.xmlapi.feed.plan import (
 from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionSummary
 from adapters.webex.xmlapi.source import XmlSessionSource
 from bot.backoff import Backoff
-from bot.health import HealthRegistry
+from bot.health import FailureStreak, HealthRegistry
 from bot.intake import CoreIntake
 from bot.watch.schedule import JobSpec, Scheduler
 from state.clock import Clock
@@ -110,7 +110,8 @@ class WatchSettings:
 
 @dataclass(slots=True)
 class _Health:
-    failures: int = 0
+    #: The job's failed runs in a row; logs its recovery.
+    streak: FailureStreak
     not_before: datetime | None = None
 
 
@@ -197,7 +198,8 @@ class Watcher:
 
     def failures(self, job: str) -> int:
         """Consecutive failed runs of ``job`` ("discover", "poll_live", "remind")."""
-        return self._health.get(job, _Health()).failures
+        health = self._health.get(job)
+        return 0 if health is None else health.streak.count
 
     def install(self, scheduler: Scheduler) -> None:
         """Register the three jobs. Timeouts are one interval, at least 10 s for
@@ -240,7 +242,9 @@ class Watcher:
         webex: bool,
     ) -> list[Event]:
         now = self._clock()
-        health = self._health.setdefault(job, _Health())
+        health = self._health.get(job)
+        if health is None:
+            health = self._health[job] = _Health(streak=FailureStreak(job, logger=log))
         if webex and (self._halted or self._paused(now)):
             return []
         if health.not_before is not None and now < health.not_before:
@@ -263,16 +267,13 @@ class Watcher:
         except (WebexError, StoreError) as e:
             if isinstance(e, StoreError) and self._reports is not None:
                 self._reports.report("database", ok=False, detail=str(e))
-            health.failures += 1
-            wait = self.settings.backoff.delay(health.failures, self._draw())
+            in_a_row = health.streak.failed()
+            wait = self.settings.backoff.delay(in_a_row, self._draw())
             health.not_before = now + timedelta(seconds=wait)
-            log.warning(
-                "%s failed (%d in a row), next try in %.0f s: %s", job, health.failures, wait, e
-            )
+            log.warning("%s failed (%d in a row), next try in %.0f s: %s", job, in_a_row, wait, e)
             return []
-        if health.failures:
-            log.info("%s recovered after %d failed runs", job, health.failures)
-        health.failures, health.not_before = 0, None
+        health.streak.succeeded()
+        health.not_before = None
         self._report_success(job, events)
         return events
 
