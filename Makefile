@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test lint types unit bench demo run clean
+.PHONY: test lint types unit bench demo demo-rest run clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "meetbot needs Python 3.11 or newer" or 0)'
@@ -30,6 +30,10 @@ bench: $(VENV)/.installed
 # The service on its embedded default: a simulated Webex site and a console chat.
 demo: $(VENV)/.installed
 	$(PY) -m bot demo
+
+# The same demo over the Webex REST API: the REST simulator, fed by webhooks.
+demo-rest: $(VENV)/.installed
+	WEBEX_API=rest $(PY) -m bot demo
 
 # The service with real credentials from the environment or .env.
 run: $(VENV)/.installed

@@ -93,7 +93,8 @@ async def run_demo(
     serve_http: bool = True,
     clock: SimClock | None = None,
 ) -> None:
-    """Run the demo until ``stop`` is set.
+    """Run the demo until ``stop`` is set (over the REST API when ``WEBEX_API=rest``:
+    :mod:`bot.demo.rest_demo`).
 
     Args:
         settings: DATABASE_URL, PORT, NO_COLOR and the lifecycle settings are used.
@@ -105,6 +106,13 @@ async def run_demo(
         clock: the simulated clock (made here, at ``speed``, when None); pass
             one to date the log by it as well (:func:`bot.logs.clock_in_logs`).
     """
+    if settings.webex_api == "rest":
+        from bot.demo.rest_demo import run_rest_demo  # it builds on this module
+
+        await run_rest_demo(
+            settings, stop, speed=speed, output=output, input_fd=input_fd, clock=clock
+        )
+        return
     async with AsyncExitStack() as stack:
         clock = clock or SimClock(start=None, speed=speed)
         password = secrets.token_urlsafe(16)
