@@ -3,7 +3,9 @@
 Each check prints one line, ``ok`` or ``FAIL`` with what to fix. It opens the
 database as ``run`` does (applying pending migrations, as the next start would,
 and taking the SQLite lock, or PostgreSQL's replica lease when it is free, for a
-moment), and is read-only elsewhere: GetSite and LstMeetingType on Webex,
+moment), and is read-only elsewhere: GetSite and LstMeetingType on Webex (over
+REST: ``GET /people/me`` and ``GET /webhooks``, with the configured token, never
+renewed here),
 auth.test on Slack (whose ``x-oauth-scopes`` header lists the granted
 scopes, compared with :data:`adapters.slack.scopes.REQUIRED_SCOPES`). Exit
 status 0 when every check passed, 1 otherwise.
@@ -30,6 +32,8 @@ from adapters.slack.client import NO_RETRIES, make_web_client
 from adapters.slack.errors import SlackRejectedError
 from adapters.slack.identity import bot_identity
 from adapters.slack.scopes import REQUIRED_SCOPES, missing_scopes
+from adapters.webex.rest.client import RestClient, RestSettings, Tokens
+from adapters.webex.rest.feed.hooks import WANTED, plan_hooks
 from adapters.webex.xmlapi import XmlApiClient
 from bot.config import DEFAULT_SLACK_API_URL, Settings
 from bot.runtime import is_shared_database, lease_for, webex_credentials
@@ -96,6 +100,57 @@ async def _webex_checks(settings: Settings) -> list[CheckResult]:
             )
         )
     return results
+
+
+async def _rest_checks(settings: Settings) -> list[CheckResult]:
+    """GET /people/me and GET /webhooks with the configured token, never renewed
+    here: a renewal rotates the refresh token, which only the service keeps."""
+    token = Tokens(access_token=settings.webex_access_token or "")
+    async with RestClient(token, settings=RestSettings(base_url=settings.webex_rest_url)) as webex:
+        try:
+            me = await webex.me()
+        except WebexError as e:
+            return [
+                CheckResult(name="Webex REST people/me", ok=False, detail=_rest_fix(e, settings))
+            ]
+        admin = (
+            "a full administrator: webhooks org-wide"
+            if me.is_full_admin
+            else ("not an administrator: the bot sees this user's meetings only")
+        )
+        results = [
+            CheckResult(
+                name="Webex REST people/me", ok=True, detail=f"the token is {me.email}'s, {admin}"
+            )
+        ]
+        if settings.webhook_url is None:
+            detail = "PUBLIC_URL is not set: no webhooks, the bot polls only"
+            return [*results, CheckResult(name="Webex REST webhooks", ok=True, detail=detail)]
+        try:
+            listing = await webex.list_webhooks(owned_by="org" if me.is_full_admin else None)
+        except WebexError as e:
+            return [
+                *results,
+                CheckResult(name="Webex REST webhooks", ok=False, detail=_rest_fix(e, settings)),
+            ]
+    plan = plan_hooks(listing.items, settings.webhook_url)
+    if plan.empty:
+        detail = f"all {len(WANTED)} webhooks target {settings.webhook_url} and are active"
+    else:
+        detail = (
+            f"{len(plan.create)} to register, {len(plan.reactivate)} disabled by Webex: the"
+            f" service registers and re-activates them at start (target {settings.webhook_url})"
+        )
+    return [*results, CheckResult(name="Webex REST webhooks", ok=True, detail=detail)]
+
+
+def _rest_fix(error: WebexError, settings: Settings) -> str:
+    if isinstance(error, CredentialsError):
+        renew = "; the service renews it with WEBEX_REFRESH_TOKEN" if settings.can_refresh else ""
+        return f"Webex refused WEBEX_ACCESS_TOKEN ({error}): it may have expired{renew}"
+    if isinstance(error, WebexTransportError):
+        return f"could not reach WEBEX_REST_URL ({error}); check the URL and the network"
+    return f"{error}; check the token's scopes (meeting:admin_* for an org admin)"
 
 
 async def _slack_checks(settings: Settings) -> list[CheckResult]:
@@ -232,7 +287,7 @@ async def run_checks(settings: Settings, out: TextIO) -> int:
         return 0
     checks: list[Callable[[], Awaitable[list[CheckResult]]]] = [
         lambda: _one(_database_check(settings)),
-        lambda: _webex_checks(settings),
+        lambda: _rest_checks(settings) if settings.webex_api == "rest" else _webex_checks(settings),
         lambda: _slack_checks(settings),
     ]
     results: list[CheckResult] = []

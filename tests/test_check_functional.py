@@ -20,9 +20,13 @@ from tests.fakes.net import free_port
 from tests.fakes.sim import running_site
 from tests.fakes.slack_api import MANIFEST_SCOPES, FakeSlack, running_fake_slack
 from tests.rawsql import raw
+from tests.restsim import ADMIN as REST_ADMIN
+from tests.restsim import new_site as new_rest_site
+from tests.restsim import running as rest_running
 
 BOT_TOKEN = "xoxb-check-bot-token-5e1d"
 WEBEX_PASSWORD = "check-admin-pass-31b7"
+REST_TOKEN = "check-rest-token-7a1c"
 
 
 @dataclass
@@ -192,3 +196,36 @@ async def test_an_unreachable_postgresql_fails_without_echoing_the_password(
     assert database.startswith("FAIL") and "cannot open DATABASE_URL" in database
     assert "host, port, user, password" in database
     assert "pg-secret-9f2" not in "\n".join(lines)
+
+
+async def test_over_rest_the_token_and_the_webhooks_are_checked(world: World) -> None:
+    site = new_rest_site()
+    site.tokens.add(REST_TOKEN, REST_ADMIN, admin=True)
+    async with rest_running(site) as api:
+        rest = {
+            k: v
+            for k, v in world.env.items()
+            if not k.startswith("WEBEX_") or k == "WEBEX_ACCESS_TOKEN"
+        }
+        rest |= {
+            "WEBEX_API": "rest",
+            "WEBEX_REST_URL": api.base,
+            "WEBEX_ACCESS_TOKEN": REST_TOKEN,
+            "PUBLIC_URL": "https://meetbot.example.com",
+            "WEBEX_WEBHOOK_SECRET": "check-hook-secret",
+        }
+        out = io.StringIO()
+        code = await run_checks(load_settings(rest, env_file=None), out)
+        lines = out.getvalue().splitlines()
+        assert code == 0, lines
+        assert "the token is admin@acme.example's, a full administrator" in line(
+            lines, "Webex REST people/me"
+        )
+        assert "7 to register, 0 disabled" in line(lines, "Webex REST webhooks")
+        assert not [x for x in lines if "GetSite" in x]
+        site.tokens.expire(REST_TOKEN)
+        out = io.StringIO()
+        assert await run_checks(load_settings(rest, env_file=None), out) == 1
+        refused = line(out.getvalue().splitlines(), "Webex REST people/me")
+        assert refused.startswith("FAIL") and "WEBEX_ACCESS_TOKEN" in refused
+        assert REST_TOKEN not in out.getvalue()
