@@ -95,15 +95,37 @@ class RestCore:
         await self.dispatcher.stop()
 
 
-def _job(job: FeedJob, clock: Clock, health: HealthRegistry) -> Callable[[], Awaitable[None]]:
+class _Halt:
+    """Set once Webex refused the credentials: every feed job stops (a refused
+    token is not cured by asking again), after one log line."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+
+    def refuse(self, error: CredentialsError, health: HealthRegistry) -> None:
+        if self.reason is None:
+            self.reason = str(error)
+            logger.error(
+                "Webex refused the REST credentials (%s); watching stopped until restart:"
+                " check WEBEX_ACCESS_TOKEN (and the refresh triple)",
+                error,
+            )
+        health.report("webex", ok=False, detail=f"credentials refused: {self.reason}")
+
+
+def _job(
+    job: FeedJob, clock: Clock, health: HealthRegistry, halt: _Halt
+) -> Callable[[], Awaitable[None]]:
     """A feed job for the scheduler: runs at ``clock()``, reports ``webex``."""
 
     async def run() -> None:
+        if halt.reason is not None:
+            return
         try:
             await job.run(clock())
         except CredentialsError as e:
-            health.report("webex", ok=False, detail=f"credentials refused: {e}")
-            raise
+            halt.refuse(e, health)
+            return
         except WebexError as e:
             health.report("webex", ok=False, detail=f"{job.name}: {e}")
             raise
@@ -181,11 +203,12 @@ async def build_rest_core(
         discovery_interval=timedelta(seconds=settings.discovery_interval_seconds),
     )
     scheduler = Scheduler(on_run=metrics.observe_job)
+    halt = _Halt()
     for job in jobs.jobs():
         seconds = job.interval.total_seconds()
         scheduler.add(
             JobSpec(name=job.name, interval=seconds, timeout=max(seconds, 30.0)),
-            _job(job, clock, health),
+            _job(job, clock, health, halt),
         )
 
     async def remind() -> None:
