@@ -138,6 +138,20 @@ async def test_registration_is_complete_and_a_second_one_adds_nothing() -> None:
         assert len(r.site.webhooks.all()) == 7
 
 
+async def test_a_new_secret_reaches_the_registered_webhooks_at_start() -> None:
+    async with rig() as r:
+        assert {h.secret for h in r.site.webhooks.all()} == {SECRET}
+        rotated = RestFeed(r.client, r.intake, target_url=r.target_url, secret="rotated-secret")
+        await rotated.register(r.now())
+        hooks = r.site.webhooks.all()
+        assert len(hooks) == 7
+        assert {h.secret for h in hooks} == {"rotated-secret"}
+        # Once per process: a later check lists the webhooks and changes nothing.
+        calls = len(r.site.calls)
+        await rotated.register(r.now())
+        assert [c.method for c in r.site.calls[calls:]] == ["GET"]
+
+
 async def test_every_event_kind_over_webhooks() -> None:
     async with rig() as r:
         series = schedule(r.site, ALICE, title="Planning")

@@ -109,6 +109,7 @@ class RestFeed:
         self._starts: dict[str, datetime] = {}
         self._instances: dict[str, str] = {}
         self._titled: set[str] = set()  # series whose title an answer carried
+        self._secret_given = False
         self.sweep_wanted = True
 
     # Deliveries -------------------------------------------------------------
@@ -221,7 +222,9 @@ class RestFeed:
 
     async def register(self, now: datetime) -> None:
         """Create what is missing, re-activate what Webex disabled, remove
-        duplicates; any change asks for a sweep (deliveries may be lost)."""
+        duplicates, and (the first time) give the kept ones this process's
+        secret; a creation or re-activation asks for a sweep (deliveries may
+        have been lost)."""
         if self._target is None:
             return
         listing = await self._client.list_webhooks(owned_by=self._owned_by)
@@ -246,6 +249,17 @@ class RestFeed:
             )  # fmt: skip
         for hook in plan.remove:
             await self._client.delete_webhook(hook.id)
+        if not self._secret_given:
+            # Once per process: the kept webhooks get this process's secret, so a
+            # changed WEBEX_WEBHOOK_SECRET is not met by deliveries signed with
+            # the old one (Webex lists no secret to compare with).
+            changed = {h.id for h in (*plan.reactivate, *plan.remove)}
+            for hook in listing.items:
+                if hook.target_url == self._target and not hook.filter and hook.id not in changed:
+                    await self._client.update_webhook(
+                        hook.id, name=hook.name, target_url=hook.target_url, secret=self._secret
+                    )
+            self._secret_given = True
         if plan.create or plan.reactivate:
             self.sweep_wanted = True
 
