@@ -59,6 +59,7 @@ from state.model import Event, ListingScope, MeetingSnapshot, Observation
 
 __all__ = [
     "FeedJob",
+    "Heartbeat",
     "Intake",
     "PushFeed",
     "StoreView",
@@ -186,19 +187,34 @@ class Intake(Protocol):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Heartbeat:
+    """What a job's success shows: the backend reachable for ``within`` (the
+    runner reports ``detail``; past ``within`` without one, ``expired``)."""
+
+    within: timedelta
+    detail: str
+    expired: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedJob:
     """One periodic job of a feed.
 
     ``run(now)`` does one round: it asks the backend and hands what it learned to
-    the feed's intake. It may raise the module's errors (and StoreError from the
-    intake); the runner in ``bot/watch/`` counts failures, backs off, pauses every
-    job for a RateLimitedError's ``retry_after`` and stops them all after a
-    CredentialsError. ``name`` is the job's name in logs, health and metrics.
+    the feed's intake, and may return the events the intake produced. It may
+    raise the module's errors (and StoreError from the intake); the runner in
+    ``bot/watch/`` counts failures, backs off, pauses every job for a
+    RateLimitedError's ``retry_after`` and stops them all after a
+    CredentialsError. ``name`` is the job's name in logs, health and metrics;
+    ``timeout`` bounds one run (None: the runner's default); ``heartbeat``, when
+    set, is what a successful run says about the backend's health.
     """
 
     name: str
     interval: timedelta
-    run: Callable[[datetime], Awaitable[None]]
+    run: Callable[[datetime], Awaitable[Sequence[Event] | None]]
+    timeout: timedelta | None = None
+    heartbeat: Heartbeat | None = None
 
 
 class WebexFeed(Protocol):

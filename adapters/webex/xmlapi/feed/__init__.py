@@ -7,6 +7,9 @@ beyond the client, kept beside it.
   each with the kind of evidence it is (pure).
 - ``budget``: the one GetSessionInfo token bucket of the account, and the
   site's 403 block (pure).
+- ``feed``: the polling jobs (discovery, the live poll) handing batches to
+  the intake, reading the core through the store view.
+- ``lookup``: GetSessionInfo within the budget, answers to the intake.
 
 The generic part, running jobs on a schedule with failure counting, health
 and backoff, stays in ``bot/watch/``.
