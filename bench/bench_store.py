@@ -31,7 +31,7 @@ def _listing(changed: int = 0) -> list[Observation]:
                 key=str(100000 + i),
                 authority=Authority.SCHEDULE,
                 title=f"Meeting {i}",
-                host_webex_id=f"host{i % 50}",
+                host_id=f"host{i % 50}",
                 start=NOW + timedelta(minutes=30 + i),
                 duration_minutes=duration,
                 in_progress=False,

@@ -30,7 +30,7 @@ def matches(subscription: Subscription, meeting: MeetingSnapshot, kind: EventKin
             return True
         case Scope.HOST:
             return target in {
-                meeting.host_webex_id.casefold(),
+                meeting.host_id.casefold(),
                 (meeting.host_email or "").casefold(),
             } and bool(target)
         case Scope.MEETING:

@@ -65,17 +65,19 @@ class MeetingSnapshot:
     """The last known state of one session (one meeting occurrence, by key).
 
     ``host_present``, ``attendees_present`` and ``locked`` are None when no
-    source has told us yet.
+    source has told us yet. ``host_id`` is the host as the Webex backend names
+    it (opaque here: the XML API's webExId, the REST API's host email);
+    ``time_zone`` is the meeting's own zone as an IANA name, None when unknown.
     """
 
     key: str
     uuid: str | None = None
     title: str = ""
-    host_webex_id: str = ""
+    host_id: str = ""
     host_email: str | None = None
     start: datetime
     duration_minutes: int = 0
-    time_zone_id: int | None = None
+    time_zone: str | None = None
     in_progress: bool = False
     host_present: bool | None = None
     attendees_present: bool | None = None
@@ -170,11 +172,11 @@ class Observation:
     authority: Authority
     uuid: str | None = None
     title: str | None = None
-    host_webex_id: str | None = None
+    host_id: str | None = None
     host_email: str | None = None
     start: datetime | None = None
     duration_minutes: int | None = None
-    time_zone_id: int | None = None
+    time_zone: str | None = None
     in_progress: bool | None = None
     host_present: bool | None = None
     attendees_present: bool | None = None
@@ -194,7 +196,7 @@ class Observation:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListingScope:
     """What a COMPLETE listing covered: sessions starting in [start_from, start_to),
-    of one host (``host_webex_id``) or of every host (None).
+    of one host (``host_id``, compared as the snapshot's) or of every host (None).
 
     Only build one for a listing whose every page arrived: absence from it is
     evidence toward cancellation. A partial listing has no scope.
@@ -202,7 +204,7 @@ class ListingScope:
 
     start_from: datetime
     start_to: datetime
-    host_webex_id: str | None = None
+    host_id: str | None = None
 
     def __post_init__(self) -> None:
         require_aware("start_from", self.start_from)
@@ -214,10 +216,7 @@ class ListingScope:
         """True when ``snapshot`` would have been in this listing had it still existed."""
         if not self.start_from <= snapshot.start < self.start_to:
             return False
-        return (
-            self.host_webex_id is None
-            or self.host_webex_id.casefold() == snapshot.host_webex_id.casefold()
-        )
+        return self.host_id is None or self.host_id.casefold() == snapshot.host_id.casefold()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,6 +15,7 @@ from typing import Any, get_type_hints
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from state.legacy_zones import zone_name_sql
 from state.model import (
     Delivery,
     DeliveryState,
@@ -46,14 +47,40 @@ _HINTS = get_type_hints(MeetingSnapshot)
 _TIME_FIELDS = frozenset(n for n, t in _HINTS.items() if t in (datetime, datetime | None))
 _BOOL_FIELDS = frozenset(n for n, t in _HINTS.items() if t in (bool, bool | None))
 
+#: The meetings table as 0001 made it (frozen: later fields come by migration).
+_INITIAL_MEETINGS: dict[str, Any] = {
+    "key": str,
+    "uuid": str,
+    "title": str,
+    "host_webex_id": str,
+    "host_email": str,
+    "start": str,
+    "duration_minutes": int,
+    "time_zone_id": int,
+    "in_progress": int,
+    "host_present": int,
+    "attendees_present": int,
+    "locked": int,
+    "private": int,
+    "personal_room": int,
+    "join_url": str,
+    "started_at": str,
+    "ended_at": str,
+    "cancelled": int,
+    "last_seen": str,
+    "last_source": str,
+    "soon_notified_for": str,
+    "host_announced": int,
+    "host_absent_since": str,
+    "waiting_since": str,
+    "waiting_announced": int,
+    "missed_listings": int,
+}
+
 
 @MIGRATIONS(name="0001_initial")
 def _initial(db: Database) -> None:
-    columns: dict[str, Any] = {
-        name: int if name in _BOOL_FIELDS else str for name in SNAPSHOT_FIELDS
-    }
-    columns.update(duration_minutes=int, time_zone_id=int, missed_listings=int)
-    db.table("meetings").create(columns, pk="key", not_null={"key", "start", "last_seen"})
+    db.table("meetings").create(_INITIAL_MEETINGS, pk="key", not_null={"key", "start", "last_seen"})
     db.table("meetings").create_index(["cancelled", "ended_at"])
     db.table("meetings").create_index(["start"])
     db.table("events").create(
@@ -148,6 +175,17 @@ def _rest(db: Database) -> None:
     )
     db.table("webhook_inbox").create_index(["identity"], unique=True)
     db.table("webhook_inbox").create_index(["processed_at"])
+
+
+@MIGRATIONS(name="0004_zone_names_and_host_ids")
+def _zone_names(db: Database) -> None:
+    # The core names a meeting's zone by IANA name and its host by the
+    # backend's opaque identity: the XML API's timeZoneID becomes its name
+    # (an id the table lacks, NULL) and its column goes.
+    db.execute("ALTER TABLE meetings RENAME COLUMN host_webex_id TO host_id")
+    db.execute("ALTER TABLE meetings ADD COLUMN time_zone TEXT")
+    db.execute(f"UPDATE meetings SET time_zone = {zone_name_sql('time_zone_id')}")
+    db.execute("ALTER TABLE meetings DROP COLUMN time_zone_id")
 
 
 def to_db_time(value: datetime) -> str:

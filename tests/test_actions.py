@@ -252,7 +252,7 @@ async def test_list_shows_the_channels_live_and_upcoming_meetings(
     actions: CommandActions, store: Store
 ) -> None:
     await seed(store, "1111111", now=NOW, in_progress=True, start=NOW - timedelta(hours=3))
-    await seed(store, "2222222", now=NOW, host_webex_id="carol", host_email="carol@acme.test")
+    await seed(store, "2222222", now=NOW, host_id="carol", host_email="carol@acme.test")
     await seed(store, "3333333", now=NOW, start=NOW + timedelta(days=2))
     await seed(store, "4444444", now=NOW, gone=True)
     await actions.run(command("subscribe host alice"), BOB)

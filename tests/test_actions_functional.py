@@ -176,7 +176,7 @@ async def test_a_known_host_creates_under_their_own_account_and_may_cancel(
             Observation(
                 key=weekly.key,
                 authority=Authority.SCHEDULE,
-                host_webex_id="alice",
+                host_id="alice",
                 host_email="alice@acme.example",
                 start=weekly.start,
                 duration_minutes=weekly.duration_minutes,

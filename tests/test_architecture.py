@@ -135,6 +135,7 @@ PURE = [
     "state.model",
     "state.fanout",
     "state.poll_result",
+    "state.legacy_zones",
     "bot.commands.grammar",
     "bot.commands.when",
     "bot.commands.replies",

@@ -14,6 +14,7 @@ import pytest
 import bot.demo.script
 from adapters.webex.simulator import MeetingView, SimClock, SimulatedSite, example_site
 from adapters.webex.simulator.records import SessionStatus
+from adapters.webex.timezones import iana_name
 from bot.demo.script import (
     DEMO_HOSTS,
     DEMO_SCRIPT,
@@ -63,10 +64,10 @@ def observation(view: MeetingView) -> Observation:
         authority=Authority.SCHEDULE,
         uuid=view.uuid,
         title=view.title,
-        host_webex_id=view.host,
+        host_id=view.host,
         start=view.start,
         duration_minutes=view.duration_minutes,
-        time_zone_id=view.time_zone_id,
+        time_zone=iana_name(view.time_zone_id),
         in_progress=view.status is SessionStatus.IN_PROGRESS,
         host_present=view.host_present,
         attendees_present=view.attendees > 0,

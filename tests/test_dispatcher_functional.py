@@ -38,7 +38,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 def seen(key: str = "100", **fields: object) -> Observation:
     base: dict[str, object] = {
         "title": "Standup",
-        "host_webex_id": "ana",
+        "host_id": "ana",
         "host_email": "ana@example.com",
         "start": T0 + timedelta(hours=1),
         "duration_minutes": 30,

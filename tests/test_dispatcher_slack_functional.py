@@ -40,7 +40,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 def seen(key: str, **fields: object) -> Observation:
     base: dict[str, object] = {
         "title": f"Meeting {key}",
-        "host_webex_id": "ana",
+        "host_id": "ana",
         "start": T0 + timedelta(hours=1),
         "duration_minutes": 30,
         "in_progress": False,

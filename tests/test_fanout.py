@@ -11,7 +11,7 @@ from state.model import Event, EventKind, MeetingSnapshot, Scope, Subscription
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 MEETING = MeetingSnapshot(
-    key="100", host_webex_id="Alice", host_email="alice@example.com", start=NOW, last_seen=NOW
+    key="100", host_id="Alice", host_email="alice@example.com", start=NOW, last_seen=NOW
 )
 
 
@@ -46,7 +46,7 @@ def test_matches(subscription: Subscription, kind: EventKind, expected: bool) ->
 
 
 def test_host_scope_never_matches_a_meeting_without_email_on_an_empty_target() -> None:
-    no_email = MeetingSnapshot(key="1", host_webex_id="x", start=NOW, last_seen=NOW)
+    no_email = MeetingSnapshot(key="1", host_id="x", start=NOW, last_seen=NOW)
     assert not matches(sub(Scope.HOST, " "), no_email, EventKind.STARTED)
 
 

@@ -53,7 +53,7 @@ async def test_card_and_notification_in_the_console_write_the_start_alike() -> N
     snapshot = MeetingSnapshot(
         key="123456789",
         title="Weekly sync",
-        host_webex_id="alice",
+        host_id="alice",
         last_seen=AT,
         host_email="alice@acme.example",
         start=AT,

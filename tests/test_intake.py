@@ -21,7 +21,7 @@ START = NOW + timedelta(minutes=30)
 def listed(key: str, **fields: Any) -> Observation:
     values: dict[str, Any] = {
         "title": "Weekly",
-        "host_webex_id": "alice",
+        "host_id": "alice",
         "start": START,
         "duration_minutes": 30,
         "in_progress": False,

@@ -30,7 +30,7 @@ def snap(**changes: Any) -> MeetingSnapshot:
     base = MeetingSnapshot(
         key="100",
         title="Weekly",
-        host_webex_id="alice",
+        host_id="alice",
         host_email="alice@example.com",
         start=START,
         duration_minutes=30,
@@ -361,7 +361,7 @@ def test_any_observation_resets_the_absence_count() -> None:
     assert result.snapshot is not None and result.snapshot.missed_listings == 0
 
 
-SCOPE = ListingScope(start_from=NOW, start_to=NOW + timedelta(days=1), host_webex_id="Alice")
+SCOPE = ListingScope(start_from=NOW, start_to=NOW + timedelta(days=1), host_id="Alice")
 
 
 @pytest.mark.parametrize(
@@ -369,7 +369,7 @@ SCOPE = ListingScope(start_from=NOW, start_to=NOW + timedelta(days=1), host_webe
     [
         pytest.param(snap(), set(), ["100"], id="in-scope-missing"),
         pytest.param(snap(), {"100"}, [], id="seen"),
-        pytest.param(snap(host_webex_id="bob"), set(), [], id="other-host"),
+        pytest.param(snap(host_id="bob"), set(), [], id="other-host"),
         pytest.param(snap(start=NOW + timedelta(days=2)), set(), [], id="outside-window"),
         pytest.param(snap(start=NOW - MIN), set(), [], id="before-window"),
         pytest.param(snap(cancelled=True), set(), [], id="cancelled"),
@@ -381,8 +381,8 @@ def test_missing_from_listing(known: MeetingSnapshot, seen: set[str], expected: 
 
 
 def test_scope_for_every_host_covers_any_host() -> None:
-    scope = replace(SCOPE, host_webex_id=None)
-    assert missing_from_listing([snap(host_webex_id="bob")], scope, ()) == ["100"]
+    scope = replace(SCOPE, host_id=None)
+    assert missing_from_listing([snap(host_id="bob")], scope, ()) == ["100"]
 
 
 def test_custom_rules_change_the_graces() -> None:

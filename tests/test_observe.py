@@ -77,6 +77,16 @@ def test_session_info_not_live_says_nothing_about_presence_or_lock() -> None:
     assert (o.in_progress, o.locked, o.host_present) == (False, None, None)
 
 
+@pytest.mark.parametrize(("zone_id", "name"), [(49, "Asia/Tokyo"), (900, None), (None, None)])
+def test_a_time_zone_id_reaches_the_core_as_its_iana_name(
+    zone_id: int | None, name: str | None
+) -> None:
+    """An id outside the bundled table (one a site added) has no name: unknown."""
+    info = from_session_info(SessionInfo(session_key="1", time_zone_id=zone_id))
+    listed = from_open_session(OpenSession(session_key="1", time_zone_id=zone_id))
+    assert (info.time_zone, listed.time_zone) == (name, name)
+
+
 def test_open_session_and_not_found() -> None:
     o = from_open_session(OpenSession(session_key="1", name="Standup", host_webex_id="ana"))
     assert (o.authority, o.in_progress, o.host_present) == (Authority.LIVE_LISTING, True, None)

@@ -27,7 +27,7 @@ DAY, WEEK, SOON = timedelta(hours=24), timedelta(days=7), timedelta(minutes=15)
 def snap(key: str, start_in_min: int, **kw: object) -> MeetingSnapshot:
     return MeetingSnapshot(
         key=key,
-        host_webex_id=str(kw.pop("host", "ana")),
+        host_id=str(kw.pop("host", "ana")),
         start=NOW + timedelta(minutes=start_in_min),
         duration_minutes=60,
         last_seen=NOW,

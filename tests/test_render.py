@@ -24,7 +24,7 @@ T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 BASE = MeetingSnapshot(
     key="123456789",
     title="Quarterly numbers",
-    host_webex_id="ana",
+    host_id="ana",
     host_email="ana@example.com",
     start=T0,
     duration_minutes=45,

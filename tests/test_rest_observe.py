@@ -72,7 +72,7 @@ def test_a_scheduled_occurrence_is_the_schedule() -> None:
         authority=Authority.SCHEDULE,
         uuid=SERIES,
         title="Planning",
-        host_webex_id=ALICE,
+        host_id=ALICE,
         host_email=ALICE,
         start=NOW + timedelta(hours=1),
         duration_minutes=45,
@@ -86,6 +86,15 @@ def test_public_meeting_says_nothing_of_privacy(public: bool | None) -> None:
     shown = meeting("meetingSeries", "active", start=NOW, end=NOW, public_meeting=public)
     assert from_scheduled(shown, key=KEY).private is None
     assert from_scheduled(shown, key=KEY, private=True).private is True
+
+
+def test_the_meetings_iana_zone_reaches_the_core_as_sent() -> None:
+    series = meeting("meetingSeries", "active", timezone="Asia/Tokyo")
+    instance = meeting("meeting", "inProgress", timezone="Europe/Berlin")
+    assert from_scheduled(series, key=KEY).time_zone == "Asia/Tokyo"
+    assert from_instance(instance, key=KEY).time_zone == "Europe/Berlin"
+    untold = meeting("meeting", "inProgress")
+    assert from_instance(untold, key=KEY, schedule=series).time_zone == "Asia/Tokyo"
 
 
 @pytest.mark.parametrize(

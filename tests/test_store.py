@@ -42,7 +42,7 @@ def row(key: str = "100", **fields: Any) -> Observation:
     values: dict[str, Any] = {
         "start": START,
         "duration_minutes": 30,
-        "host_webex_id": "alice",
+        "host_id": "alice",
         "host_email": "Alice@Example.com",
         "title": "Weekly",
         "in_progress": False,
@@ -229,8 +229,8 @@ async def test_reappearing_resets_the_absence_count(store: Store) -> None:
 
 
 async def test_listing_scope_of_one_host_spares_other_hosts(store: Store) -> None:
-    await store.observe([row(), row("200", host_webex_id="bob")], now=NOW, rules=RULES)
-    bobs = ListingScope(start_from=WINDOW.start_from, start_to=WINDOW.start_to, host_webex_id="bob")
+    await store.observe([row(), row("200", host_id="bob")], now=NOW, rules=RULES)
+    bobs = ListingScope(start_from=WINDOW.start_from, start_to=WINDOW.start_to, host_id="bob")
     for minutes in (1, 2):
         events = await store.observe([], now=NOW + minutes * MIN, rules=RULES, listing=bobs)
     assert [(e.kind, e.meeting_key) for e in events] == [(K.CANCELLED, "200")]

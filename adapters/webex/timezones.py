@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from adapters.webex.xmlapi.models import GMT_ZONE_ID, TimeZoneInfo
 from state.clock import utc_now
 
-__all__ = ["GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table"]
+__all__ = ["GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table", "iana_name"]
 
 logger = logging.getLogger("meetbot.webex.timezones")
 
@@ -276,3 +276,17 @@ def default_table() -> TimeZoneTable:
     does not leak into another's.
     """
     return TimeZoneTable.from_rows(_default_rows())
+
+
+@cache
+def _iana_names() -> Mapping[int, str]:
+    return {zone_id: iana for zone_id, _, iana in _default_rows()}
+
+
+def iana_name(zone_id: int | None) -> str | None:
+    """The IANA name of ``zone_id`` in the bundled table (ids 0-61); None for None
+    or any other id. A site's own table names no more zones than this: the ids
+    it learns from LstTimeZone are known by a fixed offset only (see
+    :meth:`TimeZoneTable.refresh`), so this is how the XML edge names a zone to
+    the core."""
+    return None if zone_id is None else _iana_names().get(zone_id)

@@ -228,8 +228,8 @@ class CommandActions:
         if not email:
             return None
         for snapshot in await self._store.snapshots(active_only=False):
-            if snapshot.host_webex_id and _same_email(snapshot.host_email, email):
-                return snapshot.host_webex_id
+            if snapshot.host_id and _same_email(snapshot.host_email, email):
+                return snapshot.host_id
         return None
 
     async def _list(self, requester: Requester) -> Reply:

@@ -162,7 +162,7 @@ def snapshot_line(snapshot: MeetingSnapshot, tz: ZoneInfo, viewer_email: str | N
     else:
         state = ("scheduled",)
     title = _shown_title(snapshot.title, snapshot.private, snapshot.host_email, viewer_email)
-    host = snapshot.host_email or snapshot.host_webex_id or "unknown host"
+    host = snapshot.host_email or snapshot.host_id or "unknown host"
     return (
         Strong(title),
         f" ({snapshot.key}) · ",

@@ -102,7 +102,7 @@ def render_card(
     return Card(
         meeting_key=snapshot.key,
         title=display_title(snapshot),
-        host=snapshot.host_email or snapshot.host_webex_id or "unknown host",
+        host=snapshot.host_email or snapshot.host_id or "unknown host",
         start=snapshot.start,
         duration_minutes=snapshot.duration_minutes,
         status=status,

@@ -12,6 +12,7 @@ transaction lock also works through a transaction-pooling proxy).
 from __future__ import annotations
 
 from state.clock import utc_now
+from state.legacy_zones import zone_name_sql
 from state.pg.db import Conn
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -131,11 +132,20 @@ CREATE UNIQUE INDEX webhook_inbox_identity ON webhook_inbox (identity);
 CREATE INDEX webhook_inbox_processed_at ON webhook_inbox (processed_at);
 """
 
+# See state/store_schema.py's 0004: zones by IANA name, hosts by opaque id.
+_ZONE_NAMES = f"""
+ALTER TABLE meetings RENAME COLUMN host_webex_id TO host_id;
+ALTER TABLE meetings ADD COLUMN time_zone text;
+UPDATE meetings SET time_zone = {zone_name_sql("time_zone_id")};
+ALTER TABLE meetings DROP COLUMN time_zone_id;
+"""
+
 #: (name, DDL) in order; the names are the SQLite migrations' names.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_initial", _INITIAL),
     ("0002_slack_events", _SLACK_EVENTS),
     ("0003_rest_tokens_and_webhook_inbox", _REST),
+    ("0004_zone_names_and_host_ids", _ZONE_NAMES),
 )
 
 

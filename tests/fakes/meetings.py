@@ -16,7 +16,7 @@ async def seed(store: Store, key: str, *, now: datetime, **fields: Any) -> None:
     gone = fields.pop("gone", False)
     values: dict[str, Any] = {
         "title": f"Meeting {key}",
-        "host_webex_id": "alice",
+        "host_id": "alice",
         "host_email": "alice@acme.test",
         "start": now + timedelta(hours=1),
         "duration_minutes": 30,

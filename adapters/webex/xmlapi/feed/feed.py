@@ -269,7 +269,7 @@ class XmlFeed:
         scope = ListingScope(
             start_from=query.start_from,
             start_to=query.start_to,
-            host_webex_id=query.host_webex_id,
+            host_id=query.host_webex_id,
         )
         name = (query.host_webex_id, query.far)
         seen_at = self._clock()  # what it says is known from now (a listing may take minutes)
@@ -355,7 +355,7 @@ class XmlFeed:
             covered.update(
                 (c.key, c)
                 for c in candidates
-                if query.host_webex_id is None or c.host_webex_id == query.host_webex_id
+                if query.host_webex_id is None or c.host_id == query.host_webex_id
             )
         # Absences count against every listing of this poll together: the parts
         # of a cut window cover it, whichever part a session showed in.

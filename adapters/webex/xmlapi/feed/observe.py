@@ -2,7 +2,9 @@
 
 Each function turns one kind of answer into :class:`state.model.Observation`
 values carrying the authority of their source, leaving a field None wherever
-that source does not really know it:
+that source does not really know it. The host is its webExId; a ``timeZoneID``
+becomes its IANA name (:func:`adapters.webex.timezones.iana_name`), so the core
+never sees an XML id:
 
 - LstsummarySession rows know the schedule; their ``hostJoined`` and
   ``participantsJoined`` (attendees other than the host) mean something only
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from adapters.webex.timezones import iana_name
 from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
 from state.model import Authority, MeetingSnapshot, Observation
 
@@ -51,7 +54,7 @@ def from_summary(row: SessionSummary) -> Observation:
         authority=Authority.SCHEDULE,
         uuid=row.meeting_uuid,
         title=row.conf_name,
-        host_webex_id=row.host_webex_id or None,
+        host_id=row.host_webex_id or None,
         host_email=row.host_email,
         start=row.start,
         duration_minutes=row.duration_minutes,
@@ -71,11 +74,11 @@ def from_session_info(info: SessionInfo) -> Observation:
         authority=Authority.LIVE_DETAIL,
         uuid=info.meeting_uuid,
         title=info.conf_name,
-        host_webex_id=info.host_webex_id,
+        host_id=info.host_webex_id,
         host_email=info.host_email,
         start=info.start,
         duration_minutes=info.duration_minutes,
-        time_zone_id=info.time_zone_id,
+        time_zone=iana_name(info.time_zone_id),
         in_progress=live,
         host_present=info.has_host_in_meeting if live else None,
         attendees_present=_attendees_from_info(info) if live else None,
@@ -93,9 +96,9 @@ def from_open_session(row: OpenSession) -> Observation:
         authority=Authority.LIVE_LISTING,
         uuid=row.meeting_uuid,
         title=row.name or None,
-        host_webex_id=row.host_webex_id or None,
+        host_id=row.host_webex_id or None,
         start=row.start,
-        time_zone_id=row.time_zone_id,
+        time_zone=iana_name(row.time_zone_id),
         in_progress=True,
     )
 

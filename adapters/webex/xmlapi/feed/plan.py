@@ -123,10 +123,10 @@ def resolve_hosts(
     by_email: dict[str, str] = {}
     by_key: dict[str, str] = {}
     for s in known:
-        if s.host_email and s.host_webex_id:
-            by_email[s.host_email.casefold()] = s.host_webex_id
-        if s.host_webex_id:
-            by_key[s.key] = s.host_webex_id
+        if s.host_email and s.host_id:
+            by_email[s.host_email.casefold()] = s.host_id
+        if s.host_id:
+            by_key[s.key] = s.host_id
     ids: set[str] = set()
     unresolved: set[str] = set()
     for target in hosts:
@@ -190,7 +190,7 @@ def live_queries(
         if rows_per_query is None:
             return [whole]
         return split_by_start(whole, [s.start for s in chosen], rows_per_query)
-    hosts = sorted({s.host_webex_id for s in chosen if s.host_webex_id})
+    hosts = sorted({s.host_id for s in chosen if s.host_id})
     return [ListingQuery(start_from=start_from, start_to=start_to, host_webex_id=h) for h in hosts]
 
 
@@ -220,7 +220,7 @@ def hosts_to_check_open(
     """The hosts of per-host ``queries`` with no candidate believed in progress,
     when there are two or more of them (one LstOpenSession then costs less than
     their listings); else none."""
-    busy = {s.host_webex_id.casefold() for s in candidates if s.in_progress and s.host_webex_id}
+    busy = {s.host_id.casefold() for s in candidates if s.in_progress and s.host_id}
     idle = frozenset(
         q.host_webex_id
         for q in queries
