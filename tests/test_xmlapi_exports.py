@@ -15,7 +15,7 @@ from adapters.webex.xmlapi.source import XmlSessionSource
         ("adapters.webex.xmlapi", {"Credentials", "DATE_SCOPE_ZONE_ID", "XmlApiClient"}),
         (
             "adapters.webex.timezones",
-            {"GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table"},
+            {"GMT_ZONE_ID", "TimeZoneTable", "UnknownTimeZoneError", "default_table", "iana_name"},
         ),
     ],
 )
