@@ -14,7 +14,9 @@ Modules: ``xml`` (the hardened parser), ``requests`` (request builders),
 ``envelope`` (header/body pairing, error mapping), ``errors`` (the XML API's
 own errors), ``models`` (its answers), ``sessions`` and ``responses`` (answers
 -> models), ``transport`` (one HTTP POST), ``source`` (what its feed asks of
-the site), ``client``.
+the site), ``connection`` (one account's request path and the site's own
+answers), ``polling`` (session listings and GetSessionInfo), ``client`` (the
+meetings operations: the whole client).
 """
 
 from adapters.webex.xmlapi.client import DATE_SCOPE_ZONE_ID, XmlApiClient

@@ -1,0 +1,167 @@
+"""The sessions half of the XML client: what the XML feed asks of the site
+(:class:`~.source.XmlSessionSource`): LstsummarySession over every page,
+LstOpenSession and GetSessionInfo batched under the bodyContent cap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+
+from adapters.errors import AccessDeniedError, NotFoundError, WebexError
+from adapters.webex.xmlapi import requests as rq
+from adapters.webex.xmlapi import sessions as ss
+from adapters.webex.xmlapi.connection import XmlApiConnection
+from adapters.webex.xmlapi.envelope import FAILURE_ANSWERS, REQUEST_LEVEL_ERRORS
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError, TooManyBodyContentError
+from adapters.webex.xmlapi.models import (
+    OpenSession,
+    SessionInfo,
+    SessionListing,
+    SessionRef,
+    SessionSummary,
+)
+
+__all__ = ["DATE_SCOPE_ZONE_ID", "XmlSessionCalls"]
+
+logger = logging.getLogger("meetbot.webex.xmlapi")
+
+#: dateScope's timeZoneID. "GMT-12:00" (Etc/GMT+12) has no daylight saving, so
+#: every local time in it names exactly one instant: neither the window we send
+#: nor the startTime Webex returns in it (startTime follows dateScope's zone when
+#: one is given) can fall into a DST gap or overlap.
+DATE_SCOPE_ZONE_ID = 0
+
+
+#: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
+#: far beyond any real site.
+_MAX_PAGES = 10_000
+
+
+class XmlSessionCalls(XmlApiConnection):
+    """The session listings and look-ups of one account (see the module docstring)."""
+
+    async def _return_scheduled_pmr(self) -> bool:
+        if self._site_denied:
+            return False
+        try:
+            return (await self.site_capabilities()).supports_return_scheduled_pmr
+        except REQUEST_LEVEL_ERRORS:
+            raise  # refused credentials or a rate limit: the listing would fail too
+        except FAILURE_ANSWERS as e:
+            # An account that may not read GetSite still lists its own sessions;
+            # it is not asked again (nor warned about) on every listing.
+            self._site_denied = isinstance(e, AccessDeniedError)
+            logger.warning("GetSite failed (%s); listing without returnScheduledPMR", e)
+            return False
+
+    async def list_sessions(
+        self,
+        *,
+        start_from: datetime,
+        start_to: datetime,
+        host_webex_id: str | None = None,
+        in_progress_only: bool = False,
+    ) -> SessionListing:
+        """LstsummarySession over every page (see XmlSessionSource.list_sessions)."""
+        pmr = await self._return_scheduled_pmr()
+        tz = self.zone_table
+        window = (
+            tz.to_webex(start_from, DATE_SCOPE_ZONE_ID),
+            tz.to_webex(start_to, DATE_SCOPE_ZONE_ID),
+        )
+        rows: dict[str, SessionSummary] = {}
+        total = 0
+        next_start = 1
+        complete = True
+        for _ in range(_MAX_PAGES):
+            content = rq.lst_summary_session(
+                start_from=next_start,
+                maximum=self._page_size,
+                date_start=window[0],
+                date_end=window[1],
+                zone_id=DATE_SCOPE_ZONE_ID,
+                host_webex_id=host_webex_id,
+                in_progress_only=in_progress_only,
+                return_scheduled_pmr=pmr,
+            )
+            try:
+                body = await self._post(
+                    [content],
+                    "LstsummarySession",
+                    session_info=False,
+                    background=not in_progress_only,
+                )
+                page = ss.summary_page(
+                    body,
+                    partial(self._answer, operation="LstsummarySession"),
+                    tz,
+                    DATE_SCOPE_ZONE_ID,
+                    self._rows,
+                )
+            except NotFoundError as e:
+                if e.detail != "000015":
+                    raise
+                # 000015 is "no records": on page one an empty listing; later, the
+                # listing shrank while we read it.
+                complete = next_start == 1
+                break
+            if next_start == 1:
+                total = page.total
+            elif page.total != total:
+                complete = False
+            for row in page.sessions:
+                rows.setdefault(row.session_key, row)
+            if page.returned <= 0:
+                break
+            next_start = page.start_from + page.returned
+            if next_start > page.total:
+                break
+        complete = complete and len(rows) == total
+        return SessionListing(sessions=tuple(rows.values()), total=total, complete=complete)
+
+    async def list_open_sessions(self) -> tuple[OpenSession, ...]:
+        """LstOpenSession; 000015 is an empty answer."""
+        try:
+            content = await self._one(rq.lst_open_session(), "LstOpenSession")
+        except NotFoundError as e:
+            if e.detail == "000015":
+                return ()
+            raise
+        return ss.open_sessions(content, self.zone_table)
+
+    async def get_session_infos(self, refs: Sequence[SessionRef]) -> list[SessionInfo | WebexError]:
+        """GetSessionInfo, batched under the learned bodyContent cap (see XmlSessionSource).
+
+        A 000053 answer teaches the cap and the same refs are sent again in
+        smaller batches. While the site blocks GetSessionInfo (HTTP 403), calls
+        raise SessionInfoBlockedError without sending anything.
+        """
+        results: list[SessionInfo | WebexError] = []
+        done = 0
+        while done < len(refs):
+            now = self._clock()
+            until = self._budget.blocked_until
+            if until is not None and self._budget.blocked(now):
+                raise SessionInfoBlockedError(until)
+            size = self._cap.batch_size(len(refs) - done)
+            batch = refs[done : done + size]
+            try:
+                outcomes = await self._call(
+                    [rq.get_session_info(r) for r in batch], "GetSessionInfo", session_info=True
+                )
+            except TooManyBodyContentError as e:
+                limit = self._cap.learn(e, size)
+                logger.warning("site accepts at most %d bodyContent per request", limit)
+                continue
+            except SessionInfoBlockedError as e:
+                if self._budget.block(e.until, now):
+                    logger.warning(
+                        "GetSessionInfo blocked by the site until %s", e.until.isoformat()
+                    )
+                raise
+            results += (ss.session_info_or_error(o, self.zone_table) for o in outcomes)
+            done += size
+        return results
