@@ -195,7 +195,7 @@ async def test_driver_plays_the_demo_on_a_real_simulated_site() -> None:
 
 async def test_driver_logs_refused_steps_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
     site = example_site(clock=SimClock(start=T0, speed=0))
-    common = {"title": "t", "start_at": 20 * M, "duration_minutes": 5, "time_zone_id": 21}
+    common = {"title": "t", "start_at": 20 * M, "duration_minutes": 5, "time_zone": "Europe/London"}
     script = (
         DemoStep(0 * M, "schedule", "ghost", host="nobody", **common),
         DemoStep(0 * M, "schedule", "real", host="bob", **common),
@@ -215,7 +215,7 @@ async def test_driver_logs_refused_steps_and_goes_on(caplog: pytest.LogCaptureFi
 
 async def test_driver_waits_in_real_time_and_is_cancellable() -> None:
     site = example_site(clock=SimClock(start=T0, speed=0))
-    common = {"title": "t", "start_at": 90 * M, "duration_minutes": 5, "time_zone_id": 21}
+    common = {"title": "t", "start_at": 90 * M, "duration_minutes": 5, "time_zone": "Europe/London"}
     script = (
         DemoStep(0 * M, "schedule", "a", host="bob", **common),
         DemoStep(60 * M, "start", "a"),

@@ -15,7 +15,7 @@ SCHEDULE: dict[str, object] = {
     "title": "t",
     "start_at": 20 * M,
     "duration_minutes": 5,
-    "time_zone_id": 21,
+    "time_zone": "Europe/London",
 }
 
 
@@ -72,7 +72,7 @@ def test_check_script_accepts_a_playable_script() -> None:
     [
         (-M, "start", {}, "negative"),
         (M, "explode", {}, "unknown action"),
-        (M, "schedule", {"host": "h"}, "schedule needs duration_minutes, start_at, time_zone_id"),
+        (M, "schedule", {"host": "h"}, "schedule needs duration_minutes, start_at, time_zone"),
         (M, "lock", {"count": 2}, "lock takes no count"),
         (M, "attendee_joins", {"count": "2"}, "count must be int"),
         (M, "attendee_joins", {"count": True}, "count must be int"),

@@ -76,6 +76,15 @@ def test_formatted_local_times_parse_back(instant: datetime, zone_id: int) -> No
     assert abs(parse_local(text, zone_id) - instant) < timedelta(hours=2)
 
 
+def test_a_meeting_scheduled_in_a_named_zone_gets_that_zones_id() -> None:
+    site = example_site(clock=SimClock(start=T0, speed=0))
+    key = site.schedule("alice", "Tokyo sync", T0 + timedelta(hours=1), time_zone="Asia/Tokyo")
+    (meeting,) = [m for m in site.meetings() if m.key == key]
+    assert meeting.time_zone_id == 49
+    with pytest.raises(ValueError, match="Mars/Olympus"):
+        site.schedule("alice", "Nowhere", T0 + timedelta(hours=1), time_zone="Mars/Olympus")
+
+
 def test_simulator_does_not_use_the_client() -> None:
     # Written from the protocol, not from our client: sharing its code would
     # let one misreading pass on both sides.

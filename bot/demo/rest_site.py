@@ -57,7 +57,7 @@ class RestDemoSite:
         title: str,
         start: datetime,
         duration_minutes: int,
-        time_zone_id: int,
+        time_zone: str,
         private: bool,
         personal_room: bool,
         meeting_type_id: int | None,
@@ -67,6 +67,7 @@ class RestDemoSite:
             title=title,
             start=start,
             end=start + timedelta(minutes=duration_minutes),
+            timezone=time_zone,
         )
         return series.id
 

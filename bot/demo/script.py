@@ -105,29 +105,28 @@ def _m(minutes: float) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-# Webex timeZoneIDs: 4 Pacific, 11 Eastern, 21 London, 25 Berlin, 49 Tokyo.
 # 169 is the example site's meeting type that supports private meetings.
 DEMO_SCRIPT: tuple[DemoStep, ...] = (
     DemoStep(
         _m(1), "schedule", "offsite", host="alice", title="Offsite planning",
-        start_at=_m(121), duration_minutes=120, time_zone_id=21,
+        start_at=_m(121), duration_minutes=120, time_zone="Europe/London",
     ),
     DemoStep(
         _m(1), "schedule", "standup", host="alice", title="Daily standup",
-        start_at=_m(10), duration_minutes=15, time_zone_id=25,
+        start_at=_m(10), duration_minutes=15, time_zone="Europe/Berlin",
     ),
     DemoStep(
         _m(1.5), "schedule", "design", host="carol", title="Design review: <v2> & nav",
-        start_at=_m(31), duration_minutes=30, time_zone_id=4,
+        start_at=_m(31), duration_minutes=30, time_zone="America/Los_Angeles",
     ),
     DemoStep(
         _m(2), "schedule", "retro", host="bob", title="Compensation review",
-        start_at=_m(13), duration_minutes=20, time_zone_id=11, private=True,
+        start_at=_m(13), duration_minutes=20, time_zone="America/New_York", private=True,
         meeting_type_id=169,
     ),
     DemoStep(
         _m(2.5), "schedule", "pmr", host="dave", title="Dave's Personal Room",
-        start_at=_m(12), duration_minutes=30, time_zone_id=49, personal_room=True,
+        start_at=_m(12), duration_minutes=30, time_zone="Asia/Tokyo", personal_room=True,
     ),
     DemoStep(_m(4), "start", "standup"),
     DemoStep(_m(4), "attendee_joins", "standup", count=3),
@@ -198,7 +197,7 @@ class DemoSite(Protocol):
         title: str,
         start: datetime,
         duration_minutes: int,
-        time_zone_id: int,
+        time_zone: str,
         private: bool,
         personal_room: bool,
         meeting_type_id: int | None,
@@ -261,7 +260,7 @@ class DemoPlayer:
                 title=step.need("title", str),
                 start=self._began + step.need("start_at", timedelta),
                 duration_minutes=step.need("duration_minutes", int),
-                time_zone_id=step.need("time_zone_id", int),
+                time_zone=step.need("time_zone", str),
                 private=step.param("private", bool) or False,
                 personal_room=step.param("personal_room", bool) or False,
                 meeting_type_id=step.param("meeting_type_id", int),

@@ -15,7 +15,7 @@ _T = TypeVar("_T")
 #: action -> (required params, optional params)
 _PARAMS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "schedule": (
-        frozenset({"host", "title", "start_at", "duration_minutes", "time_zone_id"}),
+        frozenset({"host", "title", "start_at", "duration_minutes", "time_zone"}),
         frozenset({"private", "personal_room", "meeting_type_id"}),
     ),
     "reschedule": (frozenset({"start_at", "duration_minutes"}), frozenset()),
@@ -35,7 +35,7 @@ _TYPES: Mapping[str, type] = {
     "title": str,
     "start_at": timedelta,
     "duration_minutes": int,
-    "time_zone_id": int,
+    "time_zone": str,
     "private": bool,
     "personal_room": bool,
     "meeting_type_id": int,

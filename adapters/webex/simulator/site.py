@@ -22,7 +22,7 @@ from adapters.webex.models import AUTO_LOCK_MINUTES, ExternalAttendeeSecurity
 from .clock import SimClock
 from .faults import Faults
 from .records import Meeting, MeetingTypeRecord, MeetingView, RecordedRequest, User
-from .zones import DEFAULT_TIME_ZONE_ID, zones
+from .zones import DEFAULT_TIME_ZONE_ID, zone_id_named, zones
 
 __all__ = ["SimulatedSite"]
 
@@ -192,11 +192,13 @@ class SimulatedSite:
         auto_lock_minutes: int | None = None,
         external_attendee_security: ExternalAttendeeSecurity | str | None = None,
         invited: Iterable[str] = (),
+        time_zone: str | None = None,
     ) -> str:
         """Add a meeting directly (no start-time check) and return its key.
 
         A meeting whose type supports private meetings is private whatever
-        ``private`` says. ``invited`` holds webExIDs or emails.
+        ``private`` says. ``invited`` holds webExIDs or emails. ``time_zone``,
+        an IANA name, picks the zone by name instead of ``time_zone_id``.
 
         Raises:
             ValueError: naive ``start``, unknown zone, host, meeting type,
@@ -204,6 +206,8 @@ class SimulatedSite:
         """
         if start.tzinfo is None or start.utcoffset() is None:
             raise ValueError("start must be a timezone-aware datetime")
+        if time_zone is not None:
+            time_zone_id = zone_id_named(time_zone)
         if time_zone_id not in zones():
             raise ValueError(f"unknown timeZoneID {time_zone_id}")
         host_user = self.user(host)

@@ -22,6 +22,7 @@ __all__ = [
     "parse_gmt",
     "parse_local",
     "zone",
+    "zone_id_named",
     "zones",
 ]
 
@@ -60,6 +61,18 @@ def zone(zone_id: int) -> WebexZone:
         KeyError: the site has no such zone.
     """
     return zones()[zone_id]
+
+
+def zone_id_named(name: str) -> int:
+    """The lowest timeZoneID whose IANA zone is ``name``.
+
+    Raises:
+        ValueError: no zone of the site is named so.
+    """
+    for zone_id, known in sorted(zones().items()):
+        if known.tz.key == name:
+            return zone_id
+    raise ValueError(f"no timeZoneID for the zone {name!r}")
 
 
 def format_local(instant: datetime, zone_id: int) -> str:
