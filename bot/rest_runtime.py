@@ -4,8 +4,9 @@
 what watches over REST: the store, the REST client (starting from the newest
 kept tokens, keeping every renewed set), the commands over
 :class:`~adapters.webex.rest.meetings.RestMeetings`, the dispatcher, the
-intake the feed hands its observations to, the feed's jobs on the scheduler
-(webhook check, live sweep, schedule sweep, and the time-driven rules), and,
+intake the feed hands its observations to, the feed's jobs on the same runner
+as the XML feed's (:class:`~bot.watch.runner.FeedRunner`: webhook check, live
+sweep, schedule sweep, and the time-driven rules), and,
 with ``PUBLIC_URL``, the ``/webex/webhooks`` route and the inbox drainer.
 :func:`bot.runtime.serve` runs it with Slack when ``WEBEX_API=rest``.
 
@@ -25,8 +26,7 @@ from types import TracebackType
 from typing import Self
 
 from adapters.chat import ChatPort
-from adapters.errors import CredentialsError, WebexError
-from adapters.webex.port import FeedJob
+from adapters.errors import WebexError
 from adapters.webex.rest.client import RestClient, RestSettings
 from adapters.webex.rest.feed.feed import RestFeed
 from adapters.webex.rest.feed.jobs import RestFeedJobs
@@ -43,7 +43,8 @@ from bot.serve.metrics import Metrics
 from bot.serve.web import RouteHook
 from bot.serve.webex_webhooks import WebhookEndpoint, webhook_route
 from bot.watch.inbox import InboxDrainer
-from bot.watch.schedule import JobSpec, Scheduler
+from bot.watch.runner import FeedRunner, Refusal
+from bot.watch.schedule import Scheduler
 from state.clock import Clock, utc_now
 from state.model import Delivery
 from state.store import Store, open_store
@@ -93,45 +94,6 @@ class RestCore:
         if self._draining is not None:
             await self._draining
         await self.dispatcher.stop()
-
-
-class _Halt:
-    """Set once Webex refused the credentials: every feed job stops (a refused
-    token is not cured by asking again), after one log line."""
-
-    def __init__(self) -> None:
-        self.reason: str | None = None
-
-    def refuse(self, error: CredentialsError, health: HealthRegistry) -> None:
-        if self.reason is None:
-            self.reason = str(error)
-            logger.error(
-                "Webex refused the REST credentials (%s); watching stopped until restart:"
-                " check WEBEX_ACCESS_TOKEN (and the refresh triple)",
-                error,
-            )
-        health.report("webex", ok=False, detail=f"credentials refused: {self.reason}")
-
-
-def _job(
-    job: FeedJob, clock: Clock, health: HealthRegistry, halt: _Halt
-) -> Callable[[], Awaitable[None]]:
-    """A feed job for the scheduler: runs at ``clock()``, reports ``webex``."""
-
-    async def run() -> None:
-        if halt.reason is not None:
-            return
-        try:
-            await job.run(clock())
-        except CredentialsError as e:
-            halt.refuse(e, health)
-            return
-        except WebexError as e:
-            health.report("webex", ok=False, detail=f"{job.name}: {e}")
-            raise
-        health.report("webex", ok=True, detail=f"{job.name} ok")
-
-    return run
 
 
 async def build_rest_core(
@@ -202,19 +164,19 @@ async def build_rest_core(
         poll_interval=timedelta(seconds=settings.poll_interval_seconds),
         discovery_interval=timedelta(seconds=settings.discovery_interval_seconds),
     )
+    runner = FeedRunner(
+        jobs.jobs(),
+        intake=intake,
+        clock=clock,
+        tick_interval=TICK_INTERVAL,
+        health=health,
+        refused=Refusal(
+            what="the REST credentials",
+            fix="check WEBEX_ACCESS_TOKEN (and the refresh triple)",
+        ),
+    )
     scheduler = Scheduler(on_run=metrics.observe_job)
-    halt = _Halt()
-    for job in jobs.jobs():
-        seconds = job.interval.total_seconds()
-        scheduler.add(
-            JobSpec(name=job.name, interval=seconds, timeout=max(seconds, 30.0)),
-            _job(job, clock, health, halt),
-        )
-
-    async def remind() -> None:
-        await intake.tick(now=clock())
-
-    scheduler.add(JobSpec(name="remind", interval=TICK_INTERVAL, jitter=0.0), remind)
+    runner.install(scheduler)
     drainer = InboxDrainer(store, feed.handle, clock)
     routes: tuple[RouteHook, ...] = ()
     if settings.webhook_url is not None and settings.webex_webhook_secret:

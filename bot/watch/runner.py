@@ -39,12 +39,20 @@ from state.clock import Clock
 from state.errors import StoreError
 from state.model import Event
 
-__all__ = ["REMIND", "FeedRunner"]
+__all__ = ["REMIND", "FeedRunner", "Refusal"]
 
 log = logging.getLogger(__name__)
 
 #: The name of the core's reminder job.
 REMIND = "remind"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refusal:
+    """How the one log line after refused credentials names them and what to fix."""
+
+    what: str = "the credentials"
+    fix: str = ""
 
 
 @dataclass(slots=True)
@@ -68,6 +76,7 @@ class FeedRunner:
         backoff: the delay after a job's n-th failure in a row.
         draw: random numbers in [0, 1) for backoff jitter.
         health: where ``webex`` and ``database`` are reported.
+        refused: what the log line after refused credentials says.
     """
 
     def __init__(
@@ -80,7 +89,9 @@ class FeedRunner:
         backoff: Backoff | None = None,
         draw: Callable[[], float] = random.random,
         health: HealthRegistry | None = None,
+        refused: Refusal | None = None,
     ) -> None:
+        self._refused = refused or Refusal()
         self._intake = intake
         self._clock = clock
         self._tick = tick_interval
@@ -137,12 +148,7 @@ class FeedRunner:
             else:
                 events = list(await job.spec.run(now) or ())
         except CredentialsError as e:
-            self._halted = True
-            log.error("Webex refused the credentials (%s); polling stopped until restart", e)
-            if self._reports is not None:
-                self._reports.report(
-                    "webex", ok=False, detail=f"credentials refused ({e}); polling stopped"
-                )
+            self._halt_refused(e)
             return []
         except RateLimitedError as e:
             self._webex_not_before = now + timedelta(seconds=e.retry_after)
@@ -160,6 +166,23 @@ class FeedRunner:
         job.not_before = None
         self._report_success(job, name, events)
         return events
+
+    def _halt_refused(self, error: CredentialsError) -> None:
+        """Stop every Webex job; log once (jobs running together may each meet
+        the refusal) and report ``webex`` failing for good."""
+        if not self._halted:
+            self._halted = True
+            fix = f": {self._refused.fix}" if self._refused.fix else ""
+            log.error(
+                "Webex refused %s (%s); polling stopped until restart%s",
+                self._refused.what,
+                error,
+                fix,
+            )
+        if self._reports is not None:
+            self._reports.report(
+                "webex", ok=False, detail=f"credentials refused ({error}); polling stopped"
+            )
 
     def _report_success(self, job: _Job, name: str, events: list[Event]) -> None:
         if self._reports is None:

@@ -14,10 +14,10 @@ the periodic sweeps are the only REST calls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from adapters.webex.port import FeedJob, StoreView
+from adapters.webex.port import FeedJob, Heartbeat, StoreView
 
 from .feed import RestFeed
 
@@ -25,6 +25,8 @@ __all__ = ["HOOK_CHECK", "RestFeedJobs"]
 
 #: How often the webhook registration is checked (Webex disables silently).
 HOOK_CHECK = timedelta(minutes=5)
+#: The least time one run may take (a sweep lists every page).
+MIN_TIMEOUT = timedelta(seconds=30)
 
 
 class RestFeedJobs:
@@ -54,10 +56,32 @@ class RestFeedJobs:
         self._hooks = hook_interval
 
     def jobs(self) -> Sequence[FeedJob]:
+        """The three jobs, each allowed one interval and at least 30 s; a live
+        sweep that succeeds shows Webex reachable for three poll intervals."""
+
+        def job(
+            name: str, interval: timedelta, run: Callable[[datetime], Awaitable[None]]
+        ) -> FeedJob:
+            return FeedJob(
+                name=name,
+                interval=interval,
+                run=run,
+                timeout=max(interval, MIN_TIMEOUT),
+                heartbeat=(
+                    Heartbeat(
+                        within=3 * interval,
+                        detail="swept what runs",
+                        expired="no successful live sweep for three poll intervals",
+                    )
+                    if name == "sweep_live"
+                    else None
+                ),
+            )
+
         return (
-            FeedJob(name="webhooks", interval=self._hooks, run=self.check_webhooks),
-            FeedJob(name="sweep_live", interval=self._poll, run=self.sweep_live),
-            FeedJob(name="sweep_schedule", interval=self._discovery, run=self.sweep_schedule),
+            job("webhooks", self._hooks, self.check_webhooks),
+            job("sweep_live", self._poll, self.sweep_live),
+            job("sweep_schedule", self._discovery, self.sweep_schedule),
         )
 
     async def check_webhooks(self, now: datetime) -> None:
