@@ -22,7 +22,9 @@ per poll interval, counted for the same site, not run).
 reports medians; ``BENCH_E2E_FOREIGN=1`` has the site write its listings the
 foreign way (rows and fields in other orders, other prefixes, UTF-8).
 ``BENCH_E2E_SIZES``, ``BENCH_E2E_RUNS`` and ``BENCH_E2E_DISCOVERY`` (comma
-lists) pick other sizes, run counts and intervals.
+lists) pick other sizes, run counts and intervals; ``BENCH_E2E_PAGE_LATENCY``
+the seconds each listing page takes (0 for the simulator's own speed);
+``BENCH_E2E_LOGS`` a directory that keeps each run's service log.
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ SIZES = _ints("BENCH_E2E_SIZES", (10_000, 100_000) if FULL else (10_000,))
 RUNS = _ints("BENCH_E2E_RUNS", (3 if FULL else 1,))[0]
 DISCOVERY = _ints("BENCH_E2E_DISCOVERY", (10, 60))
 POLL = 2.0
-HOSTS, LIVE_SHARE, CAP, PAGE_LATENCY = 500, 0.05, 50, 0.3
+HOSTS, LIVE_SHARE, CAP = 500, 0.05, 50
+PAGE_LATENCY = float(os.environ.get("BENCH_E2E_PAGE_LATENCY", "0.3"))
+LOGS = os.environ.get("BENCH_E2E_LOGS")  # a directory for the service's logs
 CHANGE_SECONDS, PER_SECOND = 60, 2
 TARGETS = 40  # meetings due soon; each starts, has its host join, ends
 TAIL = 20.0
@@ -221,15 +225,18 @@ def _job_means(text: str) -> tuple[dict[str, tuple[float, float]], float]:
 
 
 def _stale(db: Path, launched: datetime) -> int:
-    """SCHEDULED events for meetings already over when the service started."""
+    """Stale news of a first start: SCHEDULED for meetings already over when
+    the service started, STARTED for meetings scheduled to start before then
+    (on this site only the bench starts meetings, and only ones due later)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
         rows = conn.execute(
-            "SELECT m.start, m.duration_minutes FROM events e JOIN meetings m"
-            " ON m.key = e.meeting_key WHERE e.kind = 'scheduled'"
+            "SELECT e.kind, m.start, m.duration_minutes FROM events e JOIN meetings m"
+            " ON m.key = e.meeting_key WHERE e.kind IN ('scheduled', 'started')"
         ).fetchall()
     return sum(
-        datetime.fromisoformat(start) + timedelta(minutes=minutes) < launched
-        for start, minutes in rows
+        datetime.fromisoformat(start) + timedelta(minutes=minutes if kind == "scheduled" else 0)
+        < launched
+        for kind, start, minutes in rows
     )
 
 
@@ -242,7 +249,8 @@ async def _one(site: Site, slack: Slack, http: ClientSession, n: int, discovery:
     db, port = work / f"run{label}.db", free_port()
     since = len(await slack.calls())
     launched = utc_now()
-    bot = await spawn("-m", "bot", "run", env=_env(site, slack, db, port, discovery))
+    log = f"{LOGS}/service-{label}.log" if LOGS else None
+    bot = await spawn("-m", "bot", "run", env=_env(site, slack, db, port, discovery), log=log)
     try:
         await healthy(http, port)
         await slash_command(http, port, "subscribe all events started,host_joined,ended",

@@ -26,15 +26,27 @@ SIGNING_SECRET = "bench-signing-secret"
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-async def spawn(*args: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
-    """Start ``python <args>``; its stderr is discarded."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
+async def spawn(
+    *args: str, env: dict[str, str] | None = None, log: str | None = None
+) -> asyncio.subprocess.Process:
+    """Start ``python <args>``; its stderr goes to the file ``log`` (appended),
+    or is discarded."""
+    stderr = (
+        asyncio.subprocess.DEVNULL
+        if log is None
+        else os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     )
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+            env={**os.environ, **(env or {})},
+        )
+    finally:
+        if log is not None:
+            os.close(stderr)
 
 
 async def first_line(proc: asyncio.subprocess.Process) -> str:

@@ -38,14 +38,21 @@ class CountingStore(SqliteStore):
 
 @asynccontextmanager
 async def watching(
-    clock: SimClock, url: str, db: Path, settings: WatchSettings, *, page_size: int = 500
+    clock: SimClock,
+    url: str,
+    db: Path,
+    settings: WatchSettings,
+    *,
+    page_size: int = 500,
+    subscribe: bool = True,
 ) -> AsyncIterator[tuple[Watcher, CountingStore]]:
     async with (
         XmlApiClient(url, ADMIN, clock=clock.now, read_timeout=5, page_size=page_size) as client,
         await CountingStore.open(f"sqlite:///{db}") as store,
     ):
         assert isinstance(store, CountingStore)
-        await store.subscribe("C1", "all", None)
+        if subscribe:
+            await store.subscribe("C1", "all", None)
         watcher = Watcher(
             source=client,
             store=store,
@@ -188,6 +195,25 @@ async def test_a_first_start_sees_what_runs_before_discovery_has_listed_anything
     assert settled is not None and settled.in_progress
     assert [(e.kind, e.meeting_key) for e in events][:1] == [(EventKind.STARTED, late)]
     assert [e for e in listed if e.meeting_key in (running, late)] == []
+
+
+async def test_a_first_start_before_any_subscription_still_settles_what_runs(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    running = site.schedule(host="alice", title="Running", start=now - timedelta(minutes=5))
+    site.start(running)
+    db = tmp_path / "m.db"
+    async with watching(sim_clock, sim_url, db, _settings(), subscribe=False) as (watcher, store):
+        # Nothing is watched yet: these runs list nothing, so they look at nothing.
+        assert await watcher.discover() == []
+        assert await watcher.poll_live() == []
+        await store.subscribe("C1", "all", None)
+        sim_clock.advance(timedelta(seconds=2))
+        first = await watcher.poll_live()
+        settled = await store.snapshot(running)
+    assert [e for e in first if e.meeting_key == running] == []
+    assert settled is not None and settled.in_progress
 
 
 async def test_after_a_restart_what_started_meanwhile_is_announced(

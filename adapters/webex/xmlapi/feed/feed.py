@@ -214,9 +214,10 @@ class XmlFeed:
         events: list[Event] = []
         scopes: list[ListingScope] = []
         failed: WebexError | None = None
+        looked = 0  # complete listings
         for query in queries:
             try:
-                found, scope = await self._discover_one(query)
+                found, scope, complete = await self._discover_one(query)
             except (CredentialsError, RateLimitedError):
                 raise
             except WebexError as e:
@@ -224,10 +225,13 @@ class XmlFeed:
                 failed = e
                 continue
             events += found
+            looked += complete
             if scope is not None:
                 scopes.append(scope)
         events += await self._confirm_missing(scopes, now)
-        if failed is None:
+        if failed is None and queries and looked == len(queries):
+            # Only a cycle that listed something complete is a first look: one
+            # run before anything is watched (no subscription yet) is not.
             self._settle_before = None
         if far and failed is None:
             self._far_due = now + timedelta(seconds=s.discovery_interval * s.far_every)
@@ -250,9 +254,12 @@ class XmlFeed:
         ]
         return await self._lookups.confirm(suspects, now, settle_before=self._settle_before)
 
-    async def _discover_one(self, query: ListingQuery) -> tuple[list[Event], ListingScope | None]:
-        """One complete listing, observed. Returns its events and its scope when
-        a session may have gone missing from it (None otherwise)."""
+    async def _discover_one(
+        self, query: ListingQuery
+    ) -> tuple[list[Event], ListingScope | None, bool]:
+        """One complete listing, observed. Returns its events, its scope when
+        a session may have gone missing from it (None otherwise), and whether
+        the listing was complete."""
         listing = await self._source.list_sessions(
             start_from=query.start_from,
             start_to=query.start_to,
@@ -265,7 +272,7 @@ class XmlFeed:
                 len(listing.sessions),
                 listing.total,
             )
-            return [], None
+            return [], None, False
         scope = ListingScope(
             start_from=query.start_from,
             start_to=query.start_to,
@@ -298,7 +305,7 @@ class XmlFeed:
             key not in listed and query.start_from <= row.start < query.start_to
             for key, row in before.items()
         )
-        return events, scope if vanished else None
+        return events, scope if vanished else None, True
 
     async def poll_live(self, now: datetime) -> list[Event]:
         """One live poll at ``now``."""
