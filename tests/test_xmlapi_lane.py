@@ -96,3 +96,19 @@ async def test_a_turn_granted_to_a_task_cancelled_meanwhile_passes_on() -> None:
     await second
     assert order == ["second"]
     assert not lane.busy
+
+
+async def test_a_waiter_cancelled_and_passed_over_before_it_runs_leaves_cleanly() -> None:
+    lane, order = Lane(), list[str]()
+    holder = lane.turn()
+    await holder.__aenter__()
+    gone = asyncio.create_task(_take(lane, "gone", order, background=True))
+    kept = asyncio.create_task(_take(lane, "kept", order, background=True))
+    await _settle()
+    gone.cancel()  # its waiter is cancelled now; the task has not run since
+    await holder.__aexit__(None, None, None)  # the grant passes over that waiter
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    await kept
+    assert order == ["kept"]
+    assert not lane.busy

@@ -84,7 +84,8 @@ class Lane:
             if waiter.done() and not waiter.cancelled():
                 self._release()  # granted as it was cancelled: pass the turn on
             else:
-                queue.remove(waiter)
+                if waiter in queue:  # a grant may have passed over it already
+                    queue.remove(waiter)
                 self._grant()  # a background turn may have waited behind this one
             raise
 
