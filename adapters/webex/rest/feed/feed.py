@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -42,6 +42,7 @@ from .observe import (
     from_roster,
     from_scheduled,
     next_occurrences,
+    roster_wanted,
     series_id,
 )
 
@@ -109,6 +110,7 @@ class RestFeed:
         self._starts: dict[str, datetime] = {}
         self._instances: dict[str, str] = {}
         self._titled: set[str] = set()  # series whose title an answer carried
+        self._rostered: dict[str, datetime] = {}  # when each roster was last listed
         self._secret_given = False
         self.sweep_wanted = True
 
@@ -265,10 +267,25 @@ class RestFeed:
 
     # Sweeps -------------------------------------------------------------------
 
-    async def sweep_live(self, now: datetime, believed_live: Collection[str] = ()) -> None:
+    async def sweep_live(
+        self,
+        now: datetime,
+        believed_live: Collection[str] = (),
+        held: Mapping[str, MeetingSnapshot] | None = None,
+    ) -> None:
         """What runs now, with who is in it; ``believed_live`` (meeting numbers
-        the core holds in progress) that no listing shows are asked directly."""
+        the core holds in progress) that no listing shows are asked directly;
+        ``held`` is what the core knows of them.
+
+        A listed instance the core does not hold in progress is asked directly
+        before it counts, and the listed state of one it holds is not taken (a
+        lagging listing would start an ended meeting again, or send its host
+        back to the lobby). Participants are listed only where a change of
+        host or attendees could have been missed (:func:`roster_wanted`):
+        webhooks carry them, and Cisco allows about 300 calls a minute."""
+        gap = self.sweep_wanted or self._target is None
         self.sweep_wanted = False
+        held = held or {}
         observations: list[Observation] = []
         shown: set[str] = set()
         for state in ("inProgress", "lobby"):
@@ -279,14 +296,30 @@ class RestFeed:
                 key = self._learn(instance) or await self._key_of(instance.id)
                 shown.add(key)
                 self._instances[key] = instance.id
-                schedule = await self._schedule_of(key, instance)
-                private = self._private(key, schedule or instance)
-                observations.append(
-                    from_instance(instance, key=key, schedule=schedule, private=private)
+                fresh = key not in believed_live
+                if fresh:
+                    # Listings trail reality by up to 15 minutes: one that would
+                    # start a meeting the core holds ended is asked directly first.
+                    instance = await self._client.get_meeting(instance.id)
+                    if instance.state not in ("inProgress", "lobby"):
+                        continue
+                    schedule = await self._schedule_of(key, instance)
+                    private = self._private(key, schedule or instance)
+                    observations.append(
+                        from_instance(instance, key=key, schedule=schedule, private=private)
+                    )
+                wanted = roster_wanted(
+                    None if fresh else held.get(key),
+                    listed_state=instance.state,
+                    last_roster=self._rostered.get(key),
+                    now=now,
+                    gap=gap,
                 )
-                roster = await self._client.list_participants(instance.id)
-                if roster.complete and instance.state == "inProgress":
-                    observations.append(from_roster(key, roster.items))
+                if wanted:
+                    roster = await self._client.list_participants(instance.id)
+                    if roster.complete:
+                        self._rostered[key] = now
+                        observations.append(from_roster(key, roster.items))
         for key in sorted(set(believed_live) - shown):
             instance_id = self._instances.get(key)
             if instance_id is not None:

@@ -96,8 +96,10 @@ class RestFeedJobs:
             await self.sweep_schedule(now)
 
     async def sweep_live(self, now: datetime) -> None:
-        live = await self._view.live_snapshots(now, timedelta(0))
-        await self.feed.sweep_live(now, believed_live=[s.key for s in live if s.in_progress])
+        live = [s for s in await self._view.live_snapshots(now, timedelta(0)) if s.in_progress]
+        await self.feed.sweep_live(
+            now, believed_live=[s.key for s in live], held={s.key: s for s in live}
+        )
 
     async def sweep_schedule(self, now: datetime) -> None:
         _, hosts = await self._view.watched_hosts()

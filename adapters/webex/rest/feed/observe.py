@@ -30,15 +30,21 @@ Rules:
 5. A deleted series is gone; a deleted occurrence is gone only when it is
    the occurrence the meeting is known by (same start): deleting one date of
    a recurring series cancels nothing else.
+6. A live sweep lists a running meeting's participants only where a change
+   of host or attendees could have been missed (:func:`roster_wanted`): the
+   core does not hold it (or not its presence), the listing disagrees with
+   the core, no host is present (a waiting or host-left notice hangs on it),
+   deliveries had a gap, or the last roster is older than
+   :data:`ROSTER_REFRESH`. Webhooks carry the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.webex.rest.client.models import RestMeeting, RestParticipant
-from state.model import Authority, Observation
+from state.model import Authority, MeetingSnapshot, Observation
 
 __all__ = [
     "INSTANCE_MARK",
@@ -49,8 +55,13 @@ __all__ = [
     "from_scheduled",
     "next_occurrences",
     "presence",
+    "roster_wanted",
     "series_id",
 ]
+
+#: How old a running meeting's last roster may grow before a sweep lists it
+#: again although nothing suggests a missed change (Cisco's listing lag).
+ROSTER_REFRESH = timedelta(minutes=15)
 
 #: What separates a series id from an instance number in an instance id.
 INSTANCE_MARK = "_I_"
@@ -191,3 +202,26 @@ def next_occurrences(meetings: Iterable[RestMeeting], now: datetime) -> dict[str
         if held is None or (held.start is not None and start < held.start):
             chosen[number] = meeting
     return chosen
+
+
+def roster_wanted(
+    held: MeetingSnapshot | None,
+    *,
+    listed_state: str,
+    last_roster: datetime | None,
+    now: datetime,
+    gap: bool,
+) -> bool:
+    """Whether a live sweep lists this running meeting's participants (rule 6).
+
+    ``held`` is what the core knows (None: it does not hold it in progress),
+    ``listed_state`` the instance's state as listed or asked, ``last_roster``
+    when its participants were last listed, ``gap`` whether deliveries may
+    have been lost (or there are no webhooks)."""
+    if gap or held is None or not held.in_progress:
+        return True
+    if held.host_present is not True or held.attendees_present is None:
+        return True
+    if listed_state == "lobby":
+        return True  # the listing says no host: it disagrees with the core
+    return last_roster is None or now - last_roster >= ROSTER_REFRESH
