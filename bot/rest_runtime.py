@@ -156,6 +156,7 @@ async def build_rest_core(
         owned_by=owned_by,
         site_url=settings.webex_site_url,
         index=index,
+        held=store.snapshot,
     )
     feed.remember(known)
     jobs = RestFeedJobs(

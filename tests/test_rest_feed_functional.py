@@ -76,7 +76,13 @@ class Rig:
 
     async def restart_feed(self) -> None:
         """A new feed, as after a restart: it knows only what the store says."""
-        fresh = RestFeed(self.client, self.intake, target_url=self.target_url, secret=SECRET)
+        fresh = RestFeed(
+            self.client,
+            self.intake,
+            target_url=self.target_url,
+            secret=SECRET,
+            held=self.store.snapshot,
+        )
         fresh.remember(await self.store.snapshots())
         self.feeds[0] = fresh
 
@@ -109,7 +115,14 @@ async def rig(site: RestSite | None = None) -> AsyncIterator[Rig]:
         )
         try:
             target_url = str(front.make_url(WEBHOOK_PATH))
-            feed = RestFeed(client, intake, target_url=target_url, secret=SECRET, owned_by="org")
+            feed = RestFeed(
+                client,
+                intake,
+                target_url=target_url,
+                secret=SECRET,
+                owned_by="org",
+                held=store.snapshot,
+            )
             feeds.append(feed)
             await feed.register(site.clock.now())
             yield Rig(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -42,6 +42,7 @@ from .observe import (
     from_roster,
     from_scheduled,
     next_occurrences,
+    outdated,
     roster_wanted,
     series_id,
 )
@@ -81,6 +82,8 @@ class RestFeed:
         owned_by: ``"org"`` for an admin's org-wide webhooks, else None.
         site_url: the site the calls name, or None.
         lookup_deadline: the title look-up's deadline.
+        held: what the core knows of a meeting, by key (None: nothing), so
+            an outdated delivery says nothing (:func:`.observe.outdated`).
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class RestFeed:
         site_url: str | None = None,
         lookup_deadline: timedelta = LOOKUP_DEADLINE,
         index: MeetingIndex | None = None,
+        held: Callable[[str], Awaitable[MeetingSnapshot | None]] | None = None,
     ) -> None:
         if target_url is not None and not secret:
             raise ValueError("webhooks need a secret")
@@ -104,6 +108,7 @@ class RestFeed:
         self._owned_by = owned_by
         self._site_url = site_url
         self._deadline = lookup_deadline.total_seconds()
+        self._held = held
         # What earlier answers said: each meeting number's series (shared with
         # the commands), the start it is known by and its running instance.
         self.index = index or MeetingIndex()
@@ -132,6 +137,12 @@ class RestFeed:
             participant = parse_participant(dict(delivery.data))
             key = await self._key_of(participant.meeting_id)
             seen = from_participant(participant, key=key, event=delivery.event)
+            if (
+                seen is not None
+                and seen.in_progress
+                and await self._outdated(key, participant.joined_time, lobby=False)
+            ):
+                seen = None
             observations = [] if seen is None else [seen]
         else:
             return
@@ -153,6 +164,9 @@ class RestFeed:
         shown = meeting if detail is None else _merged(meeting, detail)
         key = self._learn(shown) or await self._key_of(meeting.id)
         if INSTANCE_MARK in meeting.id:
+            running = meeting.state in ("inProgress", "lobby")
+            if running and await self._outdated(key, meeting.start, lobby=meeting.state == "lobby"):
+                return []
             self._instances[key] = meeting.id
             schedule = await self._schedule_of(key, meeting)
             private = self._private(key, schedule or shown)
@@ -160,6 +174,15 @@ class RestFeed:
         if shown.start is not None:
             self._starts[key] = shown.start
         return [from_scheduled(shown, key=key, private=self._private(key, shown))]
+
+    async def _outdated(self, key: str, began: datetime | None, *, lobby: bool) -> bool:
+        """Whether what the core knows supersedes a delivery of ``key`` running."""
+        if self._held is None or began is None:
+            return False
+        if outdated(await self._held(key), began=began, lobby=lobby):
+            logger.info("an outdated delivery of meeting %s says nothing", key)
+            return True
+        return False
 
     def _private(self, key: str, meeting: RestMeeting) -> bool | None:
         return self.index.private(key, meeting.title, meeting.start)

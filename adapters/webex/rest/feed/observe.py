@@ -36,6 +36,12 @@ Rules:
    the core, no host is present (a waiting or host-left notice hangs on it),
    deliveries had a gap, or the last roster is older than
    :data:`ROSTER_REFRESH`. Webhooks carry the rest.
+7. A delivery telling of a meeting running (an instance ``started`` or in
+   the ``lobby``, a participant who joined) is outdated when its own time
+   (the instance's start, the participant's ``joinedTime``; never the
+   envelope's ``created``, which is the webhook's) is before the core's end
+   of that meeting, or, for an instance in the lobby, before the core saw
+   it start with its host in (:func:`outdated`). It says nothing then.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ __all__ = [
     "from_roster",
     "from_scheduled",
     "next_occurrences",
+    "outdated",
     "presence",
     "roster_wanted",
     "series_id",
@@ -225,3 +232,16 @@ def roster_wanted(
     if listed_state == "lobby":
         return True  # the listing says no host: it disagrees with the core
     return last_roster is None or now - last_roster >= ROSTER_REFRESH
+
+
+def outdated(held: MeetingSnapshot | None, *, began: datetime | None, lobby: bool) -> bool:
+    """Whether a delivery of a meeting running, that ``began`` then, came
+    after what the core already knows superseded it (rule 7). ``lobby``: it
+    says the host is not in yet. Unknown times are never outdated."""
+    if held is None or began is None:
+        return False
+    if not held.in_progress:
+        return held.ended_at is not None and began < held.ended_at
+    if lobby and held.host_present is True and held.started_at is not None:
+        return began < held.started_at
+    return False

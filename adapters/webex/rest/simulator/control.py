@@ -17,7 +17,8 @@ Actions and their arguments (``id`` is a series, occurrence or instance id):
     optionally admin, lifetime_seconds. ``expire_token``: token.
     ``add_client``: client_id, client_secret. ``issue_refresh_token``:
     client_id, email, admin -> ``{"refresh_token": ...}``.
-    ``drop_deliveries``, ``duplicate_deliveries``: count (the next N).
+    ``drop_deliveries``, ``duplicate_deliveries``, ``hold_deliveries``:
+    count (the next N). ``release_deliveries``: send the held ones now.
     ``delay_deliveries``: seconds. ``settle``: wait until deliveries are out.
     ``delivery_timeout``: seconds a target may take to answer (10).
     ``webhook_threshold``: count (100), and optionally window_seconds (300):
@@ -156,6 +157,10 @@ async def _run_site(site: RestSite, action: str, args: dict[str, Any]) -> dict[s
         site.deliveries.drop_next(int(args.get("count", 1)))
     elif action == "duplicate_deliveries":
         site.deliveries.duplicate_next(int(args.get("count", 1)))
+    elif action == "hold_deliveries":
+        site.deliveries.hold_next(int(args.get("count", 1)))
+    elif action == "release_deliveries":
+        site.deliveries.release_held()
     elif action == "delay_deliveries":
         site.deliveries.set_delay(float(args["seconds"]))
     elif action == "delivery_timeout":

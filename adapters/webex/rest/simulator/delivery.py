@@ -11,8 +11,10 @@ against the webhook (which the registry may then disable).
 
 Test knobs: :meth:`Deliveries.drop_next` loses the next N deliveries (never
 sent, not counted as failures), :meth:`Deliveries.duplicate_next` sends each
-of the next N twice, :attr:`Deliveries.delay` waits that many real seconds
-before each send.
+of the next N twice, :meth:`Deliveries.hold_next` keeps the next N back
+until :meth:`Deliveries.release_held` sends them (after what came since: out
+of order), :attr:`Deliveries.delay` waits that many real seconds before each
+send.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class Deliveries:
         self._idle.set()
         self._drop = 0
         self._duplicate = 0
+        self._hold = 0
+        self._held: list[Envelope] = []
 
     def drop_next(self, count: int) -> None:
         """Lose the next ``count`` deliveries (on top of any still pending)."""
@@ -98,6 +102,18 @@ class Deliveries:
             raise ValueError("count must be >= 0")
         self._duplicate += count
 
+    def hold_next(self, count: int) -> None:
+        """Keep the next ``count`` deliveries back until :meth:`release_held`."""
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        self._hold += count
+
+    def release_held(self) -> None:
+        """Send what :meth:`hold_next` kept back, in the order it was kept."""
+        held, self._held = self._held, []
+        for envelope in held:
+            self._queue(envelope)
+
     def set_delay(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("seconds must be >= 0")
@@ -105,6 +121,13 @@ class Deliveries:
 
     def enqueue(self, envelope: Envelope) -> None:
         """Queue ``envelope`` for its webhook's target (called in event order)."""
+        if self._hold:
+            self._hold -= 1
+            self._held.append(envelope)
+            return
+        self._queue(envelope)
+
+    def _queue(self, envelope: Envelope) -> None:
         hook = envelope.webhook
         data = envelope.body.get("data", {})
         record = DeliveryRecord(
