@@ -11,7 +11,8 @@
   have been lost, so it asks for a sweep.
 - :meth:`RestFeed.sweep_live` lists the instances in progress (and in the
   lobby) with their participants; :meth:`RestFeed.sweep_schedule` the
-  upcoming occurrences. Dropped deliveries are found there.
+  upcoming occurrences. Dropped deliveries are found there (a dropped
+  ``deleted`` by asking for what a complete schedule listing no longer shows).
 
 Raises what the REST client raises (:mod:`adapters.errors`); the caller
 (the scheduler's job runner, the inbox drainer) counts, backs off and retries.
@@ -26,11 +27,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from adapters.errors import WebexError
+from adapters.errors import NotFoundError, WebexError
 from adapters.webex.rest.client import RestClient, RestMeeting
 from adapters.webex.rest.client.models import parse_meeting, parse_participant
 from adapters.webex.rest.webhook import parse_envelope
-from state.model import Event, ListingScope, MeetingSnapshot, Observation
+from state.model import Authority, Event, ListingScope, MeetingSnapshot, Observation
 
 from ..index import MeetingIndex
 from .hooks import WANTED, plan_hooks
@@ -45,6 +46,7 @@ from .observe import (
     outdated,
     roster_wanted,
     series_id,
+    unlisted,
 )
 
 __all__ = ["LOOKUP_DEADLINE", "FeedIntake", "RestFeed"]
@@ -352,12 +354,25 @@ class RestFeed:
         if observations:
             await self._intake.observe(observations, now=now)
 
-    async def sweep_schedule(self, now: datetime, hosts: Collection[str] = ()) -> None:
+    async def sweep_schedule(
+        self,
+        now: datetime,
+        hosts: Collection[str] = (),
+        held: Iterable[MeetingSnapshot] = (),
+    ) -> None:
         """The upcoming occurrences, one per meeting (its next): the token's own,
         and those of each of ``hosts`` (an admin lists another host's schedule
-        only by naming them; instances it sees org-wide)."""
+        only by naming them; instances it sees org-wide).
+
+        ``held`` is what the core holds scheduled: one in the listed window,
+        of a listed host, that a complete listing no longer shows is asked
+        directly (``GET /meetings/{id}``), since its ``deleted`` delivery may
+        have been lost: 404 cancels it, any other answer says nothing. An
+        incomplete listing checks nothing."""
         found: list[RestMeeting] = []
-        for host in (None, *sorted({h.casefold() for h in hosts})):
+        complete = True
+        named = sorted({h.casefold() for h in hosts})
+        for host in (None, *named):
             listing = await self._client.list_meetings(
                 meeting_type="scheduledMeeting",
                 from_=now - timedelta(hours=1),
@@ -366,6 +381,7 @@ class RestFeed:
                 site_url=self._site_url,
             )
             found.extend(listing.items)
+            complete = complete and listing.complete
         observations = []
         for number, occurrence in sorted(next_occurrences(found, now).items()):
             self._learn(occurrence)
@@ -373,8 +389,26 @@ class RestFeed:
                 self._starts[number] = occurrence.start
             private = self._private(number, occurrence)
             observations.append(from_scheduled(occurrence, key=number, private=private))
+        if complete:
+            listed = {m.meeting_number for m in found if m.meeting_number}
+            window = (now - timedelta(hours=1), now + SCHEDULE_AHEAD)
+            for snapshot in unlisted(held, listed, hosts=set(named), window=window):
+                if await self._gone(snapshot):
+                    observations.append(Observation(key=snapshot.key, authority=Authority.GONE))
         if observations:
             await self._intake.observe(observations, now=now)
+
+    async def _gone(self, snapshot: MeetingSnapshot) -> bool:
+        """Whether Webex answers 404 for the series of a meeting no listing shows."""
+        series = snapshot.uuid or self.index.series(snapshot.key)
+        if series is None:
+            return False
+        try:
+            await self._client.get_meeting(series)
+        except NotFoundError:
+            logger.info("meeting %s is gone though no deletion was delivered", snapshot.key)
+            return True
+        return False
 
 
 def _merged(delivered: RestMeeting, detail: RestMeeting) -> RestMeeting:

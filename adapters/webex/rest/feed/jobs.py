@@ -6,7 +6,9 @@
 - ``sweep_live`` (the poll interval): what runs now and who is in it; meetings
   the core believes in progress that no listing shows are asked directly.
 - ``sweep_schedule`` (the discovery interval): the upcoming schedule of the
-  token's own account and of every host the core knows or a channel names.
+  token's own account and of every host the core knows or a channel names;
+  what the core holds scheduled that a complete listing no longer shows is
+  asked directly (a lost deletion).
 
 Webhooks carry the live signal; these are the safety net, so in steady state
 the periodic sweeps are the only REST calls.
@@ -103,5 +105,6 @@ class RestFeedJobs:
 
     async def sweep_schedule(self, now: datetime) -> None:
         _, hosts = await self._view.watched_hosts()
-        known = {s.host_email for s in await self._view.snapshots(now=now) if s.host_email}
-        await self.feed.sweep_schedule(now, hosts={*hosts, *known})
+        snapshots = await self._view.snapshots(now=now)
+        known = {s.host_email for s in snapshots if s.host_email}
+        await self.feed.sweep_schedule(now, hosts={*hosts, *known}, held=snapshots)

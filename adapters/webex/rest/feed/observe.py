@@ -42,11 +42,15 @@ Rules:
    envelope's ``created``, which is the webhook's) is before the core's end
    of that meeting, or, for an instance in the lobby, before the core saw
    it start with its host in (:func:`outdated`). It says nothing then.
+8. A meeting the core holds scheduled, of a host a complete schedule listing
+   covered and starting in its window, that the listing no longer shows may
+   have been deleted with the delivery lost (:func:`unlisted`): the caller
+   asks Webex for it directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from adapters.webex.rest.client.models import RestMeeting, RestParticipant
@@ -64,6 +68,7 @@ __all__ = [
     "presence",
     "roster_wanted",
     "series_id",
+    "unlisted",
 ]
 
 #: How old a running meeting's last roster may grow before a sweep lists it
@@ -245,3 +250,24 @@ def outdated(held: MeetingSnapshot | None, *, began: datetime | None, lobby: boo
     if lobby and held.host_present is True and held.started_at is not None:
         return began < held.started_at
     return False
+
+
+def unlisted(
+    held: Iterable[MeetingSnapshot],
+    listed: Collection[str],
+    *,
+    hosts: Collection[str],
+    window: tuple[datetime, datetime],
+) -> list[MeetingSnapshot]:
+    """The meetings held scheduled that a complete listing of ``hosts``
+    (casefolded) over ``window`` should have shown and did not (rule 8)."""
+    earliest, latest = window
+    return [
+        s
+        for s in held
+        if s.key not in listed
+        and not (s.in_progress or s.cancelled or s.ended_at is not None)
+        and s.host_email is not None
+        and s.host_email.casefold() in hosts
+        and earliest <= s.start <= latest
+    ]
