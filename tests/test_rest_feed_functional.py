@@ -374,3 +374,20 @@ async def test_a_delivery_that_can_never_be_processed_is_set_aside(body: str) ->
         assert await r.store.inbox_put("bad", body, r.now())
         assert await r.drainer.drain() == 1
         assert await r.store.inbox_pending() == []
+
+
+async def test_an_end_lost_across_a_restart_is_found_through_the_series() -> None:
+    async with rig() as r:
+        series = schedule(r.site, ALICE, title="Planning", minutes_ahead=0)
+        r.site.start(series.id)
+        r.site.host_joins(series.id)
+        await r.settle()
+        key = series.meeting_number
+        await r.restart_feed()  # it knows the series, not the instance
+        r.site.deliveries.drop_next(2)  # the host's `left`, the `ended`
+        r.site.end(series.id)
+        await r.settle()
+        await jobs_of(r).sweep_live(r.now())
+        snapshot = await r.store.snapshot(key)
+    assert snapshot is not None and not snapshot.in_progress
+    assert r.intake.kinds(key)[-1] is K.ENDED

@@ -42,6 +42,7 @@ from .observe import (
     from_participant,
     from_roster,
     from_scheduled,
+    from_series_state,
     next_occurrences,
     outdated,
     roster_wanted,
@@ -351,6 +352,11 @@ class RestFeed:
                 observations.append(
                     from_instance(await self._client.get_meeting(instance_id), key=key)
                 )
+            elif (series := self.index.series(key)) is not None:
+                # Its instance is unknown (a restart): the series says whether one runs.
+                seen = from_series_state(await self._client.get_meeting(series), key=key)
+                if seen is not None:
+                    observations.append(seen)
         if observations:
             await self._intake.observe(observations, now=now)
 

@@ -19,7 +19,9 @@ Rules:
    attendees waiting and no host; ``ended`` -> not in progress. It is direct
    evidence about one meeting (LIVE_DETAIL) and carries no start: when it
    began is not when it was scheduled, so it never reschedules the meeting.
-   A meeting first seen running gets its schedule from its series.
+   A meeting first seen running gets its schedule from its series. A series
+   (asked directly) that is ``active`` or ``expired`` runs nothing: it ends
+   a meeting the core holds in progress (:func:`from_series_state`).
 3. A full roster (a participant listing) knows presence: the host is present
    while a host participant is ``joined`` (or in a breakout); attendees are
    present while anyone else is ``joined``, in a breakout or in the ``lobby``.
@@ -63,6 +65,7 @@ __all__ = [
     "from_participant",
     "from_roster",
     "from_scheduled",
+    "from_series_state",
     "next_occurrences",
     "outdated",
     "presence",
@@ -145,6 +148,17 @@ def from_instance(
         attendees_present=True if lobby else None,
         private=private,
         join_url=meeting.web_link or (None if scheduled is None else scheduled.join_url),
+    )
+
+
+def from_series_state(series: RestMeeting, *, key: str) -> Observation | None:
+    """A series asked directly for a meeting the core holds in progress
+    (rule 2): ``active`` or ``expired`` -> it runs no instance now; any other
+    state says nothing."""
+    if series.state not in ("active", "expired"):
+        return None
+    return Observation(
+        key=key, authority=Authority.LIVE_DETAIL, uuid=series_id(series.id), in_progress=False
     )
 
 
