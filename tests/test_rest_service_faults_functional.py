@@ -6,7 +6,6 @@ notification arrived exactly once."""
 
 from __future__ import annotations
 
-import os
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -18,34 +17,11 @@ from state.store import open_store
 from tests.fakes.net import free_port
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 from tests.restsim import ALICE, BOB, running
-from tests.test_rest_service_functional import CHANNEL, TOKEN, live_site, service, until
+from tests.test_rest_service_functional import CHANNEL, environment, live_site, service, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 WAIT = 60.0  # seconds a sweep may take to catch up on a busy machine
-
-
-def environment(api_base: str, slack_url: str, port: int, database: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_"))}
-    env.update(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-rest-faults",
-            "SLACK_SIGNING_SECRET": "rest-signing-secret",
-            "SLACK_API_URL": slack_url,
-            "WEBEX_API": "rest",
-            "WEBEX_REST_URL": api_base,
-            "WEBEX_ACCESS_TOKEN": TOKEN,
-            "PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "WEBEX_WEBHOOK_SECRET": "rest-webhook-secret",
-            "DATABASE_URL": database,
-            "PORT": str(port),
-            "POLL_INTERVAL_SECONDS": "2",
-            "DISCOVERY_INTERVAL_SECONDS": "3",
-            "WAITING_GRACE_SECONDS": "30",
-            "LOG_FORMAT": "json",
-        }
-    )
-    return env
 
 
 def cards(slack: FakeSlack, title: str) -> list[dict[str, object]]:
@@ -91,7 +67,9 @@ async def test_doubled_lost_and_killed_deliveries_each_tell_slack_once(tmp_path:
     async with await open_store(database) as store:
         await store.subscribe(CHANNEL, "all", None)
     async with running(site) as api, running_fake_slack() as slack:
-        env = environment(api.base, slack.api_url, free_port(), database)
+        env = environment(
+            api.base, slack.api_url, free_port(), database, WAITING_GRACE_SECONDS="30"
+        )
         async with service(env, tmp_path) as first:
             await until(lambda: len(site.webhooks.all()) == 7, lambda: "webhooks not registered")
 

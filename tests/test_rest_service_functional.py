@@ -51,6 +51,33 @@ async def until(what: Callable[[], bool], message: Callable[[], str], seconds: f
     raise AssertionError(message())
 
 
+def environment(
+    api_base: str, slack_url: str, port: int, database: str, **overrides: str
+) -> dict[str, str]:
+    """The service's environment: this process's, without its Slack and Webex
+    settings, pointed at the simulator, the fake Slack and ``database``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_"))}
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-rest",
+            "SLACK_SIGNING_SECRET": "rest-signing-secret",
+            "SLACK_API_URL": slack_url,
+            "WEBEX_API": "rest",
+            "WEBEX_REST_URL": api_base,
+            "WEBEX_ACCESS_TOKEN": TOKEN,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "WEBEX_WEBHOOK_SECRET": "rest-webhook-secret",
+            "DATABASE_URL": database,
+            "PORT": str(port),
+            "POLL_INTERVAL_SECONDS": "2",
+            "DISCOVERY_INTERVAL_SECONDS": "3",
+            "LOG_FORMAT": "json",
+            **overrides,
+        }
+    )
+    return env
+
+
 @asynccontextmanager
 async def service(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
     process = await asyncio.create_subprocess_exec(
@@ -91,24 +118,14 @@ async def test_the_service_watches_over_rest_and_tells_slack_once(tmp_path: Path
         await store.subscribe(CHANNEL, "all", None)
     async with running(site) as api, running_fake_slack() as slack:
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WEBEX_"))}
-        env.update(
-            {
-                "SLACK_BOT_TOKEN": "xoxb-rest-service",
-                "SLACK_SIGNING_SECRET": "rest-signing-secret",
-                "SLACK_API_URL": slack.api_url,
-                "WEBEX_API": "rest",
-                "WEBEX_REST_URL": api.base,
-                "WEBEX_ACCESS_TOKEN": TOKEN,
-                "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "WEBEX_WEBHOOK_SECRET": "rest-webhook-secret",
-                "DATABASE_URL": database,
-                "PORT": str(port),
-                "POLL_INTERVAL_SECONDS": "2",
-                "DISCOVERY_INTERVAL_SECONDS": "5",
-                "WAITING_GRACE_SECONDS": "1",
-                "LOG_FORMAT": "json",
-            }
+        env = environment(
+            api.base,
+            slack.api_url,
+            port,
+            database,
+            SLACK_BOT_TOKEN="xoxb-rest-service",
+            DISCOVERY_INTERVAL_SECONDS="5",
+            WAITING_GRACE_SECONDS="1",
         )
         async with service(env, tmp_path) as process:
             await until(
