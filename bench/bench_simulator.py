@@ -6,8 +6,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from adapters.webex.simulator import SimClock, example_site
-from adapters.webex.simulator.handlers import answer, caller_of
-from adapters.webex.simulator.protocol import parse_request, render_response
+from adapters.webex.simulator.xml.handlers import answer, caller_of
+from adapters.webex.simulator.xml.protocol import parse_request, render_response
 
 COUNT = 10_000
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)

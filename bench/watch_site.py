@@ -13,7 +13,7 @@ import asyncio
 
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
 from adapters.webex.simulator.__main__ import serve_and_print_url
-from adapters.webex.simulator.seed import bulk_site
+from adapters.webex.simulator.xml.seed import bulk_site
 
 HOSTS = 50
 

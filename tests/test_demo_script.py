@@ -13,7 +13,7 @@ import pytest
 
 import bot.demo.script
 from adapters.webex.simulator import MeetingView, SimClock, SimulatedSite, example_site
-from adapters.webex.simulator.records import SessionStatus
+from adapters.webex.simulator.xml.records import SessionStatus
 from adapters.webex.timezones import iana_name
 from bot.demo.script import (
     DEMO_HOSTS,

@@ -15,8 +15,8 @@ PACKAGE = Path(simulator.__file__).parent
 MODULES = sorted(PACKAGE.glob("*.py"))
 ALLOWED = {
     "adapters.serving",
-    "adapters.webex.simulator.clock",
-    "adapters.webex.simulator.control",
+    "adapters.webex.simulator.xml.clock",
+    "adapters.webex.simulator.xml.control",
 }
 
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from adapters.webex import simulator
 from adapters.webex.simulator import SimClock, SimulatedSite, example_site
-from adapters.webex.simulator.faults import Faults
-from adapters.webex.simulator.records import SessionStatus
-from adapters.webex.simulator.zones import format_local, parse_local, zones
+from adapters.webex.simulator.xml.faults import Faults
+from adapters.webex.simulator.xml.records import SessionStatus
+from adapters.webex.simulator.xml.zones import format_local, parse_local, zones
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from aiohttp import ClientSession
 
 from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from adapters.webex.simulator.__main__ import _arguments, build_site
-from adapters.webex.simulator.records import RecordedRequest
-from adapters.webex.simulator.seed import bulk_site
+from adapters.webex.simulator.xml.records import RecordedRequest
+from adapters.webex.simulator.xml.seed import bulk_site
 from adapters.webex.xmlapi import XmlApiClient
 from tests.conftest import SIM_START
 from tests.fakes.sim import ADMIN, ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site

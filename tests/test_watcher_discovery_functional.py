@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from adapters.webex.simulator import SimClock, SimulatedSite
-from adapters.webex.simulator.records import RecordedRequest
+from adapters.webex.simulator.xml.records import RecordedRequest
 from adapters.webex.xmlapi import XmlApiClient
 from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.backoff import Backoff

@@ -29,7 +29,7 @@ from adapters.console import ConsoleChat, ConsolePrompt, Handler, Screen, logs_a
 from adapters.console.render import channel_label, reply_text
 from adapters.serving import serve_app
 from adapters.webex.simulator import SimClock, SimulatedSite, create_app, example_site
-from adapters.webex.simulator.server import XML_PATH
+from adapters.webex.simulator.xml.server import XML_PATH
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from bot.commands.actions import CommandActions, Requester
 from bot.commands.flow import CommandFlow

@@ -1,36 +1,13 @@
-"""A stateful Webex Meetings site speaking the XML API over aiohttp.
+"""The Webex API doubles, each written from its protocol, never from its client.
 
-Written from the protocol (Cisco's samples and the schemas), not from this
-project's client, so that a misreading on one side shows up as a failing test.
+- :mod:`adapters.webex.simulator.xml`: the XML API's double, a stateful Webex
+  Meetings site speaking the XML API over aiohttp (re-exported here).
+- :mod:`adapters.webex.rest.simulator`: the REST API's double, beside its client.
 
-Typical use::
-
-    clock = SimClock(start=datetime(2026, 1, 5, 9, tzinfo=UTC), speed=0)
-    site = example_site(clock=clock)
-    app = create_app(site)          # XML at POST /WBXService/XMLService
-    key = site.schedule(host="alice", title="Standup", start=clock.now() + timedelta(hours=1))
-    site.start(key); site.host_joins(key)
-
-``python -m adapters.webex.simulator --port 8080`` serves the example site.
+``python -m adapters.webex.simulator --api xml|rest`` serves either's example site.
 """
 
-from .clock import SimClock
-from .faults import Fault, Faults
-from .records import MeetingTypeRecord, MeetingView, RecordedRequest, User
-from .seed import example_site
-from .server import XML_PATH, create_app
-from .site import SimulatedSite
+from . import xml
+from .xml import *  # the XML double's names, as before it had a folder
 
-__all__ = [
-    "XML_PATH",
-    "Fault",
-    "Faults",
-    "MeetingTypeRecord",
-    "MeetingView",
-    "RecordedRequest",
-    "SimClock",
-    "SimulatedSite",
-    "User",
-    "create_app",
-    "example_site",
-]
+__all__ = xml.__all__

@@ -25,10 +25,10 @@ from aiohttp.log import access_logger
 from adapters.serving import serve_app
 from adapters.webex.rest.simulator.cli import main as rest_main
 
-from .clock import SimClock
-from .seed import bulk_site, example_site
-from .server import XML_PATH, create_app
-from .site import SimulatedSite
+from .xml.clock import SimClock
+from .xml.seed import bulk_site, example_site
+from .xml.server import XML_PATH, create_app
+from .xml.site import SimulatedSite
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

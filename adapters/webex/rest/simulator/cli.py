@@ -19,7 +19,7 @@ from datetime import timedelta
 from aiohttp.log import access_logger
 
 from adapters.serving import serve_app
-from adapters.webex.simulator.clock import SimClock
+from adapters.webex.simulator.xml.clock import SimClock
 
 from .seed import example_org
 from .server import API_ROOT, create_app

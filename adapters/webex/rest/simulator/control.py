@@ -39,7 +39,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.webex.simulator.control import action_handler, control_time
+from adapters.webex.simulator.xml.control import action_handler, control_time
 
 from .records import Instance, Participant, Series, wire_time
 from .site import RestSite

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.webex.simulator.clock import SimClock
+from adapters.webex.simulator.xml.clock import SimClock
 
 from .site import RestSite
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.webex.simulator.clock import SimClock
+from adapters.webex.simulator.xml.clock import SimClock
 
 from .bodies import occurrence_starts
 from .delivery import Deliveries

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.webex.simulator.clock import SimClock
+from adapters.webex.simulator.xml.clock import SimClock
 
 from .errors import ApiError
 
