@@ -1,6 +1,6 @@
 """The composition root of the REST backend (``WEBEX_API=rest``).
 
-:func:`build_rest_core` builds what :func:`bot.runtime.build_front` serves and
+:func:`build_rest_core` builds what :func:`bot.serve.front.build_front` serves and
 what watches over REST: the store, the REST client (starting from the newest
 kept tokens, keeping every renewed set), the commands over
 :class:`~adapters.webex.rest.meetings.RestMeetings`, the dispatcher, the

@@ -4,7 +4,7 @@ send its body, and how many connections are open at once.
 aiohttp waits for a request's headers for as long as the connection's
 keep-alive timeout (it closes a connection whose handler is idle, and a handler
 is idle until the headers are complete), so :data:`HttpLimits.header_timeout`
-is passed as that timeout (see :func:`bot.runtime.start_web`); it also closes
+is passed as that timeout (see :func:`bot.serve.front.start_web`); it also closes
 idle keep-alive connections. The body is read by the handler that needs it,
 within its own bound (see :mod:`bot.serve.slack_ingress`). Connections beyond
 :data:`HttpLimits.max_connections` are answered 503 and closed at once, before
