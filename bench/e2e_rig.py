@@ -1,7 +1,8 @@
-"""The processes of bench_e2e and how to read them from outside.
+"""The processes of bench_e2e and bench_rest, and how to read them from outside.
 
 The service (``python -m bot run``, configured only through its environment),
-the simulated site (``python -m adapters.webex.simulator``) and the fake Slack
+the simulated site (``python -m adapters.webex.simulator``, XML or ``--api
+rest``) and the fake Slack
 (``python -m bench.e2e_slack``) each run in their own process; the bench
 talks to them over loopback only, and reads the service's CPU time and peak
 RSS from ``/proc`` (Linux).
@@ -104,7 +105,8 @@ class Site:
 
     @property
     def base(self) -> str:
-        return self.url.split("/WBXService", 1)[0]
+        """The site's root: its XML URL or REST API root (``/v1/``) cut off."""
+        return self.url.split("/WBXService", 1)[0].removesuffix("/v1/")
 
     async def act(self, action: str, **args: Any) -> dict[str, Any]:
         async with self.http.post(f"{self.base}/control/{action}", json=args) as r:
@@ -117,6 +119,12 @@ class Site:
         async with self.http.get(f"{self.base}/control/requests") as r:
             body: dict[str, Any] = await r.json()
             return body
+
+    async def rest_calls(self) -> list[dict[str, str]]:
+        """The REST simulator's request log, oldest first (method, path, query, body)."""
+        async with self.http.get(f"{self.base}/control/calls") as r:
+            calls: list[dict[str, str]] = (await r.json())["calls"]
+            return calls
 
 
 @dataclass(slots=True)
