@@ -47,10 +47,17 @@ class StoreIntake:
         now: datetime,
         listing: ListingScope | None = None,
         listed: Collection[str] = (),
+        settle_running_before: datetime | None = None,
     ) -> list[Event]:
         made = await self.store.observe(
             observations, now=now, rules=RULES, listing=listing, listed=listed
         )
+        return self._keep(made)
+
+    async def tick(self, *, now: datetime) -> list[Event]:
+        return self._keep(await self.store.tick(now=now, rules=RULES))
+
+    def _keep(self, made: list[Event]) -> list[Event]:
         self.events.extend(made)
         if made:
             self.made.set()

@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from adapters.errors import NotFoundError, WebexError
+from adapters.webex.port import Intake
 from adapters.webex.rest.client import RestClient, RestMeeting
 from adapters.webex.rest.client.models import parse_meeting, parse_participant
 from adapters.webex.rest.webhook import parse_envelope
-from state.model import Authority, Event, ListingScope, MeetingSnapshot, Observation
+from state.model import Authority, MeetingSnapshot, Observation
 
 from ..index import MeetingIndex
 from .hooks import WANTED, plan_hooks
@@ -43,6 +42,7 @@ from .observe import (
     from_roster,
     from_scheduled,
     from_series_state,
+    merged_state,
     next_occurrences,
     outdated,
     roster_wanted,
@@ -50,7 +50,7 @@ from .observe import (
     unlisted,
 )
 
-__all__ = ["LOOKUP_DEADLINE", "FeedIntake", "RestFeed"]
+__all__ = ["LOOKUP_DEADLINE", "RestFeed"]
 
 logger = logging.getLogger("meetbot.webex.rest")
 
@@ -58,19 +58,6 @@ logger = logging.getLogger("meetbot.webex.rest")
 LOOKUP_DEADLINE = timedelta(seconds=0.5)
 #: How far ahead the schedule sweep lists occurrences (the XML discovery's week).
 SCHEDULE_AHEAD = timedelta(days=7)
-
-
-class FeedIntake(Protocol):
-    """The door the feed hands observations to (the core's intake)."""
-
-    async def observe(
-        self,
-        observations: Sequence[Observation],
-        *,
-        now: datetime,
-        listing: ListingScope | None = None,
-        listed: Collection[str] = (),
-    ) -> list[Event]: ...
 
 
 class RestFeed:
@@ -92,7 +79,7 @@ class RestFeed:
     def __init__(
         self,
         client: RestClient,
-        intake: FeedIntake,
+        intake: Intake,
         *,
         target_url: str | None = None,
         secret: str | None = None,
@@ -164,7 +151,7 @@ class RestFeed:
         series = series_id(meeting.id)
         known = self.index.number(series) is not None and series in self._titled
         detail = None if known and event != "updated" else await self._details(meeting)
-        shown = meeting if detail is None else _merged(meeting, detail)
+        shown = meeting if detail is None else merged_state(meeting, detail)
         key = self._learn(shown) or await self._key_of(meeting.id)
         if INSTANCE_MARK in meeting.id:
             running = meeting.state in ("inProgress", "lobby")
@@ -415,10 +402,3 @@ class RestFeed:
             logger.info("meeting %s is gone though no deletion was delivered", snapshot.key)
             return True
         return False
-
-
-def _merged(delivered: RestMeeting, detail: RestMeeting) -> RestMeeting:
-    """The looked-up meeting, but in the state the delivery reported (the
-    listing behind ``GET`` may lag the webhook)."""
-    return replace(detail, state=delivered.state, start=delivered.start or detail.start,
-                   end=delivered.end or detail.end)  # fmt: skip

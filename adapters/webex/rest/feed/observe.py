@@ -53,6 +53,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from adapters.webex.rest.client.models import RestMeeting, RestParticipant
@@ -66,6 +67,7 @@ __all__ = [
     "from_roster",
     "from_scheduled",
     "from_series_state",
+    "merged_state",
     "next_occurrences",
     "outdated",
     "presence",
@@ -285,3 +287,10 @@ def unlisted(
         and s.host_email.casefold() in hosts
         and earliest <= s.start <= latest
     ]
+
+
+def merged_state(delivered: RestMeeting, detail: RestMeeting) -> RestMeeting:
+    """The looked-up meeting, but in the state the delivery reported (the
+    listing behind ``GET`` may lag the webhook)."""
+    return replace(detail, state=delivered.state, start=delivered.start or detail.start,
+                   end=delivered.end or detail.end)  # fmt: skip
