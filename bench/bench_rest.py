@@ -36,9 +36,9 @@ Medians of ``BENCH_REST_RUNS`` runs (default 2), on a shared 2-core machine::
     service CPU, launch to sweep done   3.8 s in 38.7 s
 
 The sweep's wall time is mostly the simulator's (it lists 10,000 series per
-page); the service spends 3.8 s of CPU on it. Below a discovery interval of
-about 40 s (the job's timeout is ``max(interval, 30 s)``) the first sweep at
-10,000 meetings is cancelled before it ends.
+page); the service spends 3.8 s of CPU on it. A run that sweeps the schedule
+may take ``max(interval, 10 min)``, so a short discovery interval does not
+cancel it; the next run waits for it.
 """
 
 from __future__ import annotations

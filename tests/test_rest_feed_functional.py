@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from adapters.webex.rest.client import RestClient, RestSettings, Tokens
 from adapters.webex.rest.feed.feed import RestFeed
-from adapters.webex.rest.feed.jobs import HOOK_CHECK, RestFeedJobs
+from adapters.webex.rest.feed.jobs import HOOK_CHECK, SCHEDULE_TIMEOUT, RestFeedJobs
 from adapters.webex.rest.simulator import RestSite
 from bot.config import WEBHOOK_PATH, Settings
 from bot.serve.web import create_web_app
@@ -326,6 +326,26 @@ async def test_the_feed_runs_three_jobs() -> None:
             ("sweep_live", timedelta(seconds=20)),
             ("sweep_schedule", timedelta(seconds=60)),
         ]
+
+
+async def test_a_short_discovery_interval_leaves_the_schedule_sweep_minutes() -> None:
+    # A sweep over 10,000 meetings takes longer than a 20 s discovery interval:
+    # it must not be cancelled for that, and neither may the webhook check that
+    # runs it after a gap. The live sweep keeps its own interval's bound.
+    async with rig() as r:
+        jobs = RestFeedJobs(
+            r.feed,
+            r.store,
+            poll_interval=timedelta(seconds=60),
+            discovery_interval=timedelta(seconds=20),
+        )
+        timeouts = {j.name: j.timeout for j in jobs.jobs()}
+        assert timedelta(minutes=5) <= SCHEDULE_TIMEOUT
+        assert timeouts == {
+            "webhooks": SCHEDULE_TIMEOUT,
+            "sweep_live": timedelta(seconds=60),
+            "sweep_schedule": SCHEDULE_TIMEOUT,
+        }
 
 
 async def test_a_reactivated_webhook_is_followed_by_both_sweeps() -> None:

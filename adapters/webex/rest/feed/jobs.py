@@ -23,12 +23,17 @@ from adapters.webex.port import FeedJob, Heartbeat, StoreView
 
 from .feed import RestFeed
 
-__all__ = ["HOOK_CHECK", "RestFeedJobs"]
+__all__ = ["HOOK_CHECK", "SCHEDULE_TIMEOUT", "RestFeedJobs"]
 
 #: How often the webhook registration is checked (Webex disables silently).
 HOOK_CHECK = timedelta(minutes=5)
 #: The least time one run may take (a sweep lists every page).
 MIN_TIMEOUT = timedelta(seconds=30)
+#: The least time a run that sweeps the schedule may take: it lists every page
+#: of every watched host (about 37 s at 10,000 meetings), which may well exceed
+#: a short discovery interval. A run that outlasts its interval is not
+#: overlapped; the next one simply waits for it.
+SCHEDULE_TIMEOUT = timedelta(minutes=10)
 
 
 class RestFeedJobs:
@@ -58,17 +63,22 @@ class RestFeedJobs:
         self._hooks = hook_interval
 
     def jobs(self) -> Sequence[FeedJob]:
-        """The three jobs, each allowed one interval and at least 30 s; a live
-        sweep that succeeds shows Webex reachable for three poll intervals."""
+        """The three jobs, each allowed one interval and at least 30 s, and those
+        that may sweep the schedule (``webhooks`` after a gap, ``sweep_schedule``)
+        at least :data:`SCHEDULE_TIMEOUT`; a live sweep that succeeds shows Webex
+        reachable for three poll intervals."""
 
         def job(
-            name: str, interval: timedelta, run: Callable[[datetime], Awaitable[None]]
+            name: str,
+            interval: timedelta,
+            run: Callable[[datetime], Awaitable[None]],
+            least: timedelta = MIN_TIMEOUT,
         ) -> FeedJob:
             return FeedJob(
                 name=name,
                 interval=interval,
                 run=run,
-                timeout=max(interval, MIN_TIMEOUT),
+                timeout=max(interval, least),
                 heartbeat=(
                     Heartbeat(
                         within=3 * interval,
@@ -81,9 +91,9 @@ class RestFeedJobs:
             )
 
         return (
-            job("webhooks", self._hooks, self.check_webhooks),
+            job("webhooks", self._hooks, self.check_webhooks, SCHEDULE_TIMEOUT),
             job("sweep_live", self._poll, self.sweep_live),
-            job("sweep_schedule", self._discovery, self.sweep_schedule),
+            job("sweep_schedule", self._discovery, self.sweep_schedule, SCHEDULE_TIMEOUT),
         )
 
     async def check_webhooks(self, now: datetime) -> None:
