@@ -348,6 +348,38 @@ async def test_a_short_discovery_interval_leaves_the_schedule_sweep_minutes() ->
         }
 
 
+def schedule_sweeps(r: Rig) -> int:
+    """How many schedule sweeps the site saw: each lists the token's own
+    schedule once (then each named host's)."""
+    return sum(
+        1
+        for c in r.site.calls
+        if c.method == "GET"
+        and c.path == "/v1/meetings"
+        and "scheduledMeeting" in c.query
+        and "hostEmail" not in c.query
+    )
+
+
+async def test_the_launch_sweeps_the_schedule_once() -> None:
+    # At launch the webhook check's catch-up and the schedule job's first run
+    # both ask for a sweep: one listing of the schedule serves both.
+    async with rig() as r:
+        await r.store.subscribe("C1", "host", ALICE)
+        series = schedule(r.site, ALICE, title="Planning")
+        jobs = jobs_of(r)
+        await asyncio.gather(jobs.sweep_schedule(r.now()), jobs.check_webhooks(r.now()))
+        assert schedule_sweeps(r) == 1
+        assert r.intake.kinds(series.meeting_number) == [K.SCHEDULED]
+        # A request just after a sweep is served by it too; one a discovery
+        # interval later sweeps again.
+        await jobs.sweep_schedule(r.now())
+        assert schedule_sweeps(r) == 1
+        r.site.clock.advance(timedelta(seconds=60))
+        await jobs.sweep_schedule(r.now())
+        assert schedule_sweeps(r) == 2
+
+
 async def test_a_reactivated_webhook_is_followed_by_both_sweeps() -> None:
     async with rig() as r:
         jobs = jobs_of(r)

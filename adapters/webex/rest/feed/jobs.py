@@ -10,12 +10,18 @@
   what the core holds scheduled that a complete listing no longer shows is
   asked directly (a lost deletion).
 
+Schedule sweeps coalesce: one asked for while another runs waits for it, and
+one that started no more than :data:`JUST_SWEPT` (at most half the discovery
+interval) before the request satisfies it. At launch the webhook check's
+catch-up and the job's first run would otherwise both list every page.
+
 Webhooks carry the live signal; these are the safety net, so in steady state
 the periodic sweeps are the only REST calls.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -34,6 +40,8 @@ MIN_TIMEOUT = timedelta(seconds=30)
 #: a short discovery interval. A run that outlasts its interval is not
 #: overlapped; the next one simply waits for it.
 SCHEDULE_TIMEOUT = timedelta(minutes=10)
+#: A schedule sweep that started this recently satisfies another request.
+JUST_SWEPT = timedelta(seconds=30)
 
 
 class RestFeedJobs:
@@ -61,6 +69,10 @@ class RestFeedJobs:
         self._poll = poll_interval
         self._discovery = discovery_interval
         self._hooks = hook_interval
+        self._fresh = min(JUST_SWEPT, discovery_interval / 2)
+        self._schedule_lock = asyncio.Lock()
+        #: When the last schedule sweep that succeeded started.
+        self._swept_at: datetime | None = None
 
     def jobs(self) -> Sequence[FeedJob]:
         """The three jobs, each allowed one interval and at least 30 s, and those
@@ -114,6 +126,14 @@ class RestFeedJobs:
         )
 
     async def sweep_schedule(self, now: datetime) -> None:
+        """Sweep the schedule, unless a sweep running or just done covers ``now``."""
+        async with self._schedule_lock:
+            if self._swept_at is not None and self._swept_at >= now - self._fresh:
+                return
+            await self._sweep_schedule(now)
+            self._swept_at = now
+
+    async def _sweep_schedule(self, now: datetime) -> None:
         _, hosts = await self._view.watched_hosts()
         snapshots = await self._view.snapshots(now=now)
         known = {s.host_email for s in snapshots if s.host_email}
