@@ -32,7 +32,7 @@ Medians of ``BENCH_REST_RUNS`` runs (default 2), on a shared 2-core machine::
     missed, repeated                    0/108, 0   0/108, 0             0, 0
     quiet REST calls/min                24 sweep_live + 2 sweep_schedule, 0 other   0 other
     schedule sweep at 10,000 meetings   37.5 s wall, 100 calls (pages of 100)
-    schedule sweeps started at launch   2 (the registration's catch-up and the job's first run)
+    schedule sweeps started at launch   2 when measured (now 1: a request made while one runs shares it)
     service CPU, launch to sweep done   3.8 s in 38.7 s
 
 The sweep's wall time is mostly the simulator's (it lists 10,000 series per
