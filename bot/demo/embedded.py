@@ -36,6 +36,8 @@ from bot.commands.flow import CommandFlow
 from bot.config import Settings
 from bot.demo.script import (
     DEMO_SCRIPT,
+    DemoClock,
+    DemoSite,
     add_demo_hosts,
     demo_channel_names,
     demo_subscriptions,
@@ -44,7 +46,14 @@ from bot.demo.script import (
 from bot.runtime import build_core, build_front, start_watching
 from bot.watch.watcher import WatchSettings
 
-__all__ = ["DEMO_SPEED", "DEMO_USER", "DEMO_WATCH", "console_handler", "run_demo"]
+__all__ = [
+    "DEMO_SPEED",
+    "DEMO_USER",
+    "DEMO_WATCH",
+    "console_handler",
+    "play_until_stopped",
+    "run_demo",
+]
 
 logger = logging.getLogger("meetbot.demo")
 
@@ -71,6 +80,33 @@ def console_handler(actions: CommandActions, requester: Requester = DEMO_USER) -
         return reply_text(reply, channel=channel, display_tz=UTC)
 
     return handle
+
+
+async def play_until_stopped(
+    site: DemoSite,
+    clock: DemoClock,
+    actions: CommandActions,
+    *,
+    speed: float,
+    input_fd: int | None,
+    screen: Screen,
+    stop: asyncio.Event,
+) -> None:
+    """Play the demo script on ``site`` beside the console prompt until ``stop``
+    is set, then cancel both and wait for them. Either demo's last step."""
+    tasks = [
+        asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
+        asyncio.create_task(
+            ConsolePrompt(console_handler(actions), input_fd=input_fd, screen=screen).run()
+        ),
+    ]
+    try:
+        await stop.wait()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        logger.info("demo stopping")
 
 
 async def _serve_simulator(
@@ -161,16 +197,6 @@ async def run_demo(
             clock.speed,
         )
         await start_watching(stack, core, site_name=_SITE)
-        tasks = [
-            asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=speed)),
-            asyncio.create_task(
-                ConsolePrompt(console_handler(core.actions), input_fd=input_fd, screen=screen).run()
-            ),
-        ]
-        try:
-            await stop.wait()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            logger.info("demo stopping")
+        await play_until_stopped(
+            site, clock, core.actions, speed=speed, input_fd=input_fd, screen=screen, stop=stop
+        )

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.chat import format_when
-from adapters.console import ConsoleChat, ConsolePrompt, Screen, logs_above_the_prompt
+from adapters.console import ConsoleChat, Screen, logs_above_the_prompt
 from adapters.serving import serve_app
 from adapters.webex.rest.simulator import API_ROOT, create_app, example_org
 from adapters.webex.simulator import SimClock
 from bot.config import Settings
-from bot.demo.embedded import DEMO_SPEED, console_handler
+from bot.demo.embedded import DEMO_SPEED, play_until_stopped
 from bot.demo.rest_site import RestDemoSite, demo_email
-from bot.demo.script import DEMO_SCRIPT, demo_channel_names, demo_subscriptions, run_demo_script
+from bot.demo.script import demo_channel_names, demo_subscriptions
 from bot.rest_runtime import build_rest_core
 from bot.runtime import build_front
 from state.model import Scope
@@ -105,16 +105,12 @@ async def run_rest_demo(
             rest.webhook_url,
         )
         await stack.enter_async_context(core)
-        tasks = [
-            asyncio.create_task(run_demo_script(site, clock, DEMO_SCRIPT, speed=clock.speed)),
-            asyncio.create_task(
-                ConsolePrompt(console_handler(core.actions), input_fd=input_fd, screen=screen).run()
-            ),
-        ]
-        try:
-            await stop.wait()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            logger.info("demo stopping")
+        await play_until_stopped(
+            site,
+            clock,
+            core.actions,
+            speed=clock.speed,
+            input_fd=input_fd,
+            screen=screen,
+            stop=stop,
+        )
