@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import pairwise
 
 import pytest
@@ -47,6 +48,23 @@ def test_discovery_queries(any_all: bool, hosts: set[str], expected_hosts: list[
     queries = discovery_queries(any_all=any_all, hosts=hosts, now=NOW, lookback=DAY, lookahead=WEEK)
     assert [q.host_webex_id for q in queries] == expected_hosts
     assert all(q.start_from == NOW - DAY and q.start_to == NOW + WEEK for q in queries)
+
+
+def test_discovery_lists_the_near_part_every_cycle_and_the_far_parts_when_due() -> None:
+    near_back, near_ahead = timedelta(hours=2), DAY
+    site = partial(discovery_queries, any_all=True, hosts=(), now=NOW, lookback=DAY, lookahead=WEEK)
+    every = site(near_back=near_back, near_ahead=near_ahead, far=True)
+    assert [(q.part, q.start_from, q.start_to) for q in every] == [
+        ("before", NOW - DAY, NOW - near_back),
+        ("near", NOW - near_back, NOW + near_ahead),
+        ("ahead", NOW + near_ahead, NOW + WEEK),
+    ]
+    (near,) = site(near_back=near_back, near_ahead=near_ahead, far=False)
+    assert near == every[1]
+    # Only the cut that is asked for: a near part reaching back the whole
+    # lookback leaves one far part; no cut at all leaves the whole window.
+    assert [q.part for q in site(near_ahead=near_ahead)] == ["near", "ahead"]
+    assert [q.part for q in site(near_back=WEEK, near_ahead=WEEK)] == ["whole"]
 
 
 @pytest.mark.parametrize(

@@ -175,6 +175,31 @@ async def test_the_far_window_is_listed_every_far_every_cycles(
     assert [e.meeting_key for e in later] == [far]
 
 
+async def test_what_started_hours_ago_and_is_not_running_is_listed_with_the_far_parts(
+    sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
+) -> None:
+    site, now = sim_site, sim_clock.now()
+    # Due five hours ago, ten hours long, never started: only the far part
+    # ("before", beyond near_back) lists it after the first cycle.
+    late = site.schedule(
+        host="alice", title="Late", start=now - timedelta(hours=5), duration_minutes=600
+    )
+    settings = _settings(discovery_interval=60, near_back=timedelta(hours=2), far_every=3)
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", settings) as (watcher, store):
+        await watcher.discover()
+        site.delete(late)
+        missed = []
+        for _ in range(2):
+            sim_clock.advance(timedelta(seconds=60))
+            missed.append(await watcher.discover())
+        sim_clock.advance(timedelta(seconds=60))
+        far = await watcher.discover()
+        gone = await store.snapshot(late)
+    assert missed == [[], []]
+    assert [(e.kind, e.meeting_key) for e in far] == [(EventKind.CANCELLED, late)]
+    assert gone is not None and gone.cancelled
+
+
 async def test_a_first_start_sees_what_runs_before_discovery_has_listed_anything(
     sim_clock: SimClock, sim_site: SimulatedSite, sim_url: str, tmp_path: Path
 ) -> None:

@@ -1,8 +1,9 @@
 """The XML API's feed: two polling jobs that hand what the site says to the intake.
 
 - ``discover`` (every ``discovery_interval``): LstsummarySession over
-  [now - lookback, now + near_ahead], and every ``far_every`` cycles also over
-  the rest up to now + lookahead, per watched host or site-wide. Only a
+  [now - near_back, now + near_ahead], and every ``far_every`` cycles also over
+  the rest, from now - lookback to now + lookahead, per watched host or
+  site-wide. Only a
   complete listing is observed, with its :class:`~state.model.ListingScope`
   so the core counts absences (two in a row make a session gone), and only
   its rows that changed since the same listing last time are modelled and
@@ -77,6 +78,9 @@ class FeedSettings:
     lookahead: timedelta = timedelta(days=7)
     live_horizon: timedelta = timedelta(minutes=15)
     near_ahead: timedelta = timedelta(hours=24)
+    #: What started longer ago than this and is not in progress (which the
+    #: live poll watches) is listed only with the far parts.
+    near_back: timedelta = timedelta(hours=2)
     far_every: int = 10
     discovery_batch: int = 500
     #: Known sessions per site-wide in-progress listing: the window is cut by
@@ -88,6 +92,8 @@ class FeedSettings:
         for name in ("discovery_interval", "poll_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.near_back < timedelta(0) or self.near_ahead < timedelta(0):
+            raise ValueError("near_back and near_ahead must not be negative")
         if self.far_every < 1 or self.discovery_batch < 1 or self.live_rows_per_query < 1:
             raise ValueError(
                 "far_every, discovery_batch and live_rows_per_query must be at least 1"
@@ -133,11 +139,11 @@ class XmlFeed:
         self._clock = clock
         self.settings = settings or FeedSettings()
         self._lookups = DirectLookups(source=source, budget=budget, intake=intake, clock=clock)
-        # Per listing (host, None = site-wide; near or far part): its rows by
+        # Per listing (host, None = site-wide; the part of the window): its rows by
         # key, from its last complete run. Only changed rows are observed; and
         # only when a key vanishes can the store hold new suspects, so only
         # then is the absence check worth a read.
-        self._listed: dict[tuple[str | None, bool], dict[str, SessionSummary]] = {}
+        self._listed: dict[tuple[str | None, str], dict[str, SessionSummary]] = {}
         self._far_due: datetime | None = None  # None: list the far part next cycle
         # The rows of the last live poll whose observations the store took: a
         # row that comes back the same says nothing new and is not modelled.
@@ -209,6 +215,7 @@ class XmlFeed:
             lookback=s.lookback,
             lookahead=s.lookahead,
             near_ahead=s.near_ahead,
+            near_back=s.near_back,
             far=far,
         )
         events: list[Event] = []
@@ -278,7 +285,7 @@ class XmlFeed:
             start_to=query.start_to,
             host_id=query.host_webex_id,
         )
-        name = (query.host_webex_id, query.far)
+        name = (query.host_webex_id, query.part)
         seen_at = self._clock()  # what it says is known from now (a listing may take minutes)
         listed = {row.session_key: row for row in listing.sessions}
         before = self._listed.pop(name, None)  # gone until this run is observed

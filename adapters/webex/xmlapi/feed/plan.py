@@ -1,8 +1,10 @@
 """What each poll should ask Webex, decided from what the store knows. Pure.
 
 - Discovery lists sessions from ``lookback`` ago to ``lookahead`` ahead, in
-  two parts: the near one (up to ``near_ahead``) every cycle, the far one only
-  now and then, since what is scheduled days ahead can wait to be seen. Per
+  parts: the near one (from ``near_back`` ago to ``near_ahead`` ahead) every
+  cycle, the far ones before and after it only now and then, since what is
+  scheduled days ahead can wait to be seen, and what started hours ago and
+  is not running (the live poll watches what is) has little left to say. Per
   subscribed host where subscriptions name hosts, site-wide (paged by the
   client) when any subscription watches ``all``. Listings filter by webExID,
   so host emails and single-meeting subscriptions are resolved to webExIDs
@@ -60,7 +62,10 @@ class ListingQuery:
     start_from: datetime
     start_to: datetime
     host_webex_id: str | None = None
-    far: bool = False
+    #: Which part of discovery's window: "near", or "before" / "ahead" (the
+    #: far parts); "whole" when the window is not cut. Names the listing's
+    #: rows from one cycle to the next.
+    part: str = "whole"
 
     def __post_init__(self) -> None:
         if self.start_to < self.start_from:
@@ -75,23 +80,32 @@ def discovery_queries(
     lookback: timedelta,
     lookahead: timedelta,
     near_ahead: timedelta | None = None,
+    near_back: timedelta | None = None,
     far: bool = True,
 ) -> list[ListingQuery]:
     """The listings one discovery cycle makes (empty when nobody is watched).
 
-    With ``near_ahead`` shorter than ``lookahead`` the window splits at
-    ``now + near_ahead``: the near part is always listed, the far part (its
-    queries marked ``far``) only when ``far`` is true."""
+    With ``near_ahead`` shorter than ``lookahead`` (or ``near_back`` shorter
+    than ``lookback``) the window is cut at ``now + near_ahead`` (``now -
+    near_back``): the near part is always listed, the far parts ("before",
+    "ahead") only when ``far`` is true."""
     start_from, start_to = now - lookback, now + lookahead
-    windows = [(start_from, start_to, False)]
-    if near_ahead is not None and near_ahead < lookahead:
-        split = now + max(near_ahead, timedelta(0))
-        windows = [(start_from, split, False)] + ([(split, start_to, True)] if far else [])
+    back = start_from if near_back is None else max(now - near_back, start_from)
+    ahead = start_to if near_ahead is None else min(now + max(near_ahead, timedelta(0)), start_to)
+    windows = [(start_from, start_to, "whole")]
+    if back > start_from or ahead < start_to:
+        windows = [(back, ahead, "near")]
+        if far:
+            windows = [
+                *([(start_from, back, "before")] if back > start_from else []),
+                *windows,
+                *([(ahead, start_to, "ahead")] if ahead < start_to else []),
+            ]
     owners: Sequence[str | None] = [None] if any_all else sorted(set(hosts))
     return [
-        ListingQuery(start_from=a, start_to=b, host_webex_id=h, far=is_far)
+        ListingQuery(start_from=a, start_to=b, host_webex_id=h, part=part)
         for h in owners
-        for a, b, is_far in windows
+        for a, b, part in windows
     ]
 
 
