@@ -15,7 +15,9 @@ from adapters.webex.simulator import SimClock, SimulatedSite, example_site
 from adapters.webex.simulator.__main__ import _arguments, build_site
 from adapters.webex.simulator.xml.records import RecordedRequest
 from adapters.webex.simulator.xml.seed import bulk_site
-from adapters.webex.xmlapi import XmlApiClient
+from adapters.webex.xmlapi import Credentials, XmlApiClient
+from adapters.webex.xmlapi.errors import SessionInfoBlockedError
+from adapters.webex.xmlapi.models import SessionRef
 from tests.conftest import SIM_START
 from tests.fakes.sim import ADMIN, ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
 from tests.simxml import content, message
@@ -135,6 +137,22 @@ async def test_the_command_line_seeds_a_large_site_and_sets_its_switches() -> No
         0.3,
         True,
     )
+
+
+async def test_a_limited_admin_is_blocked_where_the_bulk_site_lifts_the_limit() -> None:
+    args = _arguments(
+        ["--sessions", "600", "--body-content-limit", "50", "--limited-admin", "poller:pw2"]
+    )
+    site = build_site(args)
+    refs = [SessionRef.by_key(m.key) for m in site.all_meetings()][:550]
+    poller = Credentials(site_name=SITE_NAME, webex_id="poller", password="pw2")
+    async with running_site(site) as (_server, url):
+        async with XmlApiClient(url, poller) as client:
+            assert len(await client.get_session_infos(refs[:500])) == 500
+            with pytest.raises(SessionInfoBlockedError):
+                await client.get_session_infos(refs[500:])
+        async with XmlApiClient(url, ADMIN) as client:
+            assert len(await client.get_session_infos(refs)) == 550
 
 
 async def test_the_control_surface_counts_requests_by_operation(sim_http: ClientSession) -> None:

@@ -28,7 +28,7 @@ from adapters.webex.rest.simulator.cli import main as rest_main
 from .xml.clock import SimClock
 from .xml.seed import bulk_site, example_site
 from .xml.server import XML_PATH, create_app
-from .xml.site import SimulatedSite
+from .xml.site import SESSIONINFO_HOURLY_LIMIT, SimulatedSite
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -75,7 +75,18 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="answer listings as another XML stack would (other order, prefixes, encoding)",
     )
+    bulk.add_argument(
+        "--limited-admin",
+        action="append",
+        default=[],
+        metavar="WEBEXID:PASSWORD",
+        help="another admin account, held to a real site's GetSessionInfo limit"
+        f" ({SESSIONINFO_HOURLY_LIMIT} items an hour, then HTTP 403 for two hours)"
+        " even where --sessions lifts it",
+    )
     args = parser.parse_args(argv)
+    if any(not a.partition(":")[0] or not a.partition(":")[2] for a in args.limited_admin):
+        parser.error("--limited-admin takes WEBEXID:PASSWORD")
     if args.sessions < 0 or args.hosts < 1 or not 0 <= args.live_share <= 1:
         parser.error("--sessions >= 0, --hosts >= 1 and 0 <= --live-share <= 1")
     if args.body_content_limit < 1 or args.listing_latency < 0:
@@ -97,6 +108,11 @@ def build_site(args: argparse.Namespace) -> SimulatedSite:
     site.body_content_limit = args.body_content_limit
     site.listing_latency = args.listing_latency
     site.foreign_listings = args.foreign
+    for account in args.limited_admin:
+        webex_id, _, password = account.partition(":")
+        email = f"{webex_id}@{args.site_name}.example"
+        site.add_user(webex_id, password, email=email, admin=True)
+        site.sessioninfo_account_limits[webex_id.lower()] = SESSIONINFO_HOURLY_LIMIT
     return site
 
 

@@ -24,11 +24,13 @@ from .faults import Faults
 from .records import Meeting, MeetingTypeRecord, MeetingView, RecordedRequest, User
 from .zones import DEFAULT_TIME_ZONE_ID, zone_id_named, zones
 
-__all__ = ["SimulatedSite"]
+__all__ = ["SESSIONINFO_HOURLY_LIMIT", "SimulatedSite"]
 
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 _USAGE_WINDOW = timedelta(hours=1)
 _BLOCK_FOR = timedelta(hours=2)
+#: GetSessionInfo items a real site allows an account per rolling hour.
+SESSIONINFO_HOURLY_LIMIT = 500
 
 
 class SimulatedSite:
@@ -41,6 +43,8 @@ class SimulatedSite:
         sessioninfo_hourly_limit: GetSessionInfo items per account per rolling
             hour; the request that goes past it, and every GetSessionInfo
             request for two hours after, is answered HTTP 403.
+        sessioninfo_account_limits: the same limit for single accounts (by
+            lower-cased webExID), in place of ``sessioninfo_hourly_limit``.
         password_required: CreateMeeting generates a password when none given.
         list_page_limit: the most rows one LstsummarySession page returns.
         listing_latency: seconds each LstsummarySession request waits before it
@@ -61,7 +65,8 @@ class SimulatedSite:
         self.clock = clock or SimClock()
         self.supports_return_scheduled_pmr = True
         self.body_content_limit = 10
-        self.sessioninfo_hourly_limit = 500
+        self.sessioninfo_hourly_limit = SESSIONINFO_HOURLY_LIMIT
+        self.sessioninfo_account_limits: dict[str, int] = {}
         self.password_required = True
         self.list_page_limit = 500
         self.listing_latency = 0.0
@@ -155,7 +160,8 @@ class SimulatedSite:
         usage = self._usage.setdefault(key, deque())
         while usage and usage[0] <= now - _USAGE_WINDOW:
             usage.popleft()
-        if len(usage) + calls > self.sessioninfo_hourly_limit:
+        limit = self.sessioninfo_account_limits.get(key, self.sessioninfo_hourly_limit)
+        if len(usage) + calls > limit:
             self._blocked_until[key] = now + _BLOCK_FOR
             usage.clear()
             return False
