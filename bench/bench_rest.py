@@ -55,7 +55,6 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
-from bench.bench_e2e import Change
 from bench.e2e_rig import (
     SIGNING_SECRET,
     Site,
@@ -68,6 +67,7 @@ from bench.e2e_rig import (
     spawn,
     stop,
 )
+from bench.e2e_scenario import Change
 from bench.rest_figures import (
     MARKERS,
     STEPS,
