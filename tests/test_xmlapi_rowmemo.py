@@ -4,6 +4,7 @@ Every test compares the memo's answer with a page read without a memo: the
 memo may only make reading cheaper, never different.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from adapters.errors import WebexDecodeError
+from adapters.errors import WebexDecodeError, WebexError
 from adapters.webex.timezones import TimeZoneTable, default_table
 from adapters.webex.xmlapi import sessions
 from adapters.webex.xmlapi.envelope import split_outcomes
@@ -365,3 +366,139 @@ def test_any_sequence_of_odd_pages_reads_as_without_memo(
                 read(body, memo)
             continue
         assert read(body, memo) == expected
+
+
+# --- answers to several bodyContents ------------------------------------------------
+
+NO_RECORD = (
+    "<serv:result>FAILURE</serv:result><serv:reason>Sorry, no record found</serv:reason>"
+    "<serv:exceptionID>000015</serv:exceptionID>"
+)
+
+
+def answers(
+    parts: list[list[str] | None], *, p: str = "ep", scopes: list[str] | None = None
+) -> bytes:
+    """One body answering ``parts``: each the rows' XML of one bodyContent, or
+    None for a 000015 failure (its bodyContent left empty). ``scopes`` adds
+    namespace declarations to each bodyContent's start tag."""
+    responses = "".join(
+        "<serv:response>"
+        + (NO_RECORD if rows is None else "<serv:result>SUCCESS</serv:result>")
+        + "</serv:response>"
+        for rows in parts
+    )
+    contents = []
+    for index, rows in enumerate(parts):
+        scope = "" if scopes is None else scopes[index]
+        if rows is None:
+            contents.append(f"<serv:bodyContent{scope}/>")
+            continue
+        n = len(rows)
+        contents.append(
+            f"<serv:bodyContent{scope}><{p}:matchingRecords><serv:total>{n}</serv:total>"
+            f"<serv:returned>{n}</serv:returned></{p}:matchingRecords>\n"
+            + "".join(rows)
+            + "</serv:bodyContent>"
+        )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<serv:message xmlns:serv="{SERV}" xmlns:{p}="{EP}"><serv:header>{responses}'
+        f"</serv:header><serv:body>{''.join(contents)}</serv:body></serv:message>"
+    )
+    return text.encode("utf-8", "xmlcharrefreplace")
+
+
+def outcomes(body: bytes) -> list[etree._Element | WebexError]:
+    return split_outcomes(parse_document(body), "LstsummarySession")
+
+
+def read_all(body: bytes, memo: RowMemo | None = None) -> list[object]:
+    """Per bodyContent: its rows, or the error's exceptionID."""
+    found: Sequence[sessions.Page | WebexError]
+    if memo is None:
+        found = [
+            o if isinstance(o, Exception) else sessions.session_page(o, TABLE, 0)
+            for o in outcomes(body)
+        ]
+    else:
+        found = sessions.summary_pages(body, outcomes, TABLE, 0, memo)
+    return [page.detail if isinstance(page, WebexError) else page.sessions for page in found]
+
+
+def test_rows_of_several_bodycontents_are_recalled_wherever_they_come_back() -> None:
+    rows = [r.xml() for r in ROWS]
+    memo = RowMemo()
+    first = answers([rows[:3], None, rows[3:]])
+    assert read_all(first, memo) == read_all(first)
+    assert (memo.hits, memo.misses) == (0, len(ROWS))
+    # The same rows, cut elsewhere: the third part's rows now answer the first.
+    moved = answers([rows[5:], rows[:2], None, rows[2:5]])
+    assert read_all(moved, memo) == read_all(moved)
+    assert (memo.hits, memo.misses) == (len(ROWS), len(ROWS))
+    cut = memo.cut(moved, (TABLE, TABLE.revision, 0))
+    assert cut is not None and b"Meeting 3" not in cut.skeleton
+
+
+def test_bodycontents_with_other_namespaces_in_scope_are_read_whole() -> None:
+    rows = [r.xml() for r in ROWS]
+    memo = RowMemo()
+    plain = answers([rows[:4], rows[4:]])
+    read_all(plain, memo)
+    mixed = answers([rows[:4], rows[4:]], scopes=["", ' xmlns="urn:other"'])
+    assert read_all(mixed, memo) == read_all(mixed)
+    assert memo.hits == 0
+
+
+def test_a_row_in_a_failed_items_bodycontent_stops_the_cut() -> None:
+    rows = [r.xml() for r in ROWS]
+    memo = RowMemo()
+    body = answers([rows[:4], rows[4:]])
+    read_all(body, memo)
+    failed = body.replace(b"<serv:result>SUCCESS</serv:result>", NO_RECORD.encode(), 1)
+    assert read_all(failed, memo) == read_all(failed)
+    assert read_all(failed, memo)[0] == "000015"
+    assert memo.hits == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    answers_=st.lists(
+        st.lists(
+            st.one_of(
+                st.none(),
+                st.lists(
+                    st.tuples(st.integers(0, 6), st.sampled_from(MUTATION_MIX), st.booleans()),
+                    max_size=4,
+                ),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=2,
+        max_size=4,
+    ),
+    prefix=st.sampled_from(["ep", "x"]),
+)
+def test_any_sequence_of_multi_part_answers_reads_as_without_memo(
+    answers_: list[list[list[tuple[int, str, bool]] | None]], prefix: str
+) -> None:
+    memo = RowMemo()
+    for parts in answers_:
+        xml = [
+            None
+            if rows is None
+            else [
+                MUTATIONS[mutation](Row(key=k, joined=joined).xml(prefix), prefix)
+                for k, mutation, joined in rows
+            ]
+            for rows in parts
+        ]
+        body = answers(xml, p=prefix)
+        try:
+            expected = read_all(body)
+        except Exception as e:  # noqa: BLE001 - the memo must fail the same way
+            with pytest.raises(type(e)):
+                read_all(body, memo)
+            continue
+        assert read_all(body, memo) == expected

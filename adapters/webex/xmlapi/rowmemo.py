@@ -22,8 +22,10 @@ its parent, the document's encoding, the time-zone table (its revision) and the
 dateScope zone, and the rows' prefix. When any of them changes, the memo is
 emptied: the caller's part before the cut, the document's once the skeleton
 is parsed.
-With ``p`` the rows' prefix and n the rows of the skeleton, the cut is used only
-when:
+A body may answer several queries, one ``serv:bodyContent`` each (the live
+poll sends its parts in one request); its rows are those of every answered
+bodyContent, in document order. With ``p`` the rows' prefix and n those rows
+in the skeleton, the cut is used only when:
 
 1. every "<" in the body opens an element tag (:func:`.xml.plain_markup`), so
    each ``<p:session>`` and ``</p:session>`` is a tag of an element named
@@ -31,19 +33,26 @@ when:
 2. ``xmlns:p`` occurs once in the skeleton, in the head (the bytes before the
    first row), and no known row declared it, so every element named
    ``p:session`` is in the namespace of the rows (an undeclared prefix does not
-   parse);
-3. the skeleton holds exactly n ep ``session`` elements, its n rows, all
-   direct children spelled ``p:session``; no known row held one when learned;
+   parse); and every answered bodyContent has the same namespaces in scope, so
+   a row recalled in another bodyContent than the one it was learned in is
+   read in the same context;
+3. the document holds exactly n ep ``session`` elements, its n rows, all
+   direct children of answered bodyContents and spelled ``p:session``; no
+   known row held one when learned (a row in a failed item's bodyContent, or
+   anywhere else, fails this count);
 4. the body holds exactly n ``<p:session>``.
 
-Then each row starts at one of the n start tags and, the rows being siblings,
-ends before the next one: the bytes between them are the row and what follows
-it. No other element being named ``p:session``, the last ``</p:session>``
-there is the row's end tag, and the row's bytes are known exactly. A known
-row's bytes are balanced markup that parsed in the same context, so replacing
-its content with nothing neither hides an error nor changes another row: the
-skeleton is well-formed exactly when the body is. A cut that fails a test is
-dropped and the whole body parsed.
+Then each row starts at one of the n start tags. The rows are children of
+bodyContents, which are siblings, so none lies inside another: each row ends
+before the next one starts, and the bytes between two start tags are the row
+and what follows it (with several bodyContents, perhaps the end of one, the
+start of the next and its matchingRecords). No other element being named
+``p:session``, the last ``</p:session>`` there is the row's end tag, and the
+row's bytes are known exactly. A known row's bytes are balanced markup that
+parsed in the same context, so replacing its content with nothing neither
+hides an error nor changes another row: the skeleton is well-formed exactly
+when the body is, and its header pairs the same answers with the same
+bodyContents. A cut that fails a test is dropped and the whole body parsed.
 
 Rows are keyed by SHA-256 (about 1 us per row with the CPU's SHA extensions).
 Python's 64-bit ``hash`` would be cheaper, but a collision would put one
@@ -157,21 +166,28 @@ class RowMemo:
             return None
         return Cut(skeleton, tuple(rows), recalled)
 
-    def fits(self, cut: Cut, content: etree._Element, rows: Sequence[etree._Element]) -> bool:
-        """Whether ``cut`` may be used, given its parsed skeleton: ``content``
-        and its ``rows`` (the children named session, in document order).
+    def fits(
+        self, cut: Cut, contents: Sequence[etree._Element], rows: Sequence[etree._Element]
+    ) -> bool:
+        """Whether ``cut`` may be used, given its parsed skeleton: the answered
+        bodyContents ``contents`` and their ``rows`` (the children named
+        session, in document order).
 
-        The document's encoding and the namespaces in scope must be those the
+        Every bodyContent must have the same namespaces in scope (else the cut
+        does not fit), and they and the document's encoding must be those the
         recalled rows were learned in; when they are not, the memo is emptied,
-        and the cut fits only if it recalled nothing. The caller then
-        :meth:`put`s every row it keeps, recalled or read.
+        and the cut fits only if it recalled nothing. The caller then :meth:`put`s every row it keeps, recalled or read.
         """
         n = len(rows)
         if n != len(cut.rows) or rows[0].prefix != self._prefix:
             return False
-        if any(row.tag != _SESSION for row in rows) or _COUNT_SESSIONS(content) != n:
+        # //ep:session counts the whole document, whichever content it starts from.
+        if any(row.tag != _SESSION for row in rows) or _COUNT_SESSIONS(contents[0]) != n:
             return False
-        document = (content.getroottree().docinfo.encoding, frozenset(content.nsmap.items()))
+        scopes = {frozenset(content.nsmap.items()) for content in contents}
+        if len(scopes) != 1:
+            return False
+        document = (contents[0].getroottree().docinfo.encoding, scopes.pop())
         if document != self._document:
             self.clear()
             self._document = document

@@ -17,9 +17,10 @@ has the first row's exact shape, so that one ``*/text()`` query (~1 ms) could
 stand in for the loop, costs 6-12 ms by itself; EXSLT ``dyn:map`` is not
 available to lxml's XPath. The model side (dataclasses, times) is ~3 ms and
 already lean. So a page of rows never seen costs roughly parse 4.3 + rows 5 +
-models 3 ms. The client reads listings through :func:`summary_page` and its row
-memo (:mod:`.rowmemo`), which leaves rows it has seen before out of the parse
-and the loop altogether: a page read a minute earlier costs ~1.5 ms.
+models 3 ms. The client reads listings through :func:`summary_pages` (one
+request's bodyContents, one page each) and its row memo (:mod:`.rowmemo`),
+which leaves rows it has seen before out of the parse and the loop
+altogether: a page read a minute earlier costs ~1.5 ms.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from adapters.errors import WebexDecodeError, WebexError
 from adapters.webex.models import LiveState
 from adapters.webex.timezones import TimeZoneTable
 from adapters.webex.xmlapi.models import OpenSession, SessionInfo, SessionStatus, SessionSummary
-from adapters.webex.xmlapi.rowmemo import RowMemo
+from adapters.webex.xmlapi.rowmemo import Cut, RowMemo
 from adapters.webex.xmlapi.values import as_bool, as_int, as_opt_bool, as_status, as_time, flatten
 from adapters.webex.xmlapi.xml import EP, SERV, FieldTable, children, local_name, text_of
 
@@ -45,6 +46,7 @@ __all__ = [
     "session_info_or_error",
     "session_page",
     "summary_page",
+    "summary_pages",
 ]
 
 logger = logging.getLogger("meetbot.webex.xmlapi")
@@ -174,36 +176,89 @@ def session_page(content: etree._Element, tz: TimeZoneTable, scope_zone: int | N
     return _page(_read(rows, tz, scope_zone), matching)
 
 
-def _through_cut(
-    body: bytes,
-    answer: Callable[[bytes], etree._Element],
+#: Bytes -> one outcome per bodyContent the request sent: the answer, or the
+#: error that stays with that item; raising what fails the whole request.
+Outcomes = Callable[[bytes], list[etree._Element | WebexError]]
+
+
+def _recalled(
+    cut: Cut,
+    found: list[tuple[list[etree._Element], dict[str, str]]],
     tz: TimeZoneTable,
     scope_zone: int | None,
     memo: RowMemo,
-) -> Page | None:
-    """The page read through a cut of ``body``, or None when the body must be
+) -> list[Page]:
+    """One page per answered bodyContent, its known rows from ``cut``."""
+    known = iter(cut.rows)
+    pages: list[Page] = []
+    for rows, matching in found:
+        sessions: list[SessionSummary] = []
+        for row in rows:
+            key, summary = next(known)
+            if summary is None:
+                summary = _row(row, tz, scope_zone)
+            # Skipped rows are not remembered: a zone learned later may make them readable.
+            if summary is not None:
+                memo.put(key, summary)
+                sessions.append(summary)
+        pages.append(_page(sessions, matching))
+    return pages
+
+
+def _through_cut(
+    body: bytes, outcomes: Outcomes, tz: TimeZoneTable, scope_zone: int | None, memo: RowMemo
+) -> list[Page | WebexError] | None:
+    """The answers read through a cut of ``body``, or None when the body must be
     read whole."""
     cut = memo.cut(body, (tz, tz.revision, scope_zone))
     if cut is None:
         return None
     try:
-        content = answer(cut.skeleton)
+        answers = outcomes(cut.skeleton)
     except WebexError:
         if not cut.recalled:
             raise  # the skeleton is the body itself
         return None  # let the body itself say what is wrong
-    rows, matching = _rows_of(content)
-    if not memo.fits(cut, content, rows):
+    contents = [a for a in answers if not isinstance(a, WebexError)]
+    found = [_rows_of(content) for content in contents]
+    rows = [row for content_rows, _ in found for row in content_rows]
+    if not memo.fits(cut, contents, rows):
+        if cut.recalled:
+            return None
         # Without recalled rows the skeleton is the body: no need to parse it again.
-        return None if cut.recalled else _page(_read(rows, tz, scope_zone), matching)
-    sessions: list[SessionSummary] = []
-    for row, (key, known) in zip(rows, cut.rows, strict=True):
-        summary = known if known is not None else _row(row, tz, scope_zone)
-        # Skipped rows are not remembered: a zone learned later may make them readable.
-        if summary is not None:
-            memo.put(key, summary)
-            sessions.append(summary)
-    return _page(sessions, matching)
+        pages = [_page(_read(r, tz, scope_zone), m) for r, m in found]
+    else:
+        pages = _recalled(cut, found, tz, scope_zone, memo)
+    read = iter(pages)
+    return [a if isinstance(a, WebexError) else next(read) for a in answers]
+
+
+def summary_pages(
+    body: bytes, outcomes: Outcomes, tz: TimeZoneTable, scope_zone: int | None, memo: RowMemo
+) -> list[Page | WebexError]:
+    """An answer to one or several LstsummarySession bodyContents read through
+    ``memo``: known rows are recalled, not parsed (see :mod:`.rowmemo`);
+    otherwise as :func:`session_page`. One page, or the item's error, per
+    bodyContent sent, in order.
+
+    ``outcomes`` turns bytes into one outcome per bodyContent (the client's
+    parse and envelope), raising what fails the whole request or the bytes.
+    """
+    answers = _through_cut(body, outcomes, tz, scope_zone, memo)
+    if answers is not None:
+        return answers
+    results: list[Page | WebexError] = []
+    noted = False
+    for outcome in outcomes(body):
+        if isinstance(outcome, WebexError):
+            results.append(outcome)
+            continue
+        rows, matching = _rows_of(outcome)
+        if rows and not noted:
+            memo.note_prefix(rows[0].prefix)
+            noted = True
+        results.append(_page(_read(rows, tz, scope_zone), matching))
+    return results
 
 
 def summary_page(
@@ -213,19 +268,16 @@ def summary_page(
     scope_zone: int | None,
     memo: RowMemo,
 ) -> Page:
-    """An LstsummarySession answer read through ``memo``: known rows are
-    recalled, not parsed (see :mod:`.rowmemo`); otherwise as :func:`session_page`.
+    """An answer to one LstsummarySession bodyContent read through ``memo``
+    (see :func:`summary_pages`).
 
     ``answer`` turns bytes into the answer's bodyContent, raising what the site
     answered or what is wrong with them (the client's parse and envelope).
     """
-    page = _through_cut(body, answer, tz, scope_zone, memo)
-    if page is not None:
-        return page
-    rows, matching = _rows_of(answer(body))
-    if rows:
-        memo.note_prefix(rows[0].prefix)
-    return _page(_read(rows, tz, scope_zone), matching)
+    (page,) = summary_pages(body, lambda b: [answer(b)], tz, scope_zone, memo)
+    if isinstance(page, WebexError):
+        raise page  # not reached: ``answer`` raises an item's error itself
+    return page
 
 
 # --- GetSessionInfo ----------------------------------------------------------------
