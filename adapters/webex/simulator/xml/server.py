@@ -6,7 +6,11 @@ Routes:
     one FAILURE, exceptionID 999999, reason "Invalid XML request: ...", as the
     XML service answers everything it can read. Injected faults apply first,
     then the site's ``listing_latency`` to LstsummarySession, whose answers
-    ``foreign_listings`` rewrites.
+    ``foreign_listings`` rewrites. The latency is charged once per request,
+    however many LstsummarySession bodyContents it carries, and every
+    bodyContent of one request is answered at one instant: the handlers run
+    one after the other with nothing awaited between them, so no control call
+    or clock step can change the site half-way through a request.
     ``/control/...``: the JSON control surface, see :mod:`.control`.
 """
 

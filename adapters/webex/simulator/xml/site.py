@@ -48,7 +48,8 @@ class SimulatedSite:
         password_required: CreateMeeting generates a password when none given.
         list_page_limit: the most rows one LstsummarySession page returns.
         listing_latency: seconds each LstsummarySession request waits before it
-            is answered (a real site is slow at listings; 0 for none).
+            is answered, once however many bodyContents it carries (a real site
+            is slow at listings; 0 for none).
         lists_in_own_zone: a quirk seen on a test site: LstsummarySession
             writes each row's startTime in the meeting's own zone instead of
             the dateScope's, so listings and GetSessionInfo disagree on the
@@ -181,6 +182,11 @@ class SimulatedSite:
         return sum(
             1 for r in self.requests if any(op.lower() == wanted for op in r.operation_names)
         )
+
+    def items_count(self, operation: str) -> int:
+        """bodyContents of ``operation`` (case-insensitive) received, over every request."""
+        wanted = operation.lower()
+        return sum(op.lower() == wanted for r in self.requests for op in r.operation_names)
 
     # -- meetings ----------------------------------------------------------
 
