@@ -26,6 +26,7 @@ CountCall = Callable[[str, str, int], None]
 OPERATIONS: Mapping[str, str] = {
     "site_capabilities": "GetSite",
     "list_sessions": "LstsummarySession",
+    "list_live_sessions": "LstsummarySession",
     "list_open_sessions": "LstOpenSession",
     "get_session_infos": "GetSessionInfo",
     "meeting_types": "LstMeetingType",

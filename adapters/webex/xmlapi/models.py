@@ -16,6 +16,7 @@ from state.model import require_aware
 
 __all__ = [
     "GMT_ZONE_ID",
+    "ListingWindow",
     "MeetingTemplate",
     "MeetingType",
     "OpenSession",
@@ -98,6 +99,26 @@ class SessionListing:
     sessions: tuple[SessionSummary, ...]
     total: int
     complete: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingWindow:
+    """One LstsummarySession query: sessions starting in [start_from, start_to],
+    of one host (its webExID) or, with ``host_webex_id`` None, the whole site.
+
+    Raises:
+        ValueError: naive times, or a window that ends before it starts.
+    """
+
+    start_from: datetime
+    start_to: datetime
+    host_webex_id: str | None = None
+
+    def __post_init__(self) -> None:
+        require_aware("start_from", self.start_from)
+        require_aware("start_to", self.start_to)
+        if self.start_to < self.start_from:
+            raise ValueError("a listing window must not end before it starts")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

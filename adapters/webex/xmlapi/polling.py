@@ -1,14 +1,18 @@
 """The sessions half of the XML client: what the XML feed asks of the site
 (:class:`~.source.XmlSessionSource`): LstsummarySession over every page,
-LstOpenSession and GetSessionInfo batched under the bodyContent cap.
+LstOpenSession, and, batched under the bodyContent cap, the live poll's
+in-progress listings (one page each) and GetSessionInfo.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+
+from lxml import etree
 
 from adapters.errors import AccessDeniedError, NotFoundError, WebexError
 from adapters.webex.xmlapi import requests as rq
@@ -17,6 +21,7 @@ from adapters.webex.xmlapi.connection import XmlApiConnection
 from adapters.webex.xmlapi.envelope import FAILURE_ANSWERS, REQUEST_LEVEL_ERRORS
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError, TooManyBodyContentError
 from adapters.webex.xmlapi.models import (
+    ListingWindow,
     OpenSession,
     SessionInfo,
     SessionListing,
@@ -38,6 +43,16 @@ DATE_SCOPE_ZONE_ID = 0
 #: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
 #: far beyond any real site.
 _MAX_PAGES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """One LstsummarySession query as sent: its dateScope in Webex local times."""
+
+    window: tuple[str, str]
+    host: str | None
+    in_progress_only: bool
+    pmr: bool
 
 
 class XmlSessionCalls(XmlApiConnection):
@@ -67,47 +82,105 @@ class XmlSessionCalls(XmlApiConnection):
     ) -> SessionListing:
         """LstsummarySession over every page (see XmlSessionSource.list_sessions)."""
         pmr = await self._return_scheduled_pmr()
-        tz = self.zone_table
-        window = (
-            tz.to_webex(start_from, DATE_SCOPE_ZONE_ID),
-            tz.to_webex(start_to, DATE_SCOPE_ZONE_ID),
+        return await self._pages(
+            _Query(self._window(start_from, start_to), host_webex_id, in_progress_only, pmr)
         )
+
+    async def list_live_sessions(self, windows: Sequence[ListingWindow]) -> list[SessionListing]:
+        """In-progress listings of ``windows``, one page each, as the bodyContents
+        of as few requests as the learned cap allows (see
+        XmlSessionSource.list_live_sessions).
+
+        A 000053 answer teaches the cap and the same windows are sent again in
+        smaller batches. A window whose one page is not all of it (``total``
+        more than returned) is then paged alone, as :meth:`list_sessions` pages.
+        """
+        if not windows:
+            return []
+        pmr = await self._return_scheduled_pmr()
+        queries = [
+            _Query(self._window(w.start_from, w.start_to), w.host_webex_id, True, pmr)
+            for w in windows
+        ]
+        listings: list[SessionListing] = []
+        done = 0
+        while done < len(queries):
+            size = self._cap.batch_size(len(queries) - done)
+            batch = queries[done : done + size]
+            try:
+                body = await self._post(
+                    [self._content(q, 1) for q in batch], "LstsummarySession", session_info=False
+                )
+                answers = ss.summary_pages(
+                    body,
+                    partial(self._outcomes, sent=size, operation="LstsummarySession"),
+                    self.zone_table,
+                    DATE_SCOPE_ZONE_ID,
+                    self._rows,
+                )
+            except TooManyBodyContentError as e:
+                limit = self._cap.learn(e, size)
+                logger.warning("site accepts at most %d bodyContent per request", limit)
+                continue
+            for query, answer in zip(batch, answers, strict=True):
+                if isinstance(answer, NotFoundError) and answer.detail == "000015":
+                    listings.append(SessionListing(sessions=(), total=0, complete=True))
+                elif isinstance(answer, WebexError):
+                    raise answer
+                else:
+                    listings.append(await self._pages(query, first=answer))
+            done += size
+        return listings
+
+    def _window(self, start_from: datetime, start_to: datetime) -> tuple[str, str]:
+        tz = self.zone_table
+        return tz.to_webex(start_from, DATE_SCOPE_ZONE_ID), tz.to_webex(
+            start_to, DATE_SCOPE_ZONE_ID
+        )
+
+    def _content(self, query: _Query, start: int) -> etree._Element:
+        return rq.lst_summary_session(
+            start_from=start,
+            maximum=self._page_size,
+            date_start=query.window[0],
+            date_end=query.window[1],
+            zone_id=DATE_SCOPE_ZONE_ID,
+            host_webex_id=query.host,
+            in_progress_only=query.in_progress_only,
+            return_scheduled_pmr=query.pmr,
+        )
+
+    async def _pages(self, query: _Query, *, first: ss.Page | None = None) -> SessionListing:
+        """Every page of ``query``, from ``first`` (page one, already read) when given."""
         rows: dict[str, SessionSummary] = {}
         total = 0
         next_start = 1
         complete = True
         for _ in range(_MAX_PAGES):
-            content = rq.lst_summary_session(
-                start_from=next_start,
-                maximum=self._page_size,
-                date_start=window[0],
-                date_end=window[1],
-                zone_id=DATE_SCOPE_ZONE_ID,
-                host_webex_id=host_webex_id,
-                in_progress_only=in_progress_only,
-                return_scheduled_pmr=pmr,
-            )
-            try:
-                body = await self._post(
-                    [content],
-                    "LstsummarySession",
-                    session_info=False,
-                    background=not in_progress_only,
-                )
-                page = ss.summary_page(
-                    body,
-                    partial(self._answer, operation="LstsummarySession"),
-                    tz,
-                    DATE_SCOPE_ZONE_ID,
-                    self._rows,
-                )
-            except NotFoundError as e:
-                if e.detail != "000015":
-                    raise
-                # 000015 is "no records": on page one an empty listing; later, the
-                # listing shrank while we read it.
-                complete = next_start == 1
-                break
+            if first is not None:
+                page, first = first, None
+            else:
+                try:
+                    body = await self._post(
+                        [self._content(query, next_start)],
+                        "LstsummarySession",
+                        session_info=False,
+                        background=not query.in_progress_only,
+                    )
+                    page = ss.summary_page(
+                        body,
+                        partial(self._answer, operation="LstsummarySession"),
+                        self.zone_table,
+                        DATE_SCOPE_ZONE_ID,
+                        self._rows,
+                    )
+                except NotFoundError as e:
+                    if e.detail != "000015":
+                        raise
+                    # 000015 is "no records": on page one an empty listing; later,
+                    # the listing shrank while we read it.
+                    complete = next_start == 1
+                    break
             if next_start == 1:
                 total = page.total
             elif page.total != total:

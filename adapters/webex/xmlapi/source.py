@@ -17,6 +17,7 @@ from typing import Protocol
 from adapters.errors import WebexError
 from adapters.webex.port import WebexMeetings
 from adapters.webex.xmlapi.models import (
+    ListingWindow,
     MeetingType,
     OpenSession,
     SessionInfo,
@@ -56,6 +57,19 @@ class XmlSessionSource(Protocol):
 
         A listing that is not ``in_progress_only`` (discovery's) is background
         work: each of its pages waits for every other request of the account."""
+        ...
+
+    async def list_live_sessions(self, windows: Sequence[ListingWindow]) -> list[SessionListing]:
+        """The sessions in progress in each window (as ``list_sessions`` with
+        ``in_progress_only``), one listing per window, in order.
+
+        The windows' first pages are the bodyContents of one request, or of as
+        few as the site's bodyContent cap allows, so many windows cost about
+        one request's wait, not one per window. A window with more rows than
+        one page is then paged alone (its listing is incomplete if it changed
+        between its pages). 000015 in one bodyContent
+        is an empty, complete listing of that window; any other failure of one
+        window raises it."""
         ...
 
     def urgent(self) -> AbstractAsyncContextManager[None]:
