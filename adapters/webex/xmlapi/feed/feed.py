@@ -18,8 +18,10 @@
   a channel watches ``all``, site-wide even before discovery knows any, its
   window cut by start time into parts of one page each, since a listing
   that changes between its pages is ignored and a busy site changes every
-  second; of its rows only those that changed since the last poll are
-  modelled, so a quiet site costs little however many meetings run), then
+  second; the parts, per-host listings too, are the bodyContents of one
+  request, so the poll waits for one listing, not one per part; of its rows
+  only those that changed since the last poll are modelled, so a quiet site
+  costs little however many meetings run), then
   GetSessionInfo for as many of them as the budget allows, most valuable first,
   all inside the source's urgent scope (no discovery page starts meanwhile).
 
@@ -354,13 +356,9 @@ class XmlFeed:
             queries = await self._prune_by_open_sessions(queries, idle)
         rows: dict[str, SessionSummary] = {}
         covered: dict[str, MeetingSnapshot] = {}
-        for query in queries:
-            listing = await self._source.list_sessions(
-                start_from=query.start_from,
-                start_to=query.start_to,
-                host_webex_id=query.host_webex_id,
-                in_progress_only=True,
-            )
+        # Every part's first page in one request (or as few as the cap allows).
+        listings = await self._source.list_live_sessions([q.window for q in queries])
+        for query, listing in zip(queries, listings, strict=True):
             if not listing.complete:
                 log.warning("incomplete in-progress listing; this live poll is ignored")
                 return [], {}

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from adapters.webex.xmlapi.models import SessionSummary
+from adapters.webex.xmlapi.models import ListingWindow, SessionSummary
 from state.model import MeetingSnapshot, Observation
 
 __all__ = [
@@ -70,6 +70,13 @@ class ListingQuery:
     def __post_init__(self) -> None:
         if self.start_to < self.start_from:
             raise ValueError("a listing window must not end before it starts")
+
+    @property
+    def window(self) -> ListingWindow:
+        """The query as the client's batched live listings take it."""
+        return ListingWindow(
+            start_from=self.start_from, start_to=self.start_to, host_webex_id=self.host_webex_id
+        )
 
 
 def discovery_queries(
