@@ -115,8 +115,10 @@ def test_a_long_site_wide_live_window_is_cut_into_parts_of_one_page() -> None:
     assert len(whole) == 1
     assert parts[0].start_from == whole[0].start_from
     assert parts[-1].start_to == whole[0].start_to
-    assert all(a.start_to == b.start_from for a, b in pairwise(parts))
-    held = [sum(q.start_from <= t < q.start_to for t in starts) for q in parts]
+    # The site's window includes its end: a part ends a second before the
+    # next one starts, so no start second is listed twice nor left out.
+    assert all(a.start_to == b.start_from - timedelta(seconds=1) for a, b in pairwise(parts))
+    held = [sum(q.start_from <= t <= q.start_to for t in starts) for q in parts]
     # The five that share a start stay together; then three, three and one.
     assert held == [5, 3, 3, 1]
     # Per host nothing is cut; a window with room stays whole.
@@ -195,3 +197,22 @@ def test_resolve_hosts_through_known_snapshots() -> None:
     ids, unresolved = resolve_hosts({"cy", "ana@example.com", "zed@example.com"}, {"2", "9"}, known)
     assert ids == {"cy", "ana", "bo"}
     assert unresolved == {"zed@example.com", "9"}
+
+
+@pytest.mark.parametrize(
+    ("offsets", "held"),
+    [
+        # Whole seconds apart: cut, the first part ending a second before the next.
+        ([0, 1, 2], [1, 1, 1]),
+        # Less than a second apart: no cut could leave nothing between the parts.
+        ([0, 0.5, 0.9, 3], [3, 1]),
+    ],
+)
+def test_live_parts_are_cut_only_between_whole_seconds(
+    offsets: list[float], held: list[int]
+) -> None:
+    whole = ListingQuery(start_from=NOW - timedelta(minutes=1), start_to=NOW + timedelta(minutes=1))
+    starts = [NOW + timedelta(seconds=s) for s in offsets]
+    parts = split_by_start(whole, starts, 1)
+    assert [sum(q.start_from <= t <= q.start_to for t in starts) for q in parts] == held
+    assert parts[0].start_from == whole.start_from and parts[-1].start_to == whole.start_to

@@ -133,10 +133,9 @@ class XmlSessionCalls(XmlApiConnection):
         return listings
 
     def _window(self, start_from: datetime, start_to: datetime) -> tuple[str, str]:
-        tz = self.zone_table
-        return tz.to_webex(start_from, DATE_SCOPE_ZONE_ID), tz.to_webex(
-            start_to, DATE_SCOPE_ZONE_ID
-        )
+        """The dateScope of [start_from, start_to] in Webex local times."""
+        to_webex = self.zone_table.to_webex
+        return to_webex(start_from, DATE_SCOPE_ZONE_ID), to_webex(start_to, DATE_SCOPE_ZONE_ID)
 
     def _content(self, query: _Query, start: int) -> etree._Element:
         return rq.lst_summary_session(

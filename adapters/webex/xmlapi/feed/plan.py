@@ -22,7 +22,8 @@
   the live poll would be lost whenever the site is busy. The window is
   therefore cut by start time into parts that each hold at most
   ``rows_per_query`` known candidates: each part is one page, answered at
-  one instant, and together they cover the window.
+  one instant, and together they cover the window (adjacent parts share no
+  start second, since the site's window includes its end).
 - Where subscriptions name hosts, the live poll lists each host's sessions in
   progress. Hosts with no session believed in progress are listed only to
   notice a start; when two or more of them would be, one LstOpenSession (every
@@ -35,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 from adapters.webex.xmlapi.models import ListingWindow, SessionSummary
 from state.model import MeetingSnapshot, Observation
@@ -53,6 +53,9 @@ __all__ = [
     "resolve_hosts",
     "split_by_start",
 ]
+
+#: The resolution of a site's start times and dateScope bounds.
+_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,21 +221,32 @@ def live_queries(
 def split_by_start(
     query: ListingQuery, starts: Iterable[datetime], rows_per_query: int
 ) -> list[ListingQuery]:
-    """``query``'s window cut into adjacent parts, each holding at most
-    ``rows_per_query`` of ``starts`` (more only where that many share one start
-    time, which no cut can part). The parts cover the window exactly."""
+    """``query``'s window cut into parts, each holding at most ``rows_per_query``
+    of ``starts`` (more only where that many share one start time, which no cut
+    can part). The parts cover the window's whole seconds exactly.
+
+    A site's ``startDateEnd`` includes its second and start times are whole
+    seconds, so each part but the last ends one second before the next one's
+    first start: adjacent parts share no start time. Sharing one would list
+    its sessions in both parts, which can push a part past its one page.
+    """
     if rows_per_query < 1:
         raise ValueError("rows_per_query must be at least 1")
     inside = sorted(t for t in starts if query.start_from <= t < query.start_to)
     cuts: list[datetime] = []
     count = 0
     for i, start in enumerate(inside):
-        if count >= rows_per_query and start > inside[i - 1]:
+        # Cut only where a whole second separates two starts: nothing the site
+        # could list starts between a part's end and the next part's start.
+        if count >= rows_per_query and start - inside[i - 1] >= _SECOND:
             cuts.append(start)
             count = 0
         count += 1
-    edges = [query.start_from, *cuts, query.start_to]
-    return [replace(query, start_from=a, start_to=b) for a, b in pairwise(edges)]
+    ends = [cut - _SECOND for cut in cuts] + [query.start_to]
+    return [
+        replace(query, start_from=a, start_to=b)
+        for a, b in zip([query.start_from, *cuts], ends, strict=True)
+    ]
 
 
 def hosts_to_check_open(
