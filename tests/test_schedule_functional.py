@@ -79,6 +79,29 @@ async def test_stop_cancels_a_run_in_progress() -> None:
     assert cancelled.is_set()
 
 
+async def test_stop_lets_a_run_in_progress_finish_within_its_grace() -> None:
+    started = asyncio.Event()
+    release = asyncio.Event()
+    finished = asyncio.Event()
+
+    async def long_run() -> None:
+        started.set()
+        await release.wait()
+        finished.set()
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="long", interval=60, timeout=60), long_run)
+    scheduler.start()
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(scheduler.stop(grace=10))
+    for _ in range(5):
+        await asyncio.sleep(0)  # APScheduler's shutdown would cancel it now
+    release.set()
+    await stopping
+    assert finished.is_set()
+    assert scheduler.stats["long"].last_success is not None
+
+
 def test_start_needs_a_running_loop() -> None:
     with pytest.raises(RuntimeError):
         Scheduler().start()

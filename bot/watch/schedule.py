@@ -260,8 +260,10 @@ class Scheduler:
         """Stop starting runs, wait up to ``grace`` s for those in progress, cancel
         the rest. Safe to call twice."""
         self._stopping = True
+        # Paused, not shut down, while runs finish: the asyncio executor's
+        # shutdown cancels every run it started at once, grace or not.
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.pause()
         pending = {t for t in self._running if not t.done()}
         if pending:
             _, late = await asyncio.wait(pending, timeout=grace)
@@ -269,6 +271,8 @@ class Scheduler:
                 task.cancel()
             if late:
                 await asyncio.wait(late, timeout=grace)
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
         # APScheduler's shutdown runs on the next loop turn; let it, so nothing
         # is left scheduled on a loop that may close right after.
         await asyncio.sleep(0)
