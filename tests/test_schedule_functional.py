@@ -3,10 +3,13 @@ hung runs time out, and stop() leaves nothing running."""
 
 import asyncio
 import logging
+from datetime import datetime
 
 import pytest
 
 from bot.watch.schedule import JobSpec, Scheduler
+from state.clock import utc_now
+from tests.logwait import logged
 
 
 async def test_failures_are_counted_and_recovery_is_logged(
@@ -162,3 +165,137 @@ async def test_every_run_is_reported_with_its_lag_and_duration() -> None:
     assert all(lag >= 0 and duration >= 0 for _, lag, duration in seen)
     stats = scheduler.stats["tick"]
     assert (stats.last_lag, stats.last_duration) != (0.0, 0.0)
+
+
+#: What the scheduler logs when a run comes due while one is still going.
+CATCH_UP = "came due while running"
+SKIP = "still running; this run was skipped"
+LOGGER = "bot.watch.schedule"
+
+
+class _Held:
+    """A job whose first run holds until released; it records what happens."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.log: list[str] = []
+        self.started_at: list[datetime] = []
+        #: Set when run n (from 1) has ended.
+        self.ended = {n: asyncio.Event() for n in (1, 2, 3)}
+
+    async def __call__(self) -> None:
+        n = len(self.started_at) + 1
+        self.started_at.append(utc_now())
+        self.log.append(f"start {n}")
+        if n == 1:
+            await self.release.wait()
+        self.log.append(f"end {n}")
+        if n in self.ended:
+            self.ended[n].set()
+
+
+async def test_a_run_due_during_a_slow_one_starts_right_after_it() -> None:
+    lags: list[float] = []
+    held = _Held()
+    scheduler = Scheduler(on_run=lambda _name, lag, _duration: lags.append(lag))
+    scheduler.add(JobSpec(name="live", interval=0.02, timeout=10, jitter=0, catch_up=True), held)
+    stats = scheduler.stats["live"]
+    with logged(LOGGER, CATCH_UP) as overran:
+        scheduler.start()
+        try:
+            await asyncio.wait_for(overran.wait(), 10)
+            seen_due = utc_now()  # the caught-up run was due no later than this
+            held.release.set()
+            await asyncio.wait_for(held.ended[2].wait(), 10)
+        finally:
+            await scheduler.stop()
+    assert held.log[:3] == ["start 1", "end 1", "start 2"]
+    assert stats.caught_up >= 1
+    # Its lag counts from when it was due, not from when it started.
+    assert lags[1] >= (held.started_at[1] - seen_due).total_seconds()
+
+
+async def test_many_fires_during_one_slow_run_make_one_catch_up() -> None:
+    held = _Held()
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="live", interval=0.01, timeout=10, jitter=0, catch_up=True), held)
+    stats = scheduler.stats["live"]
+    with logged(LOGGER, CATCH_UP, count=3) as overran:
+        scheduler.start()
+        try:
+            await asyncio.wait_for(overran.wait(), 10)
+            fires = stats.overran
+            held.release.set()
+            # The catch-up, then a run at its own time: no more catch-ups queued.
+            await asyncio.wait_for(held.ended[3].wait(), 10)
+        finally:
+            await scheduler.stop()
+    assert fires >= 3
+    assert held.log[:4] == ["start 1", "end 1", "start 2", "end 2"]
+    assert stats.caught_up == 1
+
+
+async def test_a_default_job_skips_a_run_due_during_a_slow_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.watch.schedule")
+    held = _Held()
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="discover", interval=0.02, timeout=10, jitter=0), held)
+    stats = scheduler.stats["discover"]
+    with logged(LOGGER, SKIP) as skipped:
+        scheduler.start()
+        try:
+            await asyncio.wait_for(skipped.wait(), 10)
+            held.release.set()
+            await asyncio.wait_for(held.ended[2].wait(), 10)
+        finally:
+            await scheduler.stop()
+    assert stats.overran >= 1
+    assert stats.caught_up == 0
+    assert "job discover is still running; this run was skipped" in caplog.text
+
+
+async def test_stop_drops_a_pending_catch_up() -> None:
+    held = _Held()
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="live", interval=0.02, timeout=10, jitter=0, catch_up=True), held)
+    stats = scheduler.stats["live"]
+    with logged(LOGGER, CATCH_UP) as overran:
+        scheduler.start()
+        await asyncio.wait_for(overran.wait(), 10)
+    stopping = asyncio.create_task(scheduler.stop(grace=10))
+    await asyncio.sleep(0)  # stop() has begun: it waits for the run in progress
+    assert scheduler.stopping
+    held.release.set()
+    await stopping
+    assert held.log == ["start 1", "end 1"]
+    assert (stats.runs, stats.caught_up) == (1, 0)
+
+
+async def test_a_caught_up_run_is_timed_out_and_counted_like_any_other() -> None:
+    release = asyncio.Event()
+    runs = 0
+
+    async def job() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            await release.wait()
+        elif runs == 2:
+            await asyncio.Event().wait()  # hangs: the timeout ends it
+
+    scheduler = Scheduler()
+    spec = JobSpec(name="live", interval=0.02, timeout=0.5, jitter=0, catch_up=True)
+    scheduler.add(spec, job)
+    stats = scheduler.stats["live"]
+    with logged(LOGGER, CATCH_UP) as overran, logged(LOGGER, "timed out") as timed_out:
+        scheduler.start()
+        try:
+            await asyncio.wait_for(overran.wait(), 10)
+            release.set()
+            await asyncio.wait_for(timed_out.wait(), 10)
+        finally:
+            await scheduler.stop()
+    assert stats.caught_up >= 1
+    assert stats.last_error == "timed out after 0.5 s"

@@ -3,8 +3,14 @@ that imports apscheduler.
 
 APScheduler's defaults do not suit a poller, so every job here gets:
 
-- ``max_instances=1`` and ``coalesce=True``: a slow run is never overlapped,
-  and runs missed meanwhile collapse into one;
+- ``coalesce=True`` and at most one run at a time: a slow run is never
+  overlapped, and runs missed meanwhile collapse into one;
+- a choice of what happens to a run that comes due while the previous one
+  still runs (:attr:`JobSpec.catch_up`): by default it is skipped and the job
+  next runs one interval later (right for a job whose runs may take most of
+  an interval, which would otherwise run back to back); a catch-up job runs it
+  as soon as the previous one ends, so a live poll that overran is late by
+  its overrun, not by a whole interval;
 - ``misfire_grace_time`` of about one interval: the default (1 s) silently
   skips a run that starts late, e.g. after the loop was busy;
 - jitter, so jobs started together drift apart;
@@ -15,6 +21,19 @@ APScheduler's defaults do not suit a poller, so every job here gets:
 Each run's lag (from when it was due to when it started: a busy loop, or a
 run of the same job still going) and duration go to the ``on_run`` observer
 (the metrics).
+
+How a catch-up works. APScheduler still times every run: a default job has
+``max_instances=1``, so a fire that finds it running is refused by the
+executor (``EVENT_JOB_MAX_INSTANCES``, which we log) and the trigger moves on
+to the next interval. A catch-up job has ``max_instances=2``: the second
+instance finds the first one still going, only records when it was due (the
+earliest such time, so several fires make one catch-up, measured from the
+first of them) and returns at once; the running instance, when its run ends,
+runs once more with that due time as its lag's start. Both happen on the
+loop thread with no await between the check and the flag, so no due run is
+lost and none runs twice. Every round is a run like any other: its own
+timeout, failures counted the same, and none starts once :meth:`stop` was
+called.
 
 ``AsyncIOScheduler.start()`` binds the running loop, so :meth:`Scheduler.start`
 must be called from a coroutine.
@@ -66,6 +85,9 @@ class JobSpec:
         jitter: up to this many seconds are added to each run time (default: a
             tenth of the interval).
         run_now: make the first run right after start, not one interval later.
+        catch_up: a run that comes due while the previous one still runs starts
+            as soon as that one ends (at most one, however many came due),
+            instead of being skipped until the next interval.
     """
 
     name: str
@@ -73,6 +95,7 @@ class JobSpec:
     timeout: float | None = None
     jitter: float | None = None
     run_now: bool = True
+    catch_up: bool = False
 
     def __post_init__(self) -> None:
         if self.interval <= 0:
@@ -97,6 +120,11 @@ class JobStats:
     streak: FailureStreak
     runs: int = 0
     missed: int = 0
+    #: Runs that came due while one was still going: skipped for a default job,
+    #: folded into one catch-up for a catch-up job.
+    overran: int = 0
+    #: Runs started right after the previous one ended, as one came due meanwhile.
+    caught_up: int = 0
     last_error: str = ""
     last_success: datetime | None = None
     last_lag: float = 0.0
@@ -118,6 +146,10 @@ class _Job:
     spec: JobSpec
     func: JobFunc
     stats: JobStats
+    #: A run of this job is going (its instance loops for catch-ups).
+    busy: bool = False
+    #: When the earliest run that came due meanwhile was due (catch-up jobs).
+    pending: datetime | None = None
 
 
 class Scheduler:
@@ -147,6 +179,11 @@ class Scheduler:
         return {name: job.stats for name, job in self._jobs.items()}
 
     @property
+    def specs(self) -> dict[str, JobSpec]:
+        """How each job runs, by name."""
+        return {name: job.spec for name, job in self._jobs.items()}
+
+    @property
     def running(self) -> bool:
         return bool(self._scheduler.running)
 
@@ -171,7 +208,8 @@ class Scheduler:
             IntervalTrigger(seconds=spec.interval, jitter=spec.effective_jitter, timezone=UTC),
             id=spec.name,
             name=spec.name,
-            max_instances=1,
+            # The second instance of a catch-up job only records that it came due.
+            max_instances=2 if spec.catch_up else 1,
             coalesce=True,
             misfire_grace_time=max(1, round(spec.interval)),
             **({"next_run_time": first} if first is not None else {}),
@@ -185,12 +223,35 @@ class Scheduler:
     async def _run(self, job: _Job) -> None:
         if self._stopping:
             return
+        due = self._due.pop(job.spec.name, None)
+        if job.busy:
+            # A catch-up job's second instance: the running one takes it on.
+            due = due if due is not None else utc_now()
+            job.pending = due if job.pending is None else min(job.pending, due)
+            job.stats.overran += 1
+            log.debug(
+                "job %s came due while running; it runs again when this run ends", job.spec.name
+            )
+            return
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
+        job.busy = True
+        try:
+            while True:
+                await self._run_once(job, due)
+                due, job.pending = job.pending, None
+                if due is None or self._stopping:
+                    break
+                job.stats.caught_up += 1
+        finally:
+            job.busy, job.pending = False, None
+            if task is not None:
+                self._running.discard(task)
+
+    async def _run_once(self, job: _Job, due: datetime | None) -> None:
         stats = job.stats
         stats.runs += 1
-        due = self._due.pop(job.spec.name, None)
         stats.last_lag = 0.0 if due is None else (utc_now() - due).total_seconds()
         began = asyncio.get_running_loop().time()
         try:
@@ -211,8 +272,6 @@ class Scheduler:
             stats.streak.succeeded()
             stats.last_success = utc_now()
         finally:
-            if task is not None:
-                self._running.discard(task)
             stats.last_duration = asyncio.get_running_loop().time() - began
             if self._on_run is not None:
                 self._on_run(job.spec.name, max(stats.last_lag, 0.0), stats.last_duration)
@@ -242,6 +301,8 @@ class Scheduler:
                 job.stats.missed += 1
             log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
         elif event.code == EVENT_JOB_MAX_INSTANCES:
+            if job is not None:
+                job.stats.overran += 1
             log.warning("job %s is still running; this run was skipped", event.job_id)
         else:
             log.error("job %s raised %r", event.job_id, event.exception)
