@@ -14,6 +14,7 @@ from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import XmlApiClient
 from adapters.webex.xmlapi.feed.budget import SessionInfoBudget
 from bot.backoff import Backoff
+from bot.watch.schedule import Scheduler
 from bot.watch.watcher import Watcher, WatchSettings
 from state.model import Event, EventKind, Rules
 from state.store import Store, open_store
@@ -78,6 +79,15 @@ async def rig(
         sim_clock, sim_site, sim_url, tmp_path / "m.db", SessionInfoBudget(hourly=500)
     ) as r:
         yield r
+
+
+def test_a_live_poll_catches_up_and_discovery_does_not(rig: Rig) -> None:
+    """A live poll due while the last one runs starts right after it; a discovery
+    that comes due while one runs is skipped (its runs take most of an interval)."""
+    scheduler = Scheduler()
+    rig.watcher.install(scheduler)
+    catch_up = {name: spec.catch_up for name, spec in scheduler.specs.items()}
+    assert catch_up == {"discover": False, "poll_live": True, "remind": False}
 
 
 async def test_every_event_kind_once_and_nothing_repeated(rig: Rig) -> None:

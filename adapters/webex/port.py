@@ -208,6 +208,14 @@ class FeedJob:
     CredentialsError. ``name`` is the job's name in logs, health and metrics;
     ``timeout`` bounds one run (None: the runner's default); ``heartbeat``, when
     set, is what a successful run says about the backend's health.
+
+    ``catch_up`` says what happens to a run that comes due while the previous
+    one still runs. Off (the default), it is skipped and the job runs again one
+    interval later: right for a job whose runs may take most of an interval
+    (a discovery on a large site), which would otherwise run back to back. On,
+    it starts as soon as the previous one ends (one, however many came due):
+    for a short job whose lateness users see, like a live poll, so a run that
+    overran delays the next by the overrun, not by a whole interval.
     """
 
     name: str
@@ -215,6 +223,7 @@ class FeedJob:
     run: Callable[[datetime], Awaitable[Sequence[Event] | None]]
     timeout: timedelta | None = None
     heartbeat: Heartbeat | None = None
+    catch_up: bool = False
 
 
 class WebexFeed(Protocol):

@@ -119,7 +119,9 @@ class FeedRunner:
         return 0 if entry is None else entry.streak.count
 
     def install(self, scheduler: Scheduler) -> None:
-        """Register every job at its interval (the reminder without jitter)."""
+        """Register every job at its interval (the reminder without jitter), a
+        feed job catching up on a run that came due while it ran when it asks to
+        (:attr:`~adapters.webex.port.FeedJob.catch_up`)."""
         for name, job in self._jobs.items():
             if job.spec is None:
                 spec = JobSpec(name=name, interval=self._tick, jitter=0.0)
@@ -129,6 +131,7 @@ class FeedRunner:
                     name=name,
                     interval=job.spec.interval.total_seconds(),
                     timeout=None if timeout is None else timeout.total_seconds(),
+                    catch_up=job.spec.catch_up,
                 )
             scheduler.add(spec, partial(self.run, name))
 

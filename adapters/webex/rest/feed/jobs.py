@@ -16,7 +16,12 @@ interval) before the request satisfies it. At launch the webhook check's
 catch-up and the job's first run would otherwise both list every page.
 
 Webhooks carry the live signal; these are the safety net, so in steady state
-the periodic sweeps are the only REST calls.
+the periodic sweeps are the only REST calls. That is also why none of them
+sets :attr:`~adapters.webex.port.FeedJob.catch_up`: a sweep that outlasts its
+interval is skipped until the next one rather than run again at once. How
+soon a change reaches a channel depends on the webhook, not on the sweep, and
+sweeps run back to back would only spend the account's rate limit on pages
+(a schedule sweep lists every page of every watched host).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ MIN_TIMEOUT = timedelta(seconds=30)
 #: The least time a run that sweeps the schedule may take: it lists every page
 #: of every watched host (about 37 s at 10,000 meetings), which may well exceed
 #: a short discovery interval. A run that outlasts its interval is not
-#: overlapped; the next one simply waits for it.
+#: overlapped; a run that comes due meanwhile is skipped.
 SCHEDULE_TIMEOUT = timedelta(minutes=10)
 #: A schedule sweep that started this recently satisfies another request.
 JUST_SWEPT = timedelta(seconds=30)

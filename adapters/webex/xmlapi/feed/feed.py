@@ -158,8 +158,11 @@ class XmlFeed:
         """The two polling jobs. Timeouts are one interval, at least 10 s for the
         live poll and 300 s for discovery: a site-wide listing of a large site
         takes many slow pages, and cutting it short would only start it over (a
-        run never overlaps the next, which just waits). A successful discovery
-        shows the site reachable for three discovery intervals."""
+        run never overlaps the next). A live poll that comes due while the last
+        one still runs starts right after it (a busy site's many pages may
+        outlast a short interval); a discovery that does is skipped, as its runs
+        on a large site take most of an interval. A successful discovery shows
+        the site reachable for three discovery intervals."""
         s = self.settings
         discovery = timedelta(seconds=s.discovery_interval)
         poll = timedelta(seconds=s.poll_interval)
@@ -180,6 +183,7 @@ class XmlFeed:
                 interval=poll,
                 run=self.poll_live,
                 timeout=max(poll, timedelta(seconds=10)),
+                catch_up=True,
             ),
         )
 
