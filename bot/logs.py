@@ -94,6 +94,10 @@ def configure_logging(
     # Chatty libraries: their INFO lines say nothing an operator needs.
     for name in ("aiohttp.access", "apscheduler", "slack_bolt", "slack_sdk"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    # APScheduler warns of every skipped or missed run, and bot.watch.schedule
+    # logs each of them itself with the job's name: one line per run, not two.
+    for name in ("apscheduler.scheduler", "apscheduler.executors"):
+        logging.getLogger(name).setLevel(max(level, logging.ERROR))
     return handler
 
 

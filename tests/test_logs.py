@@ -1,14 +1,30 @@
-"""Log lines are JSON when asked, and never carry a registered secret."""
+"""Log lines are JSON when asked, never carry a registered secret, and say a
+skipped run once."""
 
+import asyncio
 import io
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.logs import clock_in_logs, configure_logging
+from bot.watch.schedule import JobSpec, Scheduler
+from tests.logwait import logged
+
+#: Loggers whose level configure_logging sets; restored after each test.
+_TUNED = ("", "aiohttp.access", "apscheduler", "apscheduler.scheduler", "apscheduler.executors")
+
+
+@pytest.fixture(autouse=True)
+def _restore_levels() -> Iterator[None]:
+    levels = {name: logging.getLogger(name).level for name in _TUNED}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def test_json_lines_and_redaction() -> None:
@@ -65,3 +81,32 @@ def test_text_lines_carry_the_utc_time_whatever_the_machine_zone(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+async def test_a_skipped_run_is_logged_once_by_the_scheduler_not_by_apscheduler() -> None:
+    stream = io.StringIO()
+    handler = configure_logging(fmt="json", stream=stream)
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        await release.wait()
+
+    scheduler = Scheduler()
+    scheduler.add(JobSpec(name="discover", interval=0.02, timeout=10, jitter=0), slow)
+    try:
+        with logged("bot.watch.schedule", "this run was skipped") as skipped:
+            scheduler.start()
+            await asyncio.wait_for(skipped.wait(), 10)
+        release.set()
+        await scheduler.stop()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    warnings = [
+        (line["logger"], line["message"])
+        for line in map(json.loads, stream.getvalue().splitlines())
+        if line["level"] == "warning"
+    ]
+    assert ("bot.watch.schedule", "job discover is still running; this run was skipped") in (
+        warnings
+    )
+    assert [w for w in warnings if w[0].startswith("apscheduler")] == []
