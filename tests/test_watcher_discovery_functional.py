@@ -3,6 +3,7 @@ the request lane (a due live poll goes before the next discovery page), store
 writes in chunks, and the far part of the window listed only now and then."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -220,6 +221,26 @@ async def test_a_first_start_sees_what_runs_before_discovery_has_listed_anything
     assert settled is not None and settled.in_progress
     assert [(e.kind, e.meeting_key) for e in events][:1] == [(EventKind.STARTED, late)]
     assert [e for e in listed if e.meeting_key in (running, late)] == []
+
+
+async def test_jobs_starting_together_take_the_first_look_once(
+    sim_clock: SimClock,
+    sim_site: SimulatedSite,
+    sim_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    running = sim_site.schedule(
+        host="alice", title="Running", start=sim_clock.now() - timedelta(minutes=5)
+    )
+    sim_site.start(running)
+    caplog.set_level(logging.INFO, logger="meetbot.webex.xmlapi")
+    async with watching(sim_clock, sim_url, tmp_path / "m.db", _settings()) as (watcher, _):
+        listed, polled = await asyncio.gather(watcher.discover(), watcher.poll_live())
+    looks = [r for r in caplog.records if "store without history" in r.getMessage()]
+    assert len(looks) == 1
+    # Neither job announces what already ran before the first look.
+    assert [e for e in [*listed, *polled] if e.meeting_key == running] == []
 
 
 async def test_a_first_start_before_any_subscription_still_settles_what_runs(

@@ -35,6 +35,7 @@ here: GetSessionInfo stops until its ``until`` while the listings carry on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -152,6 +153,8 @@ class XmlFeed:
         self._live_rows: dict[str, SessionSummary] = {}
         # Set while a store without history takes its first look (Rule 2).
         self._settle_before: datetime | None = None
+        # Both jobs start together and each awaits the first look: one reads.
+        self._first_look_lock = asyncio.Lock()
         self._history_checked = False
 
     def jobs(self) -> Sequence[FeedJob]:
@@ -192,13 +195,14 @@ class XmlFeed:
         is recorded without an announcement until the site has been looked at
         once (the first complete live poll or discovery cycle), so a first start
         on a big site queues no stale "started" for every meeting in progress."""
-        if self._history_checked:
-            return
-        counts = await self._view.counts()
-        self._history_checked = True
-        if not any(n for name, n in counts.items() if name.startswith("meetings_")):
-            self._settle_before = now
-            log.info("a store without history: meetings already running are not announced")
+        async with self._first_look_lock:
+            if self._history_checked:
+                return
+            counts = await self._view.counts()
+            self._history_checked = True
+            if not any(n for name, n in counts.items() if name.startswith("meetings_")):
+                self._settle_before = now
+                log.info("a store without history: meetings already running are not announced")
 
     async def discover(self, now: datetime) -> list[Event]:
         """One discovery cycle at ``now``."""
