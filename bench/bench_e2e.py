@@ -267,7 +267,7 @@ FIGURES = (
     "CPU s/min, site quiet",
     "CPU s/min, 2 changes/s",
     "peak RSS",
-    "XML requests/min (listing pages)",
+    "XML requests/min (LstsummarySession bodyContents)",
 )
 Row = tuple[str, str, str, str, str]
 
