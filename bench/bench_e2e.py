@@ -60,7 +60,6 @@ from bench.e2e_rig import (
     SIGNING_SECRET,
     Site,
     Slack,
-    cpu_seconds,
     first_line,
     free_port,
     healthy,
@@ -80,7 +79,7 @@ from bench.e2e_scenario import (
     keys_of,
     match,
     pct,
-    play,
+    quiet_then_play,
 )
 from state.clock import utc_now
 
@@ -186,18 +185,10 @@ async def _one(site: Site, slack: Slack, http: ClientSession, n: int, discovery:
             await asyncio.sleep(0.5)
         await asyncio.sleep(discovery + 5.0)
         pid = bot.pid
-        cpu0, t0 = cpu_seconds(pid), time.time()
-        await asyncio.sleep(max(30.0, float(discovery)))
-        cpu1, req1, t1 = cpu_seconds(pid), await site.requests(), time.time()
-        run.quiet_cpu_per_min = (cpu1 - cpu0) * 60 / (t1 - t0)
-        run.changes = await play(site, keys, titles)
-        cpu2, req2, t2 = cpu_seconds(pid), await site.requests(), time.time()
-        run.busy_cpu_per_min = (cpu2 - cpu1) * 60 / (t2 - t1)
-        run.requests_per_min = (req2["http"] - req1["http"]) * 60 / (t2 - t1)
+        quiet = max(30.0, float(discovery))
+        req1, req2, played = await quiet_then_play(run, pid, site, quiet, keys, titles)
         listings = req2["items"].get("lstsummarysession", 0)
-        run.listings_per_min = (
-            (listings - req1["items"].get("lstsummarysession", 0)) * 60 / (t2 - t1)
-        )
+        run.listings_per_min = (listings - req1["items"].get("lstsummarysession", 0)) * 60 / played
         await asyncio.sleep(TAIL)
         run.peak_rss = peak_rss_mb(pid)
         async with http.get(f"http://127.0.0.1:{port}/metrics") as r:

@@ -15,10 +15,9 @@ them, so the service's figures are undisturbed.
 from __future__ import annotations
 
 import asyncio
-import time
 
-from bench.e2e_rig import Site, Slack, cpu_seconds, first_line, peak_rss_mb, spawn, stop
-from bench.e2e_scenario import TAIL, TARGETS, Run, due, keys_of, match, play
+from bench.e2e_rig import Site, Slack, first_line, peak_rss_mb, spawn, stop
+from bench.e2e_scenario import TAIL, TARGETS, Run, due, keys_of, match, quiet_then_play
 
 #: The poller's webExID and password on the bench's site.
 ACCOUNT = ("poller", "poller-pass")
@@ -57,17 +56,9 @@ async def naive_run(site: Site, slack: Slack, n: int, env: dict[str, str]) -> Ru
         lines.append(await first_line(poller))  # "watching <n>": the listing is read
         reader = asyncio.create_task(_lines(poller, lines))
         await asyncio.sleep(2 * float(env["POLL_INTERVAL_SECONDS"]))  # its baseline round
-        pid = poller.pid
-        cpu0, t0 = cpu_seconds(pid), time.time()
-        await asyncio.sleep(QUIET)
-        cpu1, req1, t1 = cpu_seconds(pid), await site.requests(), time.time()
-        run.quiet_cpu_per_min = (cpu1 - cpu0) * 60 / (t1 - t0)
-        run.changes = await play(site, keys, titles)
-        cpu2, req2, t2 = cpu_seconds(pid), await site.requests(), time.time()
-        run.busy_cpu_per_min = (cpu2 - cpu1) * 60 / (t2 - t1)
-        run.requests_per_min = (req2["http"] - req1["http"]) * 60 / (t2 - t1)
+        await quiet_then_play(run, poller.pid, site, QUIET, keys, titles)
         await asyncio.sleep(TAIL)
-        run.peak_rss = peak_rss_mb(pid)
+        run.peak_rss = peak_rss_mb(poller.pid)
     finally:
         await stop(poller)
     await reader

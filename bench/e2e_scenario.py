@@ -13,9 +13,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 from urllib.parse import unquote_plus
 
-from bench.e2e_rig import Site
+from bench.e2e_rig import Site, cpu_seconds
 from state.clock import utc_now
 
 HOSTS = 500  # the hosts the bulk site spreads its sessions over
@@ -95,6 +96,23 @@ async def keys_of(site: Site, titles: list[str]) -> dict[str, str]:
         meetings = (await r.json())["meetings"]
     wanted = set(titles)
     return {m["title"]: m["key"] for m in meetings if m.get("title") in wanted}
+
+
+async def quiet_then_play(
+    run: Run, pid: int, site: Site, quiet: float, keys: dict[str, str], titles: list[str]
+) -> tuple[dict[str, Any], dict[str, Any], float]:
+    """``quiet`` seconds with nothing changing, then :func:`play`: fills ``run``'s
+    CPU seconds per minute of each and its requests per minute while playing;
+    returns the site's request counts before and after playing and its seconds."""
+    cpu0, t0 = cpu_seconds(pid), time.time()
+    await asyncio.sleep(quiet)
+    cpu1, req1, t1 = cpu_seconds(pid), await site.requests(), time.time()
+    run.quiet_cpu_per_min = (cpu1 - cpu0) * 60 / (t1 - t0)
+    run.changes = await play(site, keys, titles)
+    cpu2, req2, t2 = cpu_seconds(pid), await site.requests(), time.time()
+    run.busy_cpu_per_min = (cpu2 - cpu1) * 60 / (t2 - t1)
+    run.requests_per_min = (req2["http"] - req1["http"]) * 60 / (t2 - t1)
+    return req1, req2, t2 - t1
 
 
 async def play(site: Site, keys: dict[str, str], titles: list[str]) -> list[Change]:

@@ -11,8 +11,9 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import XML_PATH, SimClock, SimulatedSite, example_site
+from adapters.webex.xmlapi import Credentials, XmlApiClient
 from state.store import Store, open_store
-from tests.fakes.sim import ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, running_site
+from tests.fakes.sim import ADMIN, ADMIN_ID, ADMIN_PASSWORD, SITE_NAME, ClientFactory, running_site
 from tests.fakes.slack_api import FakeSlack, running_fake_slack
 
 #: postgres_server and postgres_url: a real PostgreSQL started by the tests.
@@ -68,3 +69,18 @@ async def sqlite_store() -> AsyncIterator[Store]:
     """A real store on an in-memory SQLite database."""
     async with await open_store("sqlite:///:memory:") as store:
         yield store
+
+
+@pytest.fixture
+async def connect(sim_url: str) -> AsyncIterator[ClientFactory]:
+    """XML API clients of the simulated site (ADMIN unless told), closed after the test."""
+    clients: list[XmlApiClient] = []
+
+    def factory(credentials: Credentials = ADMIN, **options: object) -> XmlApiClient:
+        client = XmlApiClient(sim_url, credentials, **options)  # type: ignore[arg-type]
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.close()

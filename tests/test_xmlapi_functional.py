@@ -1,7 +1,6 @@
 """The real XmlApiClient against the simulated Webex site over loopback, for
 every operation and every error the site can produce."""
 
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,23 +24,7 @@ from adapters.webex.simulator import SimClock, SimulatedSite
 from adapters.webex.xmlapi import Credentials, XmlApiClient
 from adapters.webex.xmlapi.errors import SessionInfoBlockedError
 from adapters.webex.xmlapi.models import SessionInfo, SessionRef, SessionStatus
-from tests.fakes.sim import ADMIN, running_site
-
-ClientFactory = Callable[..., XmlApiClient]
-
-
-@pytest.fixture
-async def connect(sim_url: str) -> AsyncIterator[ClientFactory]:
-    clients: list[XmlApiClient] = []
-
-    def factory(credentials: Credentials = ADMIN, **options: object) -> XmlApiClient:
-        client = XmlApiClient(sim_url, credentials, **options)  # type: ignore[arg-type]
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.close()
+from tests.fakes.sim import running_site
 
 
 def window(clock: SimClock, days: int = 4) -> dict[str, datetime]:

@@ -4,7 +4,6 @@ bodyContent cap, a part longer than a page, an empty part, the row memo and
 the foreign way of writing listings, and the feed's ended detection across
 parts."""
 
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,22 +19,6 @@ from bot.watch.watcher import Watcher, WatchSettings
 from state.model import EventKind, Rules
 from state.store import open_store
 from tests.fakes.sim import ADMIN
-
-ClientFactory = Callable[..., XmlApiClient]
-
-
-@pytest.fixture
-async def connect(sim_url: str) -> AsyncIterator[ClientFactory]:
-    clients: list[XmlApiClient] = []
-
-    def factory(credentials: Credentials = ADMIN, **options: object) -> XmlApiClient:
-        client = XmlApiClient(sim_url, credentials, **options)  # type: ignore[arg-type]
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.close()
 
 
 def live_parts(site: SimulatedSite, parts: int, per_part: int) -> list[ListingWindow]:

@@ -7,19 +7,21 @@ The ``sim_site`` fixture (tests/conftest.py) builds its example site with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp.test_utils import TestServer
 
 from adapters.webex.simulator import XML_PATH, SimulatedSite, create_app
-from adapters.webex.xmlapi import Credentials
+from adapters.webex.xmlapi import Credentials, XmlApiClient
 
 SITE_NAME = "acme"
 ADMIN_ID = "admin"
 ADMIN_PASSWORD = "admin-pass"
 #: The simulated site admin, as the bot signs in.
 ADMIN = Credentials(site_name=SITE_NAME, webex_id=ADMIN_ID, password=ADMIN_PASSWORD)
+#: The ``connect`` fixture (tests/conftest.py): an XML API client of the site.
+ClientFactory = Callable[..., XmlApiClient]
 
 
 @asynccontextmanager

@@ -7,10 +7,11 @@ in-progress listings (one page each) and GetSessionInfo.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TypeVar
 
 from lxml import etree
 
@@ -39,6 +40,9 @@ logger = logging.getLogger("meetbot.webex.xmlapi")
 #: one is given) can fall into a DST gap or overlap.
 DATE_SCOPE_ZONE_ID = 0
 
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 #: A guard against a server whose paging never ends; 10,000 pages of 500 rows is
 #: far beyond any real site.
@@ -102,26 +106,19 @@ class XmlSessionCalls(XmlApiConnection):
             _Query(self._window(w.start_from, w.start_to), w.host_webex_id, True, pmr)
             for w in windows
         ]
-        listings: list[SessionListing] = []
-        done = 0
-        while done < len(queries):
-            size = self._cap.batch_size(len(queries) - done)
-            batch = queries[done : done + size]
-            try:
-                body = await self._post(
-                    [self._content(q, 1) for q in batch], "LstsummarySession", session_info=False
-                )
-                answers = ss.summary_pages(
-                    body,
-                    partial(self._outcomes, sent=size, operation="LstsummarySession"),
-                    self.zone_table,
-                    DATE_SCOPE_ZONE_ID,
-                    self._rows,
-                )
-            except TooManyBodyContentError as e:
-                limit = self._cap.learn(e, size)
-                logger.warning("site accepts at most %d bodyContent per request", limit)
-                continue
+
+        async def send(batch: Sequence[_Query]) -> list[SessionListing]:
+            body = await self._post(
+                [self._content(q, 1) for q in batch], "LstsummarySession", session_info=False
+            )
+            answers = ss.summary_pages(
+                body,
+                partial(self._outcomes, sent=len(batch), operation="LstsummarySession"),
+                self.zone_table,
+                DATE_SCOPE_ZONE_ID,
+                self._rows,
+            )
+            listings: list[SessionListing] = []
             for query, answer in zip(batch, answers, strict=True):
                 if isinstance(answer, NotFoundError) and answer.detail == "000015":
                     listings.append(SessionListing(sessions=(), total=0, complete=True))
@@ -129,8 +126,28 @@ class XmlSessionCalls(XmlApiConnection):
                     raise answer
                 else:
                     listings.append(await self._pages(query, first=answer))
+            return listings
+
+        return await self._in_batches(queries, send)
+
+    async def _in_batches(
+        self, items: Sequence[_Item], send: Callable[[Sequence[_Item]], Awaitable[list[_Result]]]
+    ) -> list[_Result]:
+        """``send`` over ``items`` in batches of the learned bodyContent cap, the
+        results in order. A 000053 answer teaches the cap and the same items are
+        sent again in smaller batches."""
+        results: list[_Result] = []
+        done = 0
+        while done < len(items):
+            size = self._cap.batch_size(len(items) - done)
+            try:
+                results += await send(items[done : done + size])
+            except TooManyBodyContentError as e:
+                limit = self._cap.learn(e, size)
+                logger.warning("site accepts at most %d bodyContent per request", limit)
+                continue
             done += size
-        return listings
+        return results
 
     def _window(self, start_from: datetime, start_to: datetime) -> tuple[str, str]:
         """The dateScope of [start_from, start_to] in Webex local times."""
@@ -211,29 +228,22 @@ class XmlSessionCalls(XmlApiConnection):
         smaller batches. While the site blocks GetSessionInfo (HTTP 403), calls
         raise SessionInfoBlockedError without sending anything.
         """
-        results: list[SessionInfo | WebexError] = []
-        done = 0
-        while done < len(refs):
+
+        async def send(batch: Sequence[SessionRef]) -> list[SessionInfo | WebexError]:
             now = self._clock()
             until = self._budget.blocked_until
             if until is not None and self._budget.blocked(now):
                 raise SessionInfoBlockedError(until)
-            size = self._cap.batch_size(len(refs) - done)
-            batch = refs[done : done + size]
             try:
                 outcomes = await self._call(
                     [rq.get_session_info(r) for r in batch], "GetSessionInfo", session_info=True
                 )
-            except TooManyBodyContentError as e:
-                limit = self._cap.learn(e, size)
-                logger.warning("site accepts at most %d bodyContent per request", limit)
-                continue
             except SessionInfoBlockedError as e:
                 if self._budget.block(e.until, now):
                     logger.warning(
                         "GetSessionInfo blocked by the site until %s", e.until.isoformat()
                     )
                 raise
-            results += (ss.session_info_or_error(o, self.zone_table) for o in outcomes)
-            done += size
-        return results
+            return [ss.session_info_or_error(o, self.zone_table) for o in outcomes]
+
+        return await self._in_batches(refs, send)

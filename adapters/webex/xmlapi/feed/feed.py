@@ -363,25 +363,21 @@ class XmlFeed:
         if idle:
             queries = await self._prune_by_open_sessions(queries, idle)
         rows: dict[str, SessionSummary] = {}
-        covered: dict[str, MeetingSnapshot] = {}
         # Every part's first page in one request (or as few as the cap allows).
         listings = await self._source.list_live_sessions([q.window for q in queries])
-        for query, listing in zip(queries, listings, strict=True):
+        for listing in listings:
             if not listing.complete:
                 log.warning("incomplete in-progress listing; this live poll is ignored")
                 return [], {}
             for row in listing.sessions:
                 rows.setdefault(row.session_key, row)
-            covered.update(
-                (c.key, c)
-                for c in candidates
-                if query.host_webex_id is None or c.host_id == query.host_webex_id
-            )
+        listed_hosts = {q.host_webex_id for q in queries}
+        covered = [c for c in candidates if None in listed_hosts or c.host_id in listed_hosts]
         # Absences count against every listing of this poll together: the parts
         # of a cut window cover it, whichever part a session showed in.
         before, self._live_rows = self._live_rows, {}  # gone until this poll is observed
         observations = [from_summary(row) for row in changed_rows(rows.values(), before)]
-        observations += ended_observations(covered.values(), rows)
+        observations += ended_observations(covered, rows)
         events = (
             await self._intake.observe(
                 observations, now=self._clock(), settle_running_before=self._settle_before
